@@ -1,0 +1,28 @@
+"""aidtrack: donor-funded projects, their money and their events. Run with `make run`."""
+
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="aidtrack", page_icon=":material/public:", layout="wide")
+
+try:
+    ui.store()
+except ui.StoreError as error:
+    st.error(f"**{error.title}.** {error}")
+    st.stop()
+
+pages = st.navigation(
+    [
+        st.Page(
+            "pages/overview.py",
+            title="Overview",
+            icon=":material/dashboard:",
+            default=True,
+        ),
+        st.Page("pages/projects.py", title="Projects", icon=":material/folder_open:"),
+        st.Page("pages/activities.py", title="Activities", icon=":material/event:"),
+    ]
+)
+ui.sidebar_filters()
+pages.run()

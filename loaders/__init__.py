@@ -1,0 +1,1 @@
+"""Outside files to validated portfolio records. Pure functions; never imports streamlit."""

@@ -1,0 +1,121 @@
+"""Overview: the portfolio at a glance for stakeholders."""
+
+import streamlit as st
+
+import ui
+from portfolio import charts
+
+CURRENCY = "EUR"
+
+filters = ui.current_filters()
+head = ui.headline(filters, CURRENCY)
+
+st.title("Portfolio overview")
+scope = "the filtered portfolio" if filters.is_narrowed() else "the whole portfolio"
+if not filters.include_illustrative:
+    scope += " (seed page projects only, illustrative ones left out)"
+st.caption(
+    f"Budgets of {scope} in {CURRENCY}, converted at ECB reference rates of each budget's date. "
+    "Each project is counted once; charts split its budget by recorded shares."
+)
+
+cols = st.columns(3) + st.columns(3)
+cols[0].metric("Projects", head.projects)
+cols[1].metric(
+    "Total budget",
+    ui.short_money(head.total_budget, CURRENCY),
+    help=f"Exactly {ui.money(head.total_budget, CURRENCY)}, over {head.with_budget} projects with a budget.",
+)
+cols[2].metric("Funders", head.funders)
+cols[3].metric("Implementing agencies", head.implementers)
+cols[4].metric("Beneficiary countries", head.countries)
+cols[5].metric("Active now", head.active, help="Projects in implementation today.")
+
+notes = []
+if head.without_budget:
+    notes.append(
+        f"{head.without_budget} of {head.projects} projects have no recorded budget "
+        "and add nothing to the total."
+    )
+if head.unconverted:
+    notes.append(
+        f"{head.unconverted} projects could not be converted to {CURRENCY} "
+        "(no rate for their date) and are left out of the total."
+    )
+if head.illustrative:
+    notes.append(
+        f"{head.illustrative} of {head.projects} projects are **illustrative** "
+        "(generated sample data, not real projects); switch them off in the sidebar "
+        "to see only the seed page's projects."
+    )
+for note in notes:
+    st.info(note, icon=":material/info:")
+
+if head.projects == 0:
+    st.warning("No project matches the filters.")
+    st.stop()
+
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Budget by funder")
+    by_funder = ui.breakdown("funder", filters, CURRENCY)
+    st.altair_chart(charts.ranked_bars(by_funder, CURRENCY), width="stretch")
+    st.caption(ui.split_note(by_funder, "funder", CURRENCY))
+with right:
+    st.subheader("Budget by implementing agency")
+    by_implementer = ui.breakdown("implementer", filters, CURRENCY)
+    st.altair_chart(charts.ranked_bars(by_implementer, CURRENCY), width="stretch")
+    st.caption(ui.split_note(by_implementer, "implementer", CURRENCY))
+
+st.subheader("Budget by beneficiary country")
+by_country = ui.breakdown("country", filters, CURRENCY)
+map_col, bar_col = st.columns([3, 2])
+with map_col:
+    st.altair_chart(charts.choropleth(by_country, CURRENCY), width="content")
+with bar_col:
+    st.altair_chart(charts.ranked_bars(by_country, CURRENCY), width="stretch")
+st.caption(ui.split_note(by_country, "country", CURRENCY))
+regional = by_country[by_country["is_region"] | by_country["not_recorded"]]
+if not regional.empty:
+    st.caption(
+        "Not on the map: "
+        + "; ".join(f"{r.name} {ui.money(r.amount, CURRENCY)}" for r in regional.itertuples())
+        + "."
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Budget by sector")
+    by_sector = ui.breakdown("sector", filters, CURRENCY)
+    st.altair_chart(charts.ranked_bars(by_sector, CURRENCY), width="stretch")
+    st.caption(ui.split_note(by_sector, "sector", CURRENCY))
+with right:
+    st.subheader("Budget by year")
+    by_year = ui.breakdown("year", filters, CURRENCY)
+    st.altair_chart(charts.year_bars(by_year, CURRENCY), width="stretch")
+    st.caption(
+        "Each year gets the budget periods starting in it; without periods, the budget is spread "
+        f"over the project's days. Parts add up to {ui.money(by_year['amount'].sum(), CURRENCY)}."
+    )
+
+with st.expander("The figures behind the charts"):
+    for label, rows in [
+        ("Funder", by_funder),
+        ("Implementing agency", by_implementer),
+        ("Country or region", by_country),
+        ("Sector", by_sector),
+        ("Year", by_year),
+    ]:
+        st.markdown(f"**{label}**")
+        st.dataframe(
+            rows[["name", "amount", "projects", "estimated"]],
+            column_config={
+                "name": label,
+                **ui.money_columns(rows, CURRENCY),
+                "projects": "Projects",
+                "estimated": st.column_config.CheckboxColumn("Partly estimated"),
+            },
+            hide_index=True,
+            width="stretch",
+        )

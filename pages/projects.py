@@ -1,0 +1,191 @@
+"""Projects: the filtered portfolio as a table, and one project in full."""
+
+import streamlit as st
+
+import ui
+
+CURRENCY = "EUR"
+
+filters = ui.current_filters()
+projects = ui.project_table(filters, CURRENCY)
+
+st.title("Projects")
+st.caption(
+    f"{len(projects)} projects. Search with the sidebar; sort by clicking a column; "
+    "select a row to see the project."
+)
+selection = st.dataframe(
+    ui.unknowns_shown(
+        projects.drop(columns=["illustrative", "unconverted"]),
+        ["status", "funders", "implementers", "countries"],
+    ),
+    column_config={
+        "project_id": "ID",
+        "title": st.column_config.TextColumn("Title", width="large"),
+        "status": "Status",
+        "funders": "Funders",
+        "implementers": "Implementers",
+        "countries": "Countries",
+        "start_date": st.column_config.DateColumn("Start"),
+        "end_date": st.column_config.DateColumn("End"),
+        "currency": "Currency",
+        **ui.money_columns(projects, CURRENCY),
+        "source": "Source",
+    },
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="project_table",
+)
+
+rows = selection.selection.rows
+if rows:
+    st.query_params["project"] = projects.iloc[rows[0]]["project_id"]
+project_id = st.query_params.get("project")
+if not project_id:
+    st.stop()
+
+detail = ui.project_detail(project_id, CURRENCY)
+if detail is None:
+    st.warning(f"There is no project with the ID '{project_id}'.")
+    st.stop()
+
+p = detail.project
+st.divider()
+st.header(p["title"])
+if p["illustrative"]:
+    st.warning(
+        "Illustrative project: generated sample data, not a real project.",
+        icon=":material/science:",
+    )
+facts = st.columns(4)
+facts[0].markdown(f"**ID**  \n{p['project_id']}")
+facts[1].markdown(f"**Status**  \n{ui.or_unknown(p['status_name'])}")
+facts[2].markdown(
+    f"**Dates**  \n{ui.or_unknown(p['start_date'])} – {ui.or_unknown(p['end_date'])}"
+    if ui.known(p["start_date"]) or ui.known(p["end_date"])
+    else "**Dates**  \nnot recorded"
+)
+facts[3].markdown(
+    f"**Budget**  \n{ui.money(p['budget'], p['currency'])}"
+    + (
+        f"  \n= {ui.money(p['budget_reporting'], CURRENCY)}"
+        if p["currency"] != CURRENCY and p["budget_reporting"]
+        else ""
+    )
+)
+if ui.known(p["programme"]):
+    st.markdown(f"**Programme:** {p['programme']}")
+if ui.known(p["description"]):
+    st.markdown(p["description"])
+if ui.known(p["url"]):
+    st.markdown(f"**Link:** [{p['url']}]({p['url']})")
+
+st.subheader("Aims")
+st.markdown("\n".join(f"{n}. {aim}" for n, aim in enumerate(detail.aims, 1)) or "_Not recorded._")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Organisations")
+    if detail.organisations.empty:
+        st.markdown("_None recorded._")
+    else:
+        st.dataframe(
+            detail.organisations[["role_name", "name", "contribution", "currency"]],
+            column_config={
+                "role_name": "Role",
+                "name": "Organisation",
+                **ui.money_columns(detail.organisations, CURRENCY),
+                "currency": "Currency",
+            },
+            hide_index=True,
+            width="stretch",
+        )
+with right:
+    st.subheader("Beneficiary countries and regions")
+    if detail.countries.empty:
+        st.markdown("_Not recorded._")
+    else:
+        st.dataframe(
+            ui.unknowns_shown(detail.countries[["name", "share"]], ["share"]),
+            column_config={
+                "name": "Country or region",
+                "share": "Share %",
+            },
+            hide_index=True,
+            width="stretch",
+        )
+    st.subheader("Sectors")
+    if detail.sectors.empty:
+        st.markdown("_Not recorded._")
+    else:
+        st.dataframe(
+            ui.unknowns_shown(detail.sectors[["code", "name", "share"]], ["share"]),
+            column_config={
+                "code": "DAC code",
+                "name": "Sector",
+                "share": "Share %",
+            },
+            hide_index=True,
+            width="stretch",
+        )
+
+st.subheader("Budget by period")
+if detail.budgets.empty:
+    st.markdown("_No budget periods recorded._")
+else:
+    st.dataframe(
+        detail.budgets,
+        column_config={
+            "period_start": st.column_config.DateColumn("From"),
+            "period_end": st.column_config.DateColumn("To"),
+            "type": "Type",
+            "amount": st.column_config.NumberColumn("Amount", format="localized"),
+            "currency": "Currency",
+            "superseded": st.column_config.CheckboxColumn("Replaced by a revision"),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+st.subheader("Activities")
+if detail.activities.empty:
+    st.markdown("_No activities recorded._")
+else:
+    st.dataframe(
+        detail.activities.drop(columns=["activity_id"]),
+        column_config={
+            "title": "Event",
+            "kind": "Kind",
+            "start_date": st.column_config.DateColumn("Start"),
+            "end_date": st.column_config.DateColumn("End"),
+            "city": "City",
+            "country": "Country",
+            "participants": "Participants",
+            "description": st.column_config.TextColumn("Description", width="large"),
+            "url": st.column_config.LinkColumn("Link"),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+if not detail.transactions.empty:
+    st.subheader("Transactions")
+    st.dataframe(
+        detail.transactions,
+        column_config={
+            "date": st.column_config.DateColumn("Date"),
+            "type": "Type",
+            "amount": st.column_config.NumberColumn("Amount", format="localized"),
+            "currency": "Currency",
+            "provider_org": "From",
+            "receiver_org": "To",
+            "description": "Description",
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+source = "the seed page" if p["import_format"] == "sample" else p["import_file"]
+st.caption(f"Source: {source}; last updated {p['updated_at']:%d %b %Y %H:%M}.")

@@ -1,0 +1,113 @@
+"""Command line: `python -m portfolio summary|synthetic ...`. Reads the same store as the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from decimal import Decimal
+
+from portfolio import queries, store
+from portfolio.filters import Filters
+from portfolio.money import BREAKDOWNS
+
+
+def _db(args: argparse.Namespace) -> str:
+    return args.db or os.environ.get("AIDTRACK_DB") or str(store.DEFAULT_DB)
+
+
+def summary(args: argparse.Namespace) -> int:
+    path = _db(args)
+    if not os.path.exists(path):
+        print(
+            f"No database at {path}. Start the app once (make run) or pass --db.",
+            file=sys.stderr,
+        )
+        return 2
+    db = store.open_store(path)
+    con = db.connection
+    filters = Filters(include_illustrative=not args.no_illustrative)
+    head = queries.headline(con, filters, args.currency)
+    rows = queries.breakdown(con, args.by, filters, args.currency)
+    parts = sum(rows["amount"], Decimal(0))
+    if args.json:
+        report = {
+            "by": args.by,
+            "currency": args.currency,
+            "total": str(head.total_budget),
+            "projects": head.projects,
+            "projects_without_budget": head.without_budget,
+            "projects_unconverted": head.unconverted,
+            "rows": [
+                {
+                    "key": None if r.not_recorded else r.key,
+                    "name": r.name,
+                    "amount": str(r.amount),
+                    "projects": int(r.projects),
+                    "estimated": bool(r.estimated),
+                }
+                for r in rows.itertuples()
+            ],
+        }
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        width = max([len(str(n)) for n in rows["name"]] + [len(args.by)])
+        print(f"{'Budget by ' + args.by:<{width}}  {args.currency:>18}  projects  split")
+        for r in rows.itertuples():
+            split = "estimated" if r.estimated else "recorded"
+            print(f"{r.name:<{width}}  {r.amount:>18,.2f}  {r.projects:>8}  {split}")
+        print(f"{'Total':<{width}}  {head.total_budget:>18,.2f}  {head.with_budget:>8}")
+        print(
+            f"\n{head.projects} projects; {head.without_budget} without a recorded budget, "
+            f"{head.unconverted} not convertible to {args.currency} (left out of the total)."
+        )
+        print("Estimated: split equally because shares or contributions are not recorded.")
+    if parts != head.total_budget:
+        print(
+            f"error: the parts add up to {parts}, not {head.total_budget}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def synthetic(args: argparse.Namespace) -> int:
+    from portfolio import synthetic as generator
+
+    db = store.open_store(args.db)
+    records = generator.generate(args.projects, args.seed, prefix=args.prefix)
+    store.add_records(db, records, f"synthetic n={args.projects} seed={args.seed}", "synthetic")
+    print(f"Wrote {args.projects} illustrative projects to {args.db}.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m portfolio", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    s = commands.add_parser("summary", help="the Overview's breakdown and total, from the terminal")
+    s.add_argument("--by", choices=BREAKDOWNS, default="funder")
+    s.add_argument("--db", help="database file (default: $AIDTRACK_DB or data/aidtrack.duckdb)")
+    s.add_argument("--currency", default=queries.REPORTING_CURRENCY, type=str.upper)
+    s.add_argument("--no-illustrative", action="store_true", help="leave out illustrative projects")
+    s.add_argument("--json", action="store_true", help="print JSON (amounts as exact strings)")
+    s.set_defaults(run=summary)
+
+    g = commands.add_parser("synthetic", help="write a generated illustrative portfolio")
+    g.add_argument("--projects", type=int, required=True)
+    g.add_argument("--seed", type=int, default=2018)
+    g.add_argument("--prefix", default="SYN", help="project id prefix")
+    g.add_argument("--db", required=True)
+    g.set_defaults(run=synthetic)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except store.StoreError as e:
+        print(f"{e.title}: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

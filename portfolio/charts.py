@@ -1,0 +1,227 @@
+"""Altair chart builders for the pages. They draw what the queries computed and add no figures.
+
+Maps embed the TopoJSON in the chart (Altair cannot draw offline from a URL or file path) and
+zoom to the countries or places shown.
+"""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import pandas as pd
+
+from portfolio.codes import country_bounds, world_map
+
+SPLIT_COLOURS = alt.Scale(domain=["Recorded", "Equal split"], range=["#1f5f8b", "#9cc3de"])
+KIND_COLOURS = alt.Scale(
+    domain=["meeting", "workshop", "seminar", "training", "visit", "other"],
+    range=["#1f5f8b", "#e07b39", "#3a9d5d", "#8e5ea2", "#c44e52", "#7f7f7f"],
+)
+
+
+def _for_chart(rows: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """Plain floats and labels for Vega (which cannot read decimals); the tables keep exact values."""
+    out = pd.DataFrame(
+        {
+            "name": rows["name"].astype(str),
+            "amount": rows["amount"].astype(float),
+            "estimated_amount": rows["estimated_amount"].astype(float),
+            "projects": rows["projects"].astype(int),
+        }
+    )
+    out["label"] = [f"{currency} {a:,.0f}" for a in out["amount"]]
+    return out
+
+
+def _stacked(data: pd.DataFrame) -> pd.DataFrame:
+    """One row per name and portion, so a bar shows how much of it rests on an equal split."""
+    recorded = data.assign(split="Recorded", portion=data["amount"] - data["estimated_amount"])
+    estimated = data.assign(split="Equal split", portion=data["estimated_amount"])
+    return pd.concat([recorded, estimated], ignore_index=True)
+
+
+def _bar_encoding(currency: str) -> dict:
+    return dict(
+        color=alt.Color("split:N", scale=SPLIT_COLOURS, legend=alt.Legend(title=None, orient="top")),
+        order=alt.Order("split:N", sort="descending"),
+        tooltip=[
+            alt.Tooltip("name:N", title="Name"),
+            alt.Tooltip("label:N", title=f"Budget ({currency})"),
+            alt.Tooltip("projects:Q", title="Projects"),
+        ],
+    )
+
+
+def ranked_bars(rows: pd.DataFrame, currency: str, top: int = 15) -> alt.Chart:
+    """Horizontal bars, largest first; beyond `top`, the rest are one 'Other' bar so parts still add up."""
+    data = _for_chart(rows, currency)
+    if len(data) > top:
+        rest = data.iloc[top - 1 :]
+        other = rest[["amount", "estimated_amount", "projects"]].sum().to_frame().T
+        other["name"] = f"Other ({len(rest)})"
+        other["label"] = f"{currency} {other['amount'].iloc[0]:,.0f}"
+        data = pd.concat([data.iloc[: top - 1], other], ignore_index=True)
+    return (
+        alt.Chart(_stacked(data))
+        .mark_bar()
+        .encode(
+            y=alt.Y("name:N", sort=list(data["name"]), title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X("sum(portion):Q", title=f"Budget ({currency})", axis=alt.Axis(format="~s")),
+            **_bar_encoding(currency),
+        )
+        .properties(height=150 + 26 * len(data))
+    )
+
+
+def year_bars(rows: pd.DataFrame, currency: str) -> alt.Chart:
+    data = _for_chart(rows, currency)
+    return (
+        alt.Chart(_stacked(data))
+        .mark_bar()
+        .encode(
+            x=alt.X("name:N", sort=list(data["name"]), title=None, axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("sum(portion):Q", title=f"Budget ({currency})", axis=alt.Axis(format="~s")),
+            **_bar_encoding(currency),
+        )
+        .properties(height=340)
+    )
+
+
+MAP_WIDTH, MAP_HEIGHT = 560, 400
+
+
+def _projection(codes: list[str], points: pd.DataFrame | None = None) -> alt.Projection:
+    """A Mercator projection zoomed to the given countries and points, with a margin."""
+    boxes = [country_bounds()[c] for c in codes if c in country_bounds()]
+    if points is not None and not points.empty:
+        boxes += [
+            (lon, lat, lon, lat) for lon, lat in zip(points["longitude"], points["latitude"], strict=True)
+        ]
+    if not boxes:
+        boxes = [(-170.0, -58.0, 180.0, 80.0)]
+    lon0, lat0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    lon1, lat1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    pad = max(lon1 - lon0, lat1 - lat0, 4) * 0.15
+    lon0, lon1 = lon0 - pad, lon1 + pad
+    lat0, lat1 = max(lat0 - pad, -80), min(lat1 + pad, 84)
+
+    def y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    scale = min(MAP_WIDTH / math.radians(lon1 - lon0), MAP_HEIGHT / (y(lat1) - y(lat0)))
+    mid = (y(lat0) + y(lat1)) / 2
+    centre_lat = math.degrees(2 * math.atan(math.exp(mid)) - math.pi / 2)
+    return alt.Projection(
+        type="mercator",
+        center=[(lon0 + lon1) / 2, centre_lat],
+        scale=scale,
+        translate=[MAP_WIDTH / 2, MAP_HEIGHT / 2],
+    )
+
+
+def _world(projection: alt.Projection) -> alt.Chart:
+    shapes = alt.Data(values=world_map(), format=alt.DataFormat(type="topojson", feature="countries"))
+    return (
+        alt.Chart(shapes)
+        .mark_geoshape(fill="#eef0f2", stroke="white", strokeWidth=0.5, clip=True)
+        .project(**projection.to_dict())
+    )
+
+
+def choropleth(rows: pd.DataFrame, currency: str) -> alt.LayerChart:
+    """Countries shaded by attributed budget; regions and 'not recorded' are left to the bar chart."""
+    countries = rows[~rows["is_region"] & ~rows["not_recorded"]]
+    data = _for_chart(countries, currency).assign(iso3=countries["key"].astype(str).to_numpy())
+    projection = _projection(list(data["iso3"]))
+    shapes = alt.Data(values=world_map(), format=alt.DataFormat(type="topojson", feature="countries"))
+    shaded = (
+        alt.Chart(shapes)
+        .mark_geoshape(stroke="white", strokeWidth=0.7, clip=True)
+        .transform_lookup(
+            lookup="properties.iso3",
+            from_=alt.LookupData(data, "iso3", ["name", "amount", "label", "projects"]),
+        )
+        .transform_filter("isValid(datum.amount)")
+        .encode(
+            color=alt.Color(
+                "amount:Q",
+                title=f"Budget ({currency})",
+                scale=alt.Scale(scheme="blues"),
+                legend=alt.Legend(format="~s", orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("name:N", title="Country"),
+                alt.Tooltip("label:N", title="Budget"),
+                alt.Tooltip("projects:Q", title="Projects"),
+            ],
+        )
+        .project(**projection.to_dict())
+    )
+    return alt.layer(_world(projection), shaded).properties(width=MAP_WIDTH, height=MAP_HEIGHT)
+
+
+def events_map(events: pd.DataFrame) -> alt.LayerChart:
+    """Events with known coordinates as dots over the countries they are in."""
+    placed = events.dropna(subset=["latitude", "longitude"])
+    points = pd.DataFrame(
+        {
+            "title": placed["title"].astype(str),
+            "kind": placed["kind"].astype(str),
+            "place": placed["city"].fillna("").astype(str)
+            + ", "
+            + placed["country_name"].fillna("").astype(str),
+            "date": pd.to_datetime(placed["start_date"]).dt.strftime("%d %b %Y").fillna("date not known"),
+            "latitude": placed["latitude"].astype(float),
+            "longitude": placed["longitude"].astype(float),
+            "project": placed["project_title"].astype(str),
+        }
+    )
+    projection = _projection(list(placed["country"].dropna().unique()), points)
+    dots = (
+        alt.Chart(points)
+        .mark_circle(size=90, opacity=0.8, stroke="white", strokeWidth=0.8, clip=True)
+        .encode(
+            longitude="longitude:Q",
+            latitude="latitude:Q",
+            color=alt.Color(
+                "kind:N",
+                scale=KIND_COLOURS,
+                legend=alt.Legend(title="Event", orient="bottom"),
+            ),
+            tooltip=["title:N", "kind:N", "place:N", "date:N", "project:N"],
+        )
+        .project(**projection.to_dict())
+    )
+    return alt.layer(_world(projection), dots).properties(width=MAP_WIDTH, height=MAP_HEIGHT)
+
+
+def events_timeline(events: pd.DataFrame) -> alt.Chart:
+    """Dated events along time, one row per kind."""
+    dated = events.dropna(subset=["start_date"])
+    data = pd.DataFrame(
+        {
+            "title": dated["title"].astype(str),
+            "kind": dated["kind"].astype(str),
+            "start": pd.to_datetime(dated["start_date"]),
+            "end": pd.to_datetime(dated["end_date"].fillna(dated["start_date"])) + pd.Timedelta(days=1),
+            "place": dated["city"].fillna("place not known").astype(str),
+            "project": dated["project_title"].astype(str),
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_tick(thickness=3, size=22)
+        .encode(
+            x=alt.X("start:T", title=None),
+            y=alt.Y("kind:N", title=None, scale=alt.Scale(domain=KIND_COLOURS.domain)),
+            color=alt.Color("kind:N", scale=KIND_COLOURS, legend=None),
+            tooltip=[
+                alt.Tooltip("title:N", title="Event"),
+                alt.Tooltip("start:T", title="Starts", format="%d %b %Y"),
+                alt.Tooltip("place:N", title="Place"),
+                alt.Tooltip("project:N", title="Project"),
+            ],
+        )
+        .properties(height=230)
+    )

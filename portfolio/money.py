@@ -1,0 +1,162 @@
+"""Money: converting budgets to the reporting currency and attributing them without double counting.
+
+This is the one place that decides what a project's budget is worth in the reporting
+currency and how it splits over funders, implementers, countries, sectors and years. All
+arithmetic after conversion is in whole cents (integers), and each project's parts are
+rounded by largest remainder, so every breakdown adds up to the portfolio total exactly.
+
+Rules (DESIGN.md, "Money"):
+- A project's budget is `projects.budget` at the project's start date; when that is not
+  recorded, the sum of its budget periods, each at its own value date (or period start),
+  where a revised budget for a period replaces the original.
+- A rate is the ECB reference rate (or an imported rate) of the value date, else the nearest
+  earlier one. A line with no rate on or before its date, or no date at all in a foreign
+  currency, is unconverted: the project is listed as such and left out of the sums, never
+  counted as zero.
+- Shares: funder contributions (when every funder's is recorded in one currency), country and
+  sector percentages (when every one is recorded), budget periods by year (else days of the
+  project's duration per year). Otherwise the split is equal and marked estimated. A project
+  with no funders, countries, ... recorded goes to a visible "not recorded" part.
+"""
+
+from __future__ import annotations
+
+# Budget lines of the selected projects, in their own currency, with their value date.
+BUDGET_LINES = """
+counted_budgets AS (
+    SELECT b.* FROM budgets b JOIN selected USING (project_id)
+    QUALIFY row_number() OVER (
+        PARTITION BY b.project_id, b.period_start, b.period_end ORDER BY b.type = 'revised' DESC) = 1
+),
+budget_lines AS (
+    SELECT project_id, budget AS amount, currency, start_date AS value_date
+    FROM selected WHERE budget IS NOT NULL
+    UNION ALL
+    SELECT b.project_id, b.amount, coalesce(b.currency, s.currency),
+           coalesce(b.value_date, b.period_start)
+    FROM counted_budgets b JOIN selected s USING (project_id)
+    WHERE s.budget IS NULL
+)"""
+
+
+def converted(lines: str) -> str:
+    """SQL for `lines` (project_id, amount, currency, value_date) with their rates and cents.
+
+    Rates are held as integers of a millionth (`per_eur` has six decimals), so the conversion
+    `cents * to_rate / from_rate` is exact integer arithmetic, rounded half away from zero once.
+    """
+    return f"""
+    rated_{lines} AS (
+        SELECT l.*, CAST(round(l.amount * 100) AS HUGEINT) AS amount_cents,
+               src.per_eur AS from_rate, src.rate_date AS from_rate_date, src.source AS from_source,
+               dst.per_eur AS to_rate, dst.rate_date AS to_rate_date
+        FROM {lines} l
+        ASOF LEFT JOIN fx_rates src ON src.currency = l.currency AND l.value_date >= src.rate_date
+        ASOF LEFT JOIN fx_rates dst ON dst.currency = $currency AND l.value_date >= dst.rate_date
+    ),
+    converted_{lines} AS (
+        SELECT *,
+            CASE WHEN currency = 'EUR' THEN 1000000 ELSE CAST(from_rate * 1000000 AS HUGEINT) END
+                AS from_micro,
+            CASE WHEN $currency = 'EUR' THEN 1000000 ELSE CAST(to_rate * 1000000 AS HUGEINT) END
+                AS to_micro
+        FROM rated_{lines}
+    ),
+    cents_{lines} AS (
+        SELECT *,
+            CASE
+                WHEN currency = $currency THEN amount_cents
+                WHEN from_micro IS NOT NULL AND to_micro IS NOT NULL THEN
+                    sign(amount_cents)
+                    * ((2 * abs(amount_cents) * to_micro + from_micro) // (2 * from_micro))
+            END AS cents
+        FROM converted_{lines}
+    )"""
+
+
+# Each selected project's budget in reporting-currency cents; `cents` is NULL when unconverted.
+PROJECT_AMOUNTS = f"""
+{BUDGET_LINES},
+{converted("budget_lines")},
+project_amounts AS (
+    SELECT project_id,
+           CASE WHEN bool_and(cents IS NOT NULL) THEN sum(cents) END AS cents
+    FROM cents_budget_lines GROUP BY project_id
+),
+amounts AS (SELECT project_id, cents FROM project_amounts WHERE cents IS NOT NULL)"""
+
+# One query per breakdown: (project_id, key, share), share NULL when not recorded.
+SHARES = {
+    "funder": """
+        SELECT po.project_id, po.org_id AS key,
+               CASE WHEN count(DISTINCT coalesce(po.currency, s.currency))
+                         OVER (PARTITION BY po.project_id) = 1 THEN po.amount END AS share
+        FROM project_orgs po JOIN selected s USING (project_id) WHERE po.role = 'funding'""",
+    "implementer": """
+        SELECT po.project_id, po.org_id AS key, NULL::DECIMAL(18, 2) AS share
+        FROM project_orgs po JOIN selected s USING (project_id) WHERE po.role = 'implementing'""",
+    "country": """
+        SELECT pc.project_id, pc.country AS key, pc.share
+        FROM project_countries pc JOIN selected s USING (project_id)""",
+    "sector": """
+        SELECT ps.project_id, ps.sector AS key, ps.share
+        FROM project_sectors ps JOIN selected s USING (project_id)""",
+    "status": """
+        SELECT project_id, status AS key, NULL::DECIMAL(18, 2) AS share
+        FROM selected WHERE status IS NOT NULL""",
+    "year": """
+        SELECT project_id, CAST(year(period_start) AS VARCHAR) AS key, sum(amount) AS share
+        FROM counted_budgets GROUP BY ALL
+        UNION ALL
+        SELECT project_id, CAST(y AS VARCHAR) AS key,
+               CAST(least(coalesce(end_date, start_date), make_date(y, 12, 31))
+                    - greatest(start_date, make_date(y, 1, 1)) + 1 AS DECIMAL(18, 2)) AS share
+        FROM (SELECT *, unnest(range(year(start_date),
+                                     year(coalesce(end_date, start_date)) + 1)) AS y
+              FROM selected
+              WHERE start_date IS NOT NULL
+                AND project_id NOT IN (SELECT project_id FROM counted_budgets))""",
+}
+BREAKDOWNS = tuple(SHARES)
+
+# Split each project's cents over its keys by weight; the largest remainders get the odd cents.
+ATTRIBUTED = """
+shares AS ({shares}),
+share_stats AS (
+    SELECT project_id, count(*) AS n, count(share) AS n_recorded, sum(share) AS total
+    FROM shares GROUP BY project_id
+),
+weights AS (
+    SELECT a.project_id, a.cents, s.key,
+        CASE WHEN st.n_recorded = st.n AND st.total > 0
+             THEN CAST(s.share * 100 AS HUGEINT) ELSE 1 END AS w,
+        coalesce(st.n > 1 AND NOT (st.n_recorded = st.n AND st.total > 0), false) AS estimated
+    FROM amounts a
+    LEFT JOIN shares s USING (project_id)
+    LEFT JOIN share_stats st USING (project_id)
+),
+floored AS (
+    SELECT *, (cents * w) // sum(w) OVER (PARTITION BY project_id) AS base,
+              (cents * w) % sum(w) OVER (PARTITION BY project_id) AS remainder
+    FROM weights
+),
+attributed AS (
+    SELECT project_id, key, estimated,
+        base + CASE WHEN row_number() OVER (
+                        PARTITION BY project_id ORDER BY remainder DESC, key NULLS LAST)
+                    <= cents - sum(base) OVER (PARTITION BY project_id)
+               THEN 1 ELSE 0 END AS cents
+    FROM floored
+)"""
+
+
+def attributed(by: str) -> str:
+    """The CTEs that end in `attributed(project_id, key, estimated, cents)` for one breakdown."""
+    if by not in SHARES:
+        raise ValueError(f"no breakdown by {by!r}; choose one of {', '.join(BREAKDOWNS)}")
+    return ATTRIBUTED.format(shares=SHARES[by])
+
+
+def cents_to_decimal(column: str) -> str:
+    """SQL turning integer cents into an exact DECIMAL amount (a plain division would be DOUBLE)."""
+    return f"CAST(CAST({column} AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(38, 2))"

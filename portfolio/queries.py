@@ -1,0 +1,392 @@
+"""Every read the pages and the CLI make. Each function takes a cursor and returns a DataFrame
+or a small dataclass; values are always bound parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from portfolio.filters import Filters, project_filter
+from portfolio.money import PROJECT_AMOUNTS, attributed, cents_to_decimal
+
+REPORTING_CURRENCY = "EUR"
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> pd.DataFrame:
+    """A query's rows, on a fresh cursor, as a DataFrame whose money columns stay exact decimals."""
+    with con.cursor() as cur:
+        table = cur.sql(sql, params=params).to_arrow_table()
+    return table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_decimal(t) else None)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> list[tuple]:
+    """A query's rows, on a fresh cursor."""
+    with con.cursor() as cur:
+        return cur.execute(sql, params).fetchall()
+
+
+def _over(sql: str, filters: Filters, **params) -> tuple[str, dict]:
+    """`sql`, whose WITH list starts at {selected}, over the projects `filters` match."""
+    condition, filter_params = project_filter(filters)
+    selected = f"selected AS (SELECT * FROM projects p WHERE {condition})"
+    return sql.format(selected=selected), {**filter_params, **params}
+
+
+# --- Headline figures -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The Overview's headline figures for the filtered portfolio."""
+
+    projects: int
+    total_budget: Decimal
+    currency: str
+    with_budget: int
+    without_budget: int
+    unconverted: int
+    funders: int
+    implementers: int
+    countries: int
+    active: int
+    illustrative: int
+
+
+HEADLINE = f"""
+WITH {{selected}}, {PROJECT_AMOUNTS}
+SELECT
+    (SELECT count(*) FROM selected),
+    (SELECT {cents_to_decimal("coalesce(sum(cents), 0)")} FROM amounts),
+    (SELECT count(*) FROM amounts),
+    (SELECT count(*) FROM selected WHERE project_id NOT IN (SELECT project_id FROM project_amounts)),
+    (SELECT count(*) FROM project_amounts WHERE cents IS NULL),
+    (SELECT count(DISTINCT org_id) FROM project_orgs JOIN selected USING (project_id)
+        WHERE role = 'funding'),
+    (SELECT count(DISTINCT org_id) FROM project_orgs JOIN selected USING (project_id)
+        WHERE role = 'implementing'),
+    (SELECT count(DISTINCT country) FROM project_countries JOIN selected USING (project_id)
+        WHERE country IN (SELECT code FROM ref_countries)),
+    (SELECT count(*) FROM selected WHERE status = 'implementation'
+        OR (status IS NULL AND start_date <= $today AND end_date >= $today)),
+    (SELECT count(*) FROM selected WHERE illustrative)
+"""
+
+
+def headline(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    currency: str = REPORTING_CURRENCY,
+    today: date | None = None,
+) -> Headline:
+    (row,) = _rows(con, *_over(HEADLINE, filters, currency=currency, today=today or date.today()))
+    (
+        projects,
+        total,
+        with_budget,
+        without,
+        unconverted,
+        funders,
+        implementers,
+        countries,
+        active,
+        ill,
+    ) = row
+    return Headline(
+        projects=projects,
+        total_budget=total,
+        currency=currency,
+        with_budget=with_budget,
+        without_budget=without,
+        unconverted=unconverted,
+        funders=funders,
+        implementers=implementers,
+        countries=countries,
+        active=active,
+        illustrative=ill,
+    )
+
+
+# --- Breakdowns -----------------------------------------------------------------------------
+
+NOT_RECORDED = {
+    "funder": "Funder not recorded",
+    "implementer": "Implementer not recorded",
+    "country": "Country not recorded",
+    "sector": "Sector not recorded",
+    "status": "Status not recorded",
+    "year": "Dates not recorded",
+}
+
+KEY_NAMES = {
+    "funder": "(SELECT coalesce(acronym, name) FROM organisations WHERE org_id = key)",
+    "implementer": "(SELECT coalesce(acronym, name) FROM organisations WHERE org_id = key)",
+    "country": "coalesce((SELECT name FROM ref_countries WHERE code = key),"
+    " (SELECT name FROM ref_regions WHERE code = key))",
+    "sector": "(SELECT name FROM ref_sectors WHERE code = key)",
+    "status": "(SELECT name FROM ref_activity_statuses WHERE status = key)",
+    "year": "key",
+}
+
+BREAKDOWN = """
+WITH {{selected}}, {amounts}, {attributed}
+SELECT key, coalesce({name}, key, $not_recorded) AS name,
+       {amount} AS amount,
+       count(DISTINCT project_id) AS projects,
+       bool_or(estimated) AS estimated,
+       {estimated_amount} AS estimated_amount,
+       key IS NULL AS not_recorded,
+       {is_region} AS is_region
+FROM attributed
+GROUP BY key
+ORDER BY key IS NULL, amount DESC, name
+"""
+
+
+def breakdown(
+    con: duckdb.DuckDBPyConnection,
+    by: str,
+    filters: Filters,
+    currency: str = REPORTING_CURRENCY,
+) -> pd.DataFrame:
+    """The filtered budget attributed to each funder, implementer, country, sector, status or year.
+
+    Columns: key, name, amount (exact, in `currency`), projects, estimated (some of it split
+    equally for want of shares), estimated_amount, not_recorded, is_region. The amounts add up
+    to `headline().total_budget` to the cent.
+    """
+    sql = BREAKDOWN.format(
+        amounts=PROJECT_AMOUNTS,
+        attributed=attributed(by),
+        name=KEY_NAMES[by],
+        amount=cents_to_decimal("sum(cents)"),
+        estimated_amount=cents_to_decimal("coalesce(sum(cents) FILTER (WHERE estimated), 0)"),
+        is_region="coalesce(key IN (SELECT code FROM ref_regions), false)" if by == "country" else "false",
+    )
+    frame = _frame(con, *_over(sql, filters, currency=currency, not_recorded=NOT_RECORDED[by]))
+    if by == "year":
+        frame = frame.sort_values(["not_recorded", "key"], kind="stable").reset_index(drop=True)
+    return frame
+
+
+def map_countries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Alpha-3 code and name of every country, for joining a breakdown onto the map."""
+    return _frame(con, "SELECT code, name FROM ref_countries")
+
+
+# --- Projects -------------------------------------------------------------------------------
+
+PROJECT_TABLE = f"""
+WITH {{selected}}, {PROJECT_AMOUNTS},
+orgs AS (
+    SELECT po.project_id, po.role,
+           string_agg(coalesce(o.acronym, o.name), ', ' ORDER BY coalesce(o.acronym, o.name)) AS names
+    FROM project_orgs po JOIN organisations o USING (org_id) JOIN selected USING (project_id)
+    GROUP BY ALL
+),
+places AS (
+    SELECT pc.project_id,
+           string_agg(coalesce(c.name, r.name, pc.country), ', ' ORDER BY pc.share DESC NULLS LAST,
+                      coalesce(c.name, r.name, pc.country)) AS names
+    FROM project_countries pc JOIN selected USING (project_id)
+    LEFT JOIN ref_countries c ON c.code = pc.country LEFT JOIN ref_regions r ON r.code = pc.country
+    GROUP BY ALL
+)
+SELECT s.project_id, s.title, st.name AS status,
+       f.names AS funders, i.names AS implementers, pl.names AS countries,
+       s.start_date, s.end_date, s.currency, s.budget,
+       {cents_to_decimal("pa.cents")} AS budget_reporting,
+       pa.project_id IS NOT NULL AND pa.cents IS NULL AS unconverted,
+       CASE WHEN s.illustrative THEN 'Illustrative' WHEN im.format = 'sample' THEN 'Seed page'
+            ELSE coalesce(im.file_name, 'Entered') END AS source,
+       s.illustrative
+FROM selected s
+LEFT JOIN ref_activity_statuses st ON st.status = s.status
+LEFT JOIN orgs f ON f.project_id = s.project_id AND f.role = 'funding'
+LEFT JOIN orgs i ON i.project_id = s.project_id AND i.role = 'implementing'
+LEFT JOIN places pl ON pl.project_id = s.project_id
+LEFT JOIN project_amounts pa ON pa.project_id = s.project_id
+LEFT JOIN imports im ON im.import_id = s.import_id
+ORDER BY s.illustrative, s.project_id
+LIMIT $limit
+"""
+
+
+def project_table(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    currency: str = REPORTING_CURRENCY,
+    limit: int = 5000,
+) -> pd.DataFrame:
+    """One row per filtered project (at most `limit`), seed and imported projects first."""
+    return _frame(con, *_over(PROJECT_TABLE, filters, currency=currency, limit=limit))
+
+
+@dataclass(frozen=True)
+class ProjectDetail:
+    """Everything the project view shows about one project."""
+
+    project: dict
+    organisations: pd.DataFrame
+    countries: pd.DataFrame
+    sectors: pd.DataFrame
+    aims: list[str]
+    budgets: pd.DataFrame
+    activities: pd.DataFrame
+    transactions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+PROJECT = f"""
+WITH {{selected}}, {PROJECT_AMOUNTS}
+SELECT s.*, st.name AS status_name, {cents_to_decimal("pa.cents")} AS budget_reporting,
+       im.file_name AS import_file, im.format AS import_format, im.imported_at
+FROM selected s
+LEFT JOIN ref_activity_statuses st ON st.status = s.status
+LEFT JOIN project_amounts pa USING (project_id)
+LEFT JOIN imports im ON im.import_id = s.import_id
+WHERE s.project_id = $project_id
+"""
+PROJECT_ORGS = """
+SELECT po.role, r.name AS role_name, o.name, o.acronym, o.org_id, po.amount AS contribution,
+       po.currency
+FROM project_orgs po JOIN organisations o USING (org_id) LEFT JOIN ref_org_roles r USING (role)
+WHERE po.project_id = ?
+ORDER BY list_position(['funding', 'accountable', 'extending', 'implementing', 'partner',
+                        'beneficiary'], po.role), o.name
+"""
+PROJECT_COUNTRIES = """
+SELECT pc.country AS code, coalesce(c.name, r.name, pc.country) AS name, pc.share,
+       r.code IS NOT NULL AS is_region
+FROM project_countries pc
+LEFT JOIN ref_countries c ON c.code = pc.country LEFT JOIN ref_regions r ON r.code = pc.country
+WHERE pc.project_id = ? ORDER BY pc.share DESC NULLS LAST, name
+"""
+PROJECT_SECTORS = """
+SELECT ps.sector AS code, coalesce(s.name, ps.sector) AS name, ps.share
+FROM project_sectors ps LEFT JOIN ref_sectors s ON s.code = ps.sector
+WHERE ps.project_id = ? ORDER BY ps.share DESC NULLS LAST, name
+"""
+PROJECT_BUDGETS = """
+SELECT b.period_start, b.period_end, b.type, b.amount, coalesce(b.currency, p.currency) AS currency,
+       b.type = 'original' AND EXISTS (
+           SELECT 1 FROM budgets r WHERE r.project_id = b.project_id AND r.type = 'revised'
+           AND r.period_start = b.period_start AND r.period_end = b.period_end) AS superseded
+FROM budgets b JOIN projects p USING (project_id)
+WHERE b.project_id = ? ORDER BY b.period_start, b.type
+"""
+PROJECT_ACTIVITIES = """
+SELECT a.activity_id, a.title, a.kind, a.start_date, a.end_date, a.city,
+       coalesce(c.name, a.country) AS country, a.participants, a.description, a.url
+FROM activities a LEFT JOIN ref_countries c ON c.code = a.country
+WHERE a.project_id = ? ORDER BY a.start_date NULLS LAST, a.title
+"""
+PROJECT_TRANSACTIONS = """
+SELECT t.date, tt.name AS type, t.amount, coalesce(t.currency, p.currency) AS currency,
+       t.provider_org, t.receiver_org, t.description
+FROM transactions t JOIN projects p USING (project_id)
+LEFT JOIN ref_transaction_types tt ON tt.type = t.type
+WHERE t.project_id = ? ORDER BY t.date, t.transaction_id
+"""
+
+
+def project_detail(
+    con: duckdb.DuckDBPyConnection,
+    project_id: str,
+    currency: str = REPORTING_CURRENCY,
+) -> ProjectDetail | None:
+    """One project with its organisations, places, sectors, aims, budgets and events."""
+    rows = _frame(con, *_over(PROJECT, Filters(), currency=currency, project_id=project_id))
+    if rows.empty:
+        return None
+    aims = _rows(
+        con,
+        "SELECT aim FROM project_aims WHERE project_id = ? ORDER BY seq",
+        [project_id],
+    )
+    return ProjectDetail(
+        project=rows.iloc[0].to_dict(),
+        organisations=_frame(con, PROJECT_ORGS, [project_id]),
+        countries=_frame(con, PROJECT_COUNTRIES, [project_id]),
+        sectors=_frame(con, PROJECT_SECTORS, [project_id]),
+        aims=[a for (a,) in aims],
+        budgets=_frame(con, PROJECT_BUDGETS, [project_id]),
+        activities=_frame(con, PROJECT_ACTIVITIES, [project_id]),
+        transactions=_frame(con, PROJECT_TRANSACTIONS, [project_id]),
+    )
+
+
+# --- Activities -----------------------------------------------------------------------------
+
+ACTIVITIES = """
+WITH {selected}
+SELECT a.activity_id, a.title, a.kind, a.start_date, a.end_date, a.city, a.country,
+       coalesce(c.name, a.country) AS country_name, a.latitude, a.longitude, a.participants,
+       s.project_id, s.title AS project_title, s.illustrative
+FROM activities a JOIN selected s USING (project_id)
+LEFT JOIN ref_countries c ON c.code = a.country
+WHERE list_contains($kinds, a.kind) OR len($kinds) = 0
+ORDER BY a.start_date NULLS LAST, a.title
+LIMIT $limit
+"""
+
+
+def activities(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    kinds: tuple[str, ...] = (),
+    limit: int = 5000,
+) -> pd.DataFrame:
+    """The events of the filtered projects, earliest first; undated ones last."""
+    return _frame(con, *_over(ACTIVITIES, filters, kinds=list(kinds), limit=limit))
+
+
+# --- Choices for the filters ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The values the sidebar offers: code -> name for each filter, and the years spanned."""
+
+    funders: dict[str, str]
+    implementers: dict[str, str]
+    countries: dict[str, str]
+    sectors: dict[str, str]
+    statuses: dict[str, str]
+    first_year: int | None
+    last_year: int | None
+
+
+ORGS_IN_ROLE = """
+SELECT DISTINCT o.org_id, coalesce(o.acronym, o.name) AS label
+FROM project_orgs po JOIN organisations o USING (org_id) WHERE po.role = ? ORDER BY label
+"""
+USED_COUNTRIES = """
+SELECT DISTINCT pc.country, coalesce(c.name, r.name, pc.country) AS label
+FROM project_countries pc
+LEFT JOIN ref_countries c ON c.code = pc.country LEFT JOIN ref_regions r ON r.code = pc.country
+ORDER BY label
+"""
+USED_SECTORS = """
+SELECT DISTINCT ps.sector, coalesce(s.name, ps.sector) AS label
+FROM project_sectors ps LEFT JOIN ref_sectors s ON s.code = ps.sector ORDER BY label
+"""
+STATUSES = "SELECT status, name FROM ref_activity_statuses ORDER BY iati_code"
+YEARS = "SELECT min(year(start_date)), max(year(coalesce(end_date, start_date))) FROM projects"
+
+
+def filter_choices(con: duckdb.DuckDBPyConnection) -> FilterChoices:
+    ((first, last),) = _rows(con, YEARS)
+    return FilterChoices(
+        funders=dict(_rows(con, ORGS_IN_ROLE, ["funding"])),
+        implementers=dict(_rows(con, ORGS_IN_ROLE, ["implementing"])),
+        countries=dict(_rows(con, USED_COUNTRIES)),
+        sectors=dict(_rows(con, USED_SECTORS)),
+        statuses=dict(_rows(con, STATUSES)),
+        first_year=first,
+        last_year=last,
+    )

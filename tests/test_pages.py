@@ -1,0 +1,112 @@
+"""Pages, run from the entry point with AppTest on a fresh copy of the sample portfolio."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ENTRY = str(Path(__file__).parents[1] / "dashboard.py")
+
+
+def app(page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+
+
+def test_overview_shows_the_sample_portfolio(sample_db):
+    at = app()
+    assert metric(at, "Projects") == "43"
+    assert metric(at, "Total budget") == "EUR 95.9m"
+    assert metric(at, "Funders") == "8"
+    assert [h.value for h in at.subheader][:2] == ["Budget by funder", "Budget by implementing agency"]
+    assert "40 of 43 projects are **illustrative**" in "\n".join(i.value for i in at.info)
+    assert "Parts add up to EUR 95,865,652.63." in markdown(at)
+
+
+def test_overview_of_the_seed_page_alone(sample_db):
+    at = app(illustrative="no")
+    assert metric(at, "Projects") == "3"
+    assert metric(at, "Total budget") == "EUR 1.0m"
+    assert metric(at, "Beneficiary countries") == "1"
+    assert "2 of 3 projects have no recorded budget" in "\n".join(i.value for i in at.info)
+
+
+def test_choosing_a_funder_in_the_sidebar_narrows_every_figure_and_the_url(sample_db):
+    at = app(illustrative="no")
+    funder = next(m for m in at.sidebar.multiselect if m.label == "Funder")
+    funder.select("Federal Republic of Germany").run()
+    assert metric(at, "Projects") == "1"  # Countering Serious Crime, jointly financed by EU and Germany
+    assert metric(at, "Total budget") == "EUR 0"
+    assert at.query_params["funder"] == "DE"
+
+
+def test_projects_page_lists_and_opens_a_seed_project(sample_db):
+    at = app("pages/projects.py", project="SEED-EU-SRB-BM")
+    table = at.dataframe[0].value
+    assert len(table) == 43
+    assert table.iloc[0]["project_id"].startswith("SEED-")
+    assert (
+        at.header[0].value
+        == "EU Supports Serbia to Improve Border Management in the Context of the Migration Crisis"
+    )
+    text = markdown(at)
+    assert "EUR 1,000,000.00" in text
+    assert "1. To support Serbian border and migration management capabilities" in text
+    organisations = at.dataframe[1].value
+    assert list(organisations["name"]) == [
+        "European Union",
+        "International Organization for Migration",
+        "Serbian Ministry of Interior",
+    ]
+
+
+def test_a_seed_project_with_numbered_aims_and_partners(sample_db):
+    at = app("pages/projects.py", project="SEED-BSM-SERIES")
+    assert (
+        "1. To continue addressing the challenges in border security and management\n2. To identify"
+        in markdown(at)
+    )
+    roles = at.dataframe[1].value.set_index("name")["role_name"].to_dict()
+    assert roles == {
+        "RACVIAC": "Implementing",
+        "DCAF Office Ljubljana": "Partner",
+        "OSCE Border Security and Management Unit": "Partner",
+    }
+
+
+def test_an_unknown_project_id_says_so(sample_db):
+    at = app("pages/projects.py", project="NOPE")
+    assert at.warning[0].value == "There is no project with the ID 'NOPE'."
+
+
+def test_activities_page_shows_the_seed_events(sample_db):
+    at = app("pages/activities.py", illustrative="no")
+    events = at.dataframe[0].value.set_index("title")
+    assert list(events.index) == [
+        "Regional Risk Analysis Workshop",
+        "Meeting of Border Police Chiefs",
+        "Border Security and Management Seminar",
+    ]
+    assert events.loc["Meeting of Border Police Chiefs", "city"] == "Tirana"
+    assert events.loc["Regional Risk Analysis Workshop", "city"] == "not recorded"
+    assert "Not on the map for want of a place: 2 events." in markdown(at)
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/projects.py", "pages/activities.py"])
+def test_a_search_that_matches_nothing_is_said_plainly(sample_db, page):
+    at = app(page, q="no such project anywhere")
+    assert not at.exception

@@ -1,0 +1,46 @@
+"""The only non-page code that imports streamlit: the cached store, cached reads, filters, formats."""
+
+from portfolio.store import StoreError
+from ui.db import (
+    activities,
+    breakdown,
+    data_version,
+    filter_choices,
+    headline,
+    project_detail,
+    project_table,
+    store,
+)
+from ui.filters import current_filters, sidebar_filters
+from ui.format import (
+    count,
+    known,
+    money,
+    money_columns,
+    or_unknown,
+    short_money,
+    split_note,
+    unknowns_shown,
+)
+
+__all__ = [
+    "count",
+    "StoreError",
+    "activities",
+    "breakdown",
+    "current_filters",
+    "data_version",
+    "filter_choices",
+    "headline",
+    "known",
+    "money",
+    "money_columns",
+    "or_unknown",
+    "project_detail",
+    "project_table",
+    "short_money",
+    "sidebar_filters",
+    "split_note",
+    "unknowns_shown",
+    "store",
+]

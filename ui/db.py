@@ -1,0 +1,106 @@
+"""The app's store and its cached reads.
+
+One Store per process and database path (`st.cache_resource`). Reads are cached with
+`st.cache_data` keyed on the database's data version, which every write bumps, so an import
+shows on every page at once. Writes are never cached.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from portfolio import queries
+from portfolio.filters import Filters
+from portfolio.store import (
+    DEFAULT_DB,
+    Store,
+    open_store,
+    portfolio_is_empty,
+)
+
+
+def db_path() -> str:
+    return os.environ.get("AIDTRACK_DB") or str(DEFAULT_DB)
+
+
+@st.cache_resource(show_spinner="Opening the portfolio…")
+def _store(path: str) -> Store:
+    is_new = not Path(path).exists()
+    opened = open_store(path)
+    if is_new and portfolio_is_empty(opened):
+        from loaders import sample
+
+        sample.install(opened)
+    return opened
+
+
+def store() -> Store:
+    """The store for this process, created with the sample portfolio on first run."""
+    return _store(db_path())
+
+
+def data_version() -> int:
+    return store().data_version()
+
+
+def _con(path: str):
+    return _store(path).connection
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _headline(path: str, version: int, filters: Filters, currency: str, today: date):
+    return queries.headline(_con(path), filters, currency, today)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _breakdown(path: str, version: int, by: str, filters: Filters, currency: str) -> pd.DataFrame:
+    return queries.breakdown(_con(path), by, filters, currency)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _project_table(path: str, version: int, filters: Filters, currency: str) -> pd.DataFrame:
+    return queries.project_table(_con(path), filters, currency)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _project_detail(path: str, version: int, project_id: str, currency: str):
+    return queries.project_detail(_con(path), project_id, currency)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _activities(path: str, version: int, filters: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
+    return queries.activities(_con(path), filters, kinds)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _filter_choices(path: str, version: int) -> queries.FilterChoices:
+    return queries.filter_choices(_con(path))
+
+
+def headline(filters: Filters, currency: str = queries.REPORTING_CURRENCY) -> queries.Headline:
+    return _headline(db_path(), data_version(), filters, currency, date.today())
+
+
+def breakdown(by: str, filters: Filters, currency: str = queries.REPORTING_CURRENCY) -> pd.DataFrame:
+    return _breakdown(db_path(), data_version(), by, filters, currency)
+
+
+def project_table(filters: Filters, currency: str = queries.REPORTING_CURRENCY) -> pd.DataFrame:
+    return _project_table(db_path(), data_version(), filters, currency)
+
+
+def project_detail(project_id: str, currency: str = queries.REPORTING_CURRENCY):
+    return _project_detail(db_path(), data_version(), project_id, currency)
+
+
+def activities(filters: Filters, kinds: tuple[str, ...] = ()) -> pd.DataFrame:
+    return _activities(db_path(), data_version(), filters, tuple(kinds))
+
+
+def filter_choices() -> queries.FilterChoices:
+    return _filter_choices(db_path(), data_version())

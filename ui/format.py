@@ -1,0 +1,76 @@
+"""How money and unknowns read on a page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+
+UNKNOWN = "not recorded"
+
+
+def money(amount: Decimal | float | None, currency: str) -> str:
+    """'EUR 1,000,000.00'; unknown amounts say so instead of showing zero."""
+    if amount is None or pd.isna(amount):
+        return UNKNOWN
+    return f"{currency} {amount:,.2f}"
+
+
+def short_money(amount: Decimal | float, currency: str) -> str:
+    """'EUR 95.9m' for headline figures; the exact figure goes in the metric's help."""
+    value = float(amount)
+    for limit, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(value) >= limit:
+            return f"{currency} {value / limit:,.1f}{suffix}"
+    return f"{currency} {value:,.0f}"
+
+
+def money_columns(frame: pd.DataFrame, currency: str) -> dict:
+    """Column settings that show the amount columns of a table with thousands separators."""
+    labels = {
+        "budget": "Budget (own currency)",
+        "budget_reporting": f"Budget ({currency})",
+        "amount": f"Amount ({currency})",
+        "contribution": "Contribution",
+    }
+    return {
+        column: st.column_config.NumberColumn(label, format="localized")
+        for column, label in labels.items()
+        if column in frame.columns
+    }
+
+
+def split_note(rows: pd.DataFrame, what: str, currency: str) -> str:
+    """Under a breakdown chart: what the parts add up to, and how much of it is an equal split."""
+    text = f"Parts add up to {money(rows['amount'].sum(), currency)}."
+    estimated = rows.loc[rows["estimated"], "estimated_amount"].sum()
+    if estimated:
+        text += (
+            f" {money(estimated, currency)} is split equally because the {what} shares of some "
+            "projects are not recorded (lighter bars, 'Equal split')."
+        )
+    return text
+
+
+def known(value) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def or_unknown(value) -> str:
+    """A fact as text, or 'not recorded' when the source did not state it."""
+    if not known(value):
+        return UNKNOWN
+    if hasattr(value, "strftime"):
+        return value.strftime("%d %b %Y")
+    return str(value)
+
+
+def unknowns_shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A copy of `frame` whose missing texts in `columns` read 'not recorded' instead of 'None'."""
+    return frame.assign(**{c: frame[c].astype("object").where(frame[c].notna(), UNKNOWN) for c in columns})
+
+
+def count(n: int, thing: str, things: str | None = None) -> str:
+    """'1 event', '3 events'."""
+    return f"{n} {thing if n == 1 else (things or thing + 's')}"
