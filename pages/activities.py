@@ -6,6 +6,8 @@ import ui
 from portfolio import charts
 from portfolio.store import ACTIVITY_KINDS
 
+ui.through_dashboard()
+
 filters = ui.current_filters()
 
 st.title("Activities")

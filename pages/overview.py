@@ -5,6 +5,8 @@ import streamlit as st
 import ui
 from portfolio import charts
 
+ui.through_dashboard()
+
 CURRENCY = "EUR"
 
 filters = ui.current_filters()

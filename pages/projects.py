@@ -4,6 +4,8 @@ import streamlit as st
 
 import ui
 
+ui.through_dashboard()
+
 CURRENCY = "EUR"
 
 filters = ui.current_filters()

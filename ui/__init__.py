@@ -22,8 +22,30 @@ from ui.format import (
     split_note,
     unknowns_shown,
 )
+from ui.imports import (
+    CURRENCY_CHOICES,
+    XLSX,
+    fixme_workbook,
+    import_changes,
+    import_log,
+    import_preview,
+    portfolio_workbook,
+    template_workbook,
+    user_name,
+)
+from ui.navigation import through_dashboard
 
 __all__ = [
+    "through_dashboard",
+    "CURRENCY_CHOICES",
+    "XLSX",
+    "fixme_workbook",
+    "import_changes",
+    "import_log",
+    "import_preview",
+    "portfolio_workbook",
+    "template_workbook",
+    "user_name",
     "count",
     "StoreError",
     "activities",

@@ -1,0 +1,169 @@
+"""Command line: `python -m loaders import|template|export|undo|log`, on the app's database.
+
+`import` prints the same preview as the Import page and, without --dry-run, writes it as
+one import. It exits 0 when the file was read (rows may still be rejected), 2 when the
+file cannot be imported at all, and 1 when the database is unavailable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+from loaders import pipeline
+from loaders.problems import UnreadableFile
+from portfolio import imports, store
+from portfolio.filters import Filters
+
+READ_FAILED, DATABASE_UNAVAILABLE = 2, 1
+
+
+def _db_path(args: argparse.Namespace) -> str:
+    return args.db or os.environ.get("AIDTRACK_DB") or str(store.DEFAULT_DB)
+
+
+def open_database(args: argparse.Namespace) -> store.Store:
+    """The store, waiting up to --wait seconds while another process (the dashboard) holds it."""
+    path = _db_path(args)
+    deadline = time.monotonic() + args.wait
+    while True:
+        try:
+            return store.open_store(path)
+        except store.StoreError as e:
+            held = re.search(r"PID (\d+)", str(e))
+            if "lock" not in str(e).lower():
+                raise
+            if time.monotonic() >= deadline:
+                who = f"process {held.group(1)}" if held else "another process"
+                raise store.StoreError(
+                    f"{path} is held by {who}, most likely the aidtrack dashboard, which keeps the "
+                    f"database open while it runs. Nothing was imported. Import through the dashboard's "
+                    "Import page, or stop the dashboard and run this command again.",
+                    title="The dashboard holds the database",
+                ) from e
+            time.sleep(0.5)
+
+
+def import_file(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        print(f"Cannot import {path}: {e.strerror or e}.", file=sys.stderr)
+        return READ_FAILED
+    db = open_database(args)
+    try:
+        plan, loaded = pipeline.preview_file(db, data, path.name, currency=args.currency)
+    except UnreadableFile as e:
+        if args.json:
+            print(json.dumps({"file": path.name, "error": e.message}, ensure_ascii=False))
+        else:
+            print(f"Cannot import {e}", file=sys.stderr)
+        return READ_FAILED
+    import_id = None
+    if not args.dry_run and plan.writes_anything:
+        import_id = imports.apply(db, plan, by=args.by)
+    if args.fixme and loaded.rejected_rows:
+        pipeline.write_fixme_workbook(args.fixme, loaded)
+    report = pipeline.report(plan, loaded, import_id=import_id, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+    else:
+        print(pipeline.report_text(report))
+    return 0
+
+
+def template(args: argparse.Namespace) -> int:
+    db = open_database(args)
+    pipeline.write_template(args.out, db.connection)
+    print(f"Wrote the template to {args.out}.")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    db = open_database(args)
+    filters = Filters(
+        funders=tuple(args.funder),
+        countries=tuple(args.country),
+        statuses=tuple(args.status),
+        include_illustrative=not args.no_illustrative,
+    )
+    projects = pipeline.write_export(args.out, db.connection, filters)
+    print(f"Wrote {projects} projects to {args.out}.")
+    return 0
+
+
+def undo(args: argparse.Namespace) -> int:
+    db = open_database(args)
+    restored = imports.undo(db, args.import_id, by=args.by)
+    print(f"Import {args.import_id} undone; {restored} projects are back as they were before it.")
+    return 0
+
+
+def log(args: argparse.Namespace) -> int:
+    db = open_database(args)
+    entries = imports.import_log(db.connection)
+    if args.json:
+        print(entries.drop(columns=["message"]).to_json(orient="records", date_format="iso", indent=2))
+        return 0
+    for e in entries.itertuples():
+        print(
+            f"{e.import_id:>4}  {e.imported_at:%Y-%m-%d %H:%M}  {e.status:<14} {e.file_name}  "
+            f"(+{e.added} ~{e.updated} ={e.unchanged} x{e.rejected})"
+        )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m loaders", description=__doc__.splitlines()[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="database file (default: $AIDTRACK_DB or data/aidtrack.duckdb)")
+    common.add_argument(
+        "--wait", type=float, default=10, help="seconds to wait while the dashboard holds the database"
+    )
+    common.add_argument("--by", default=os.environ.get("USER"), help="who is importing, for the log")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    i = commands.add_parser("import", parents=[common], help="preview a spreadsheet and import it")
+    i.add_argument("file")
+    i.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    i.add_argument("--json", action="store_true", help="print the preview as JSON")
+    i.add_argument("--currency", type=str.upper, help="currency of amounts that name none")
+    i.add_argument("--fixme", help="write the rejected rows and their problems to this xlsx")
+    i.set_defaults(run=import_file)
+
+    t = commands.add_parser("template", parents=[common], help="write the empty template workbook")
+    t.add_argument("out")
+    t.set_defaults(run=template)
+
+    x = commands.add_parser("export", parents=[common], help="write the portfolio in the template's layout")
+    x.add_argument("out")
+    x.add_argument("--funder", action="append", default=[], help="only projects of this funder (org id)")
+    x.add_argument("--country", action="append", default=[], help="only projects in this country (ISO3)")
+    x.add_argument("--status", action="append", default=[], help="only projects with this status")
+    x.add_argument("--no-illustrative", action="store_true", help="leave out illustrative projects")
+    x.set_defaults(run=export)
+
+    u = commands.add_parser("undo", parents=[common], help="undo one import")
+    u.add_argument("import_id", type=int)
+    u.set_defaults(run=undo)
+
+    g = commands.add_parser("log", parents=[common], help="list the imports")
+    g.add_argument("--json", action="store_true")
+    g.set_defaults(run=log)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except store.StoreError as e:
+        print(f"{e.title}: {e}", file=sys.stderr)
+        return DATABASE_UNAVAILABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,318 @@
+"""Column headers in people's own words, matched to the fields aidtrack stores.
+
+Headers are compared after normalising case, punctuation, "(s)" and "&"; a currency
+written in a header ("Total budget (EUR)", "Amount in USD", "Budget €") is taken off the
+header and applies to every amount in that column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Field -> the ways people head that column, most specific first. Written normalised.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "project_id": (
+        "project id",
+        "id",
+        "project no",
+        "project number",
+        "project code",
+        "project ref",
+        "project reference",
+        "reference",
+        "ref",
+        "code",
+        "iati identifier",
+        "iati id",
+        "activity id",
+        "contract number",
+        "contract no",
+        "grant number",
+        "project",
+    ),
+    "title": (
+        "title",
+        "project title",
+        "project name",
+        "name",
+        "name of project",
+        "activity",
+        "activity title",
+        "project activity",
+        "intervention",
+    ),
+    "description": ("description", "project description", "summary", "short description", "details"),
+    "aims": (
+        "objectives",
+        "objective",
+        "aims",
+        "aim",
+        "goals",
+        "goal",
+        "purpose",
+        "project development objective",
+        "expected results",
+        "outcomes",
+    ),
+    "programme": ("programme", "program", "programme name", "program name", "portfolio"),
+    "status": ("status", "project status", "activity status", "stage", "phase"),
+    "start_date": (
+        "start",
+        "start date",
+        "starting date",
+        "start of project",
+        "date start",
+        "from",
+        "actual start",
+        "actual start date",
+        "start actual isodate",
+        "start date planned",
+        "planned start",
+        "planned start date",
+        "begin",
+        "commencement date",
+        "agreement date",
+        "signature date",
+        "date of signature",
+        "approval date",
+        "board approval date",
+    ),
+    "end_date": (
+        "end",
+        "end date",
+        "ending date",
+        "end of project",
+        "date end",
+        "to",
+        "until",
+        "completion",
+        "completion date",
+        "closing date",
+        "project closing date",
+        "actual end",
+        "actual end date",
+        "end actual isodate",
+        "end date planned",
+        "planned end",
+        "planned end date",
+        "finish",
+    ),
+    "currency": ("currency", "cur", "ccy", "budget currency", "currency code"),
+    "budget": (
+        "budget",
+        "total budget",
+        "project budget",
+        "total",
+        "amount",
+        "total amount",
+        "value",
+        "total value",
+        "project value",
+        "project cost",
+        "current project cost",
+        "total cost",
+        "cost",
+        "grant amount",
+        "contract value",
+        "funding",
+        "total funding",
+        "total commitments",
+        "commitment",
+        "commitments",
+    ),
+    "url": ("url", "link", "web page", "webpage", "website", "web site", "project url", "web link"),
+    "visibility": ("visibility", "public or internal", "publish"),
+    "funders": (
+        "donor",
+        "donors",
+        "funder",
+        "funders",
+        "funded by",
+        "financed by",
+        "funding agency",
+        "funding agencies",
+        "donor agency",
+        "donor agencies",
+        "funding partner",
+        "funding partners",
+        "financing",
+        "source of funding",
+        "funding source",
+        "donor organisation",
+        "donor organization",
+        "development partner",
+        "development partners",
+    ),
+    "implementers": (
+        "implementer",
+        "implementers",
+        "implementing partner",
+        "implementing partners",
+        "implementing agency",
+        "implementing agencies",
+        "implementing organisation",
+        "implementing organization",
+        "implemented by",
+        "executing agency",
+        "contractor",
+        "lead organisation",
+        "lead organization",
+        "grantee",
+    ),
+    "partners": ("partner", "partners", "partner organisations", "partner organizations", "co partners"),
+    "beneficiaries": (
+        "beneficiary",
+        "beneficiaries",
+        "beneficiary institution",
+        "beneficiary institutions",
+        "target institutions",
+        "beneficiary organisations",
+    ),
+    "countries": (
+        "country",
+        "countries",
+        "beneficiary country",
+        "beneficiary countries",
+        "recipient country",
+        "recipient countries",
+        "recipient",
+        "recipients",
+        "location",
+        "locations",
+        "countries covered",
+        "country of implementation",
+        "partner country",
+        "region country",
+    ),
+    "sectors": (
+        "sector",
+        "sectors",
+        "dac sector",
+        "dac sectors",
+        "purpose code",
+        "purpose codes",
+        "dac purpose code",
+        "crs purpose code",
+        "ad purpose codes",
+        "sector code",
+        "sector codes",
+    ),
+}
+
+# Names aidtrack uses on screen and in messages.
+FIELD_LABELS = {
+    "project_id": "Project ID",
+    "title": "Title",
+    "description": "Description",
+    "aims": "Aims",
+    "programme": "Programme",
+    "status": "Status",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "currency": "Currency",
+    "budget": "Total budget",
+    "url": "Web page",
+    "visibility": "Visibility",
+    "funders": "Funders",
+    "implementers": "Implementers",
+    "partners": "Partners",
+    "beneficiaries": "Beneficiaries",
+    "countries": "Countries",
+    "sectors": "Sectors",
+}
+
+# Phrase -> (field, rank); when two columns name one field, the lower rank wins.
+LOOKUP = {phrase: (field, rank) for field, phrases in SYNONYMS.items() for rank, phrase in enumerate(phrases)}
+
+CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "us$": "USD", "£": "GBP", "¥": "JPY", "chf": "CHF"}
+_CURRENCY_IN_HEADER = re.compile(r"(?:\bin\s+)?(?<![a-z])([a-z]{3})(?![a-z])|([€$£¥])")
+_NOISE = re.compile(r"\(s\)|\bno\.|[^\w\s€$£¥]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Header:
+    text: str  # as written in the file
+    column: int  # 0-based position
+    field: str | None  # None: not imported
+    currency: str | None = None  # a currency written in the header
+
+
+def normalise(text: str) -> str:
+    text = str(text).lower().replace("&", " and ").replace("_", " ").replace("(s)", "s")
+    text = _NOISE.sub(" ", text)
+    return " ".join(text.split())
+
+
+def match_header(text: str, currencies: frozenset[str]) -> tuple[str | None, str | None]:
+    """The field a header names, and a currency written in it."""
+    field, currency, _ = _match(text, currencies)
+    return field, currency
+
+
+def _match(text: str, currencies: frozenset[str]) -> tuple[str | None, str | None, int]:
+    words = normalise(str(text).replace("US$", "USD").replace("us$", "usd"))
+    if not words:
+        return None, None, 0
+    found = _lookup(words)
+    if found:
+        return found[0], None, found[1]
+    # Take a currency off the header: "Total budget (EUR)", "Amount in USD", "Budget €".
+    currency = None
+    for m in _CURRENCY_IN_HEADER.finditer(words):
+        token = m.group(1) or m.group(2)
+        code = CURRENCY_SYMBOLS.get(token, token.upper())
+        if code in currencies or token in CURRENCY_SYMBOLS:
+            currency = code
+            words = (words[: m.start()] + " " + words[m.end() :]).strip()
+            words = re.sub(r"\bin$", "", words).strip()
+            break
+    found = _lookup(" ".join(words.split()))
+    return (found[0], currency, found[1]) if found else (None, currency, 0)
+
+
+def _lookup(words: str) -> tuple[str, int] | None:
+    if words in LOOKUP:
+        return LOOKUP[words]
+    for prefix in ("total ", "project ", "the "):
+        if words.startswith(prefix) and words[len(prefix) :] in LOOKUP:
+            return LOOKUP[words[len(prefix) :]]
+    if words.endswith("s") and words[:-1] in LOOKUP:
+        return LOOKUP[words[:-1]]
+    return None
+
+
+def find_header_row(rows: list[list], currencies: frozenset[str], scan: int = 30) -> int | None:
+    """Index of the row that heads the table: the one naming most known fields, with a title."""
+    best, best_score = None, 1
+    for i, row in enumerate(rows[:scan]):
+        fields = {match_header(c, currencies)[0] for c in row if isinstance(c, str) and c.strip()}
+        fields.discard(None)
+        if not fields & {"title", "project_id"}:
+            continue
+        if len(fields) > best_score:
+            best, best_score = i, len(fields)
+    return best
+
+
+def map_headers(row: list, currencies: frozenset[str]) -> list[Header]:
+    """Each header cell with the field it fills; when two name one field, the likelier wins."""
+    matches = []
+    for cell in row:
+        text = "" if cell is None else str(cell).strip()
+        matches.append((text, *(_match(text, currencies) if text else (None, None, 0))))
+    best: dict[str, tuple[int, int]] = {}
+    for i, (_, field, _, rank) in enumerate(matches):
+        if field and (field not in best or rank < best[field][0]):
+            best[field] = (rank, i)
+    headers = [
+        Header(text, i, field if field and best[field][1] == i else None, currency)
+        for i, (text, field, currency, _) in enumerate(matches)
+    ]
+    taken = set(best)
+    # A sheet with one name column and no title column: the name column is the title.
+    if "title" not in taken and "project_id" in taken:
+        first = next(h for h in headers if h.field == "project_id")
+        if normalise(first.text) == "project":
+            headers[first.column] = Header(first.text, first.column, "title", first.currency)
+    return headers

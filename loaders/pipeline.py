@@ -1,0 +1,128 @@
+"""The import pipeline shared by the Import page and the CLI: read, check, preview, report.
+
+Writing is `portfolio.imports.apply` on the preview made here, and nothing else.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import duckdb
+
+from loaders import sheets, template
+from loaders.problems import Problem
+from portfolio import export, imports
+from portfolio.filters import Filters
+from portfolio.store import Store
+
+Target = str | Path | io.BytesIO
+
+
+def preview_file(
+    store: Store, data: bytes, file_name: str, currency: str | None = None
+) -> tuple[imports.Preview, sheets.Loaded]:
+    """What importing `data` would do. Raises UnreadableFile when nothing in it can be read."""
+    loaded = sheets.load(data, file_name, imports.reference(store.connection), currency=currency)
+    plan = imports.preview(store, loaded.incoming)
+    return plan, loaded
+
+
+def all_problems(plan: imports.Preview, loaded: sheets.Loaded) -> list[Problem]:
+    """The file's problems and the comparison's, in file order."""
+    found = list(loaded.problems) + [
+        Problem(p["message"], p["severity"], loaded.incoming.file_name, p["sheet"], p["row"], p["column"])
+        for p in plan.problems
+    ]
+    order = {s: i for i, s in enumerate(dict.fromkeys(p.sheet for p in found))}
+    return sorted(found, key=lambda p: (order[p.sheet], p.row or 0))
+
+
+def report(
+    plan: imports.Preview, loaded: sheets.Loaded, import_id: int | None = None, dry_run: bool = False
+) -> dict:
+    """The preview as plain data: the CLI's JSON, and what the tests check."""
+    problems = all_problems(plan, loaded)
+    return {
+        "file": loaded.incoming.file_name,
+        "format": loaded.incoming.format,
+        "dry_run": dry_run,
+        "import_id": import_id,
+        **plan.counts,
+        "errors": sum(p.severity == "error" for p in problems),
+        "warnings": sum(p.severity == "warning" for p in problems),
+        "problems": [
+            {k: v for k, v in p.as_dict().items() if k != "file"} for p in problems if p.severity != "note"
+        ],
+        "notes": [
+            {k: v for k, v in p.as_dict().items() if k != "file"} for p in problems if p.severity == "note"
+        ],
+        "columns": loaded.columns,
+        "new": plan.added[["project_id", "title", "sheet", "row"]].to_dict("records"),
+        "changes": plan.updated[["project_id", "title", "field", "old", "new"]].to_dict("records"),
+    }
+
+
+def report_text(r: dict, limit: int = 50) -> str:
+    lines = [f"{r['file']} ({r['format']})", ""]
+    lines.append("Columns:")
+    for c in r["columns"]:
+        lines.append(f"  {c['sheet']}: {c['column']!r} -> {c['imported as']}")
+    lines.append("")
+    verb = "Would" if r["dry_run"] or r["import_id"] is None else "Did"
+    lines.append(
+        f"{verb} add {r['added']} projects, update {r['updated']}; {r['unchanged']} unchanged, "
+        f"{r['rejected']} rows rejected ({r['errors']} errors, {r['warnings']} warnings)."
+    )
+    if r["changes"]:
+        lines += ["", "Changes:"]
+        for c in r["changes"][:limit]:
+            lines.append(
+                f"  {c['project_id']} {c['field']}: {c['old'] or '(blank)'} -> {c['new'] or '(blank)'}"
+            )
+        if len(r["changes"]) > limit:
+            lines.append(f"  ... and {len(r['changes']) - limit} more")
+    if r["problems"]:
+        lines += ["", "Problems:"]
+        for p in r["problems"][:limit]:
+            place = ", ".join(
+                x
+                for x in (
+                    f"sheet '{p['sheet']}'",
+                    f"row {p['row']}" if p["row"] else "",
+                    f"column '{p['column']}'" if p["column"] else "",
+                )
+                if x
+            )
+            lines.append(f"  {p['severity']}: {place}: {p['message']}")
+        if len(r["problems"]) > limit:
+            lines.append(f"  ... and {len(r['problems']) - limit} more (use --json for all)")
+    if r["import_id"] is not None:
+        lines += ["", f"Saved as import {r['import_id']}. Undo with: python -m loaders undo {r['import_id']}"]
+    elif not r["dry_run"] and r["added"] + r["updated"] == 0:
+        lines += ["", "Nothing to save: the portfolio already holds everything in this file."]
+    return "\n".join(lines)
+
+
+def write_fixme_workbook(target: Target, loaded: sheets.Loaded) -> None:
+    """The rejected rows of the (first) sheet that has any, as written, with their problems."""
+    for name, (header, rows) in loaded.rejected_rows.items():
+        template.write_fixme(
+            target,
+            header,
+            [cells for _, cells, _ in rows],
+            [[f"Row {number}: {m}" for m in messages] for number, _, messages in rows],
+            sheet_name=f"{name} - to fix",
+        )
+        return
+
+
+def write_template(target: Target, con: duckdb.DuckDBPyConnection) -> None:
+    template.write_workbook(target, export.reference_lists(con))
+
+
+def write_export(target: Target, con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> int:
+    """The portfolio (or the filtered part) in the template's layout; returns the project count."""
+    tables = export.export_tables(con, filters)
+    template.write_workbook(target, export.reference_lists(con), tables, title="aidtrack portfolio export")
+    return len(tables["projects"])

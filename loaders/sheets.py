@@ -1,0 +1,946 @@
+"""Spreadsheets to validated rows: the template's sheets, or one row per project in the
+user's own words.
+
+`load` is pure: bytes in, a `Loaded` out (the rows to compare with the portfolio, every
+problem with its sheet, row and column, and the rejected rows as they were written).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from loaders import values
+from loaders.headers import FIELD_LABELS, Header, find_header_row, map_headers, normalise
+from loaders.layout import LISTS_SHEET, README_SHEET, SHEETS, SHEETS_BY_NAME
+from loaders.names import Countries, Organisations
+from loaders.problems import ERROR, WARNING, Problem, UnreadableFile
+from loaders.workbook import Workbook, read_bytes
+from portfolio.imports import Incoming, Reference, Slice
+from portfolio.store import ACTIVITY_KINDS, ROLES, STATUSES, TRANSACTION_TYPES
+
+NOTE = "note"
+CENT = Decimal("0.01")
+
+# What people write for a project's status, normalised, to the IATI status.
+STATUS_WORDS = {
+    **{s: s for s in STATUSES},
+    **{str(i): s for i, s in enumerate(STATUSES, 1)},
+    "identification": "pipeline",
+    "planned": "pipeline",
+    "planning": "pipeline",
+    "proposed": "pipeline",
+    "pending": "pipeline",
+    "approved": "pipeline",
+    "not started": "pipeline",
+    "pipeline identification": "pipeline",
+    "active": "implementation",
+    "ongoing": "implementation",
+    "on going": "implementation",
+    "in progress": "implementation",
+    "running": "implementation",
+    "open": "implementation",
+    "in implementation": "implementation",
+    "under implementation": "implementation",
+    "finalization": "finalisation",
+    "closing": "finalisation",
+    "ending": "finalisation",
+    "completed": "closed",
+    "completion": "closed",
+    "complete": "closed",
+    "finished": "closed",
+    "ended": "closed",
+    "done": "closed",
+    "terminated": "closed",
+    "closed project": "closed",
+    "canceled": "cancelled",
+    "dropped": "cancelled",
+    "withdrawn": "cancelled",
+    "on hold": "suspended",
+    "paused": "suspended",
+    "frozen": "suspended",
+}
+ROLE_FIELDS = {
+    "funders": "funding",
+    "implementers": "implementing",
+    "partners": "partner",
+    "beneficiaries": "beneficiary",
+}
+VISIBILITY_WORDS = {
+    "public": "public",
+    "internal": "internal",
+    "private": "internal",
+    "yes": "public",
+    "no": "internal",
+    "confidential": "internal",
+    "restricted": "internal",
+}
+CURRENCY_WORDS = {
+    "euro": "EUR",
+    "euros": "EUR",
+    "€": "EUR",
+    "us dollar": "USD",
+    "us dollars": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+    "$": "USD",
+    "us$": "USD",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "pound sterling": "GBP",
+    "£": "GBP",
+    "swiss franc": "CHF",
+    "swiss francs": "CHF",
+    "fr": "CHF",
+    "sfr": "CHF",
+    "yen": "JPY",
+}
+_TOTAL_ROW = re.compile(r"^\s*(grand\s+|sub[\s-]?)?totals?\b|^\s*sum\b", re.IGNORECASE)
+_AIM_SPLIT = re.compile(r"\s*(?:\r?\n)+\s*(?:[-•*·]\s*|\d+[.)]\s*)?|(?:^|\s)[•·]\s*")
+
+
+@dataclass
+class Loaded:
+    """A file read and checked, not yet compared with the portfolio."""
+
+    incoming: Incoming
+    problems: list[Problem]
+    columns: list[dict]  # sheet, column as written, what aidtrack does with it
+    rejected_rows: dict[str, tuple[list[str], list[tuple[int, list, list[str]]]]] = field(
+        default_factory=dict
+    )
+
+    def problems_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [p.as_dict() for p in self.problems],
+            columns=["message", "severity", "file", "sheet", "row", "column"],
+        )
+
+
+class Context:
+    """The store's organisations, countries, sectors and currencies, with memoised lookups."""
+
+    def __init__(self, reference: Reference):
+        self.reference = reference
+        self.currencies = reference.currencies
+        self.countries = Countries(reference.countries, reference.regions)
+        self.organisations = Organisations(reference.organisations)
+        self.sectors = {
+            str(c): bool(w)
+            for c, w in zip(reference.sectors["code"], reference.sectors["withdrawn"], strict=True)
+        }
+        self.sector_names = {
+            normalise(n): str(c)
+            for c, n in zip(reference.sectors["code"], reference.sectors["name"], strict=True)
+        }
+
+    def currency(self, cell) -> str | None:
+        text = str(cell).strip()
+        if text.upper() in self.currencies:
+            return text.upper()
+        return CURRENCY_WORDS.get(text.lower().rstrip("."))
+
+    def sector(self, text: str) -> tuple[str | None, str | None]:
+        """A DAC purpose code from '15210', '15210 Security system ...' or the sector's name."""
+        m = re.match(r"^\s*(\d{5})\b", text)
+        if m:
+            code = m.group(1)
+            if code not in self.sectors:
+                return None, f"'{code}' is not an OECD DAC purpose code. Use a 5-digit code such as 15210."
+            if self.sectors[code]:
+                return code, f"Sector {code} has been withdrawn from the DAC list; it is kept as written."
+            return code, None
+        code = self.sector_names.get(normalise(text))
+        if code:
+            return code, None
+        return None, (
+            f"'{_clip(text)}' is not an OECD DAC purpose code or name; the project is stored without "
+            "this sector. Use a 5-digit code such as 15210."
+        )
+
+
+def _clip(text, n: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def load(data: bytes, file_name: str, reference: Reference, currency: str | None = None) -> Loaded:
+    """Read `data` (the bytes of `file_name`) into rows to compare with the portfolio.
+
+    `currency` applies to amounts that name no currency in the cell, the row or the header.
+    Raises UnreadableFile when nothing in the file can be imported.
+    """
+    book = read_bytes(data, file_name)
+    if book.format == "xml":
+        raise UnreadableFile(
+            file_name,
+            "is an XML file. aidtrack imports spreadsheets here (.xlsx, .xls, .ods, .csv); "
+            "IATI XML import is not available yet.",
+        )
+    context = Context(reference)
+    names = {s.name for s in book.sheets}
+    if sum(name in names for name in SHEETS_BY_NAME) >= 1 and "Projects" in names and _is_template(book):
+        return TemplateReader(book, context, currency).read()
+    return FlatReader(book, context, currency).read()
+
+
+def _is_template(book: Workbook) -> bool:
+    sheet = next(s for s in book.sheets if s.name == "Projects")
+    if not sheet.rows:
+        return False
+    first = [str(c).strip() for c in sheet.rows[0]]
+    return first[:2] == [c.header for c in SHEETS_BY_NAME["Projects"].columns[:2]]
+
+
+def _memo(parse: Callable) -> Callable:
+    memo: dict = {}
+
+    def parse_once(cell, *args):
+        key = (cell, *args)
+        try:
+            return memo[key]
+        except KeyError:
+            result = memo[key] = parse(cell, *args)
+            return result
+        except TypeError:  # an unhashable cell
+            return parse(cell, *args)
+
+    return parse_once
+
+
+def made_up_id(title: str) -> str:
+    """A stable id for a row whose sheet has none: the same title always gives the same id."""
+    key = " ".join(re.sub(r"[^a-z0-9]+", " ", title.lower()).split())
+    return "AT-" + hashlib.sha1(key.encode()).hexdigest()[:10].upper()
+
+
+def _text_cell(cell) -> str | None:
+    if values.is_blank(cell):
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    text = str(cell).strip()
+    return text or None
+
+
+def _split_shares(amount: Decimal | None, shares: list[Decimal | None]) -> list[Decimal | None]:
+    """A budget split by percentages, to the cent, the parts adding up to the whole."""
+    if amount is None or any(s is None for s in shares) or not shares:
+        return [None] * len(shares)
+    total = sum(shares)
+    if total <= 0:
+        return [None] * len(shares)
+    exact = [amount * s / total for s in shares]
+    parts = [e.quantize(CENT, rounding=ROUND_HALF_UP) for e in exact]
+    parts[-1] += amount - sum(parts)
+    return parts
+
+
+class _Reader:
+    def __init__(self, book: Workbook, context: Context, currency: str | None):
+        self.book = book
+        self.context = context
+        self.currency = currency
+        self.problems: list[Problem] = []
+        self.columns: list[dict] = []
+        self.rejected_rows: dict = {}
+        self.parse_amount = _memo(self._amount)
+        self.parse_date = _memo(values.parse_date)
+        self.country = _memo(self.context.countries.resolve)
+        self.sector = _memo(self.context.sector)
+
+    def _amount(self, cell, currency):
+        return values.parse_amount(cell, currency=currency, decimal_comma=self.book.decimal_comma)
+
+    def problem(self, message, sheet, row=None, column="", severity=ERROR):
+        self.problems.append(Problem(message, severity, self.book.file_name, sheet, row, column))
+
+    def reject(self, sheet: str, header: list, row_number: int, cells: list, messages: list[str]):
+        self.rejected_rows.setdefault(sheet, ([str(h) for h in header], []))[1].append(
+            (row_number, cells, messages)
+        )
+
+
+class FlatReader(_Reader):
+    """One row per project, headed in the user's own words, on one or more sheets."""
+
+    def read(self) -> Loaded:
+        frames, children = (
+            [],
+            {"project_orgs": [], "project_countries": [], "project_sectors": [], "project_aims": []},
+        )
+        fields: set[str] = set()
+        roles: set[str] = set()
+        seen_ids: dict[str, int] = {}
+        seen_titles: dict[str, int] = {}
+        found = False
+        rejected = 0
+        for sheet in self.book.sheets:
+            if sheet.hidden:
+                continue
+            at = find_header_row(sheet.rows, self.context.currencies)
+            if at is None:
+                if any(not values.is_blank(c) for r in sheet.rows for c in r):
+                    self.problem(
+                        "This sheet has no row of column headers aidtrack recognises (such as 'Title' or "
+                        "'Project name'), so it was skipped as notes.",
+                        sheet.name,
+                        severity=NOTE,
+                    )
+                continue
+            found = True
+            headers = map_headers(sheet.rows[at], self.context.currencies)
+            result = self._sheet(sheet.name, sheet.rows, at, headers, seen_ids, seen_titles)
+            projects, sheet_children, sheet_fields, sheet_roles, sheet_rejected = result
+            frames.append(projects)
+            for table, rows in sheet_children.items():
+                children[table] += rows
+            fields |= sheet_fields
+            roles |= sheet_roles
+            rejected += sheet_rejected
+        if not found:
+            raise UnreadableFile(
+                self.book.file_name,
+                "has no row of column headers aidtrack recognises in its first 30 rows. Put the column "
+                "names (for example 'Project ID', 'Title', 'Donor', 'Country', 'Total budget', 'Start', "
+                "'End') in one row above the projects, or download the template from the Import page.",
+            )
+        projects = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if "budget" in fields:
+            fields.add("currency")
+        project_fields = tuple(
+            f
+            for f in (
+                "title",
+                "description",
+                "programme",
+                "status",
+                "start_date",
+                "end_date",
+                "currency",
+                "budget",
+                "url",
+                "visibility",
+            )
+            if f in fields
+        )
+        slices = [Slice("project_orgs", role) for role in ROLES if role in roles]
+        for table, source in (
+            ("project_countries", "countries"),
+            ("project_sectors", "sectors"),
+            ("project_aims", "aims"),
+        ):
+            if source in fields:
+                slices.append(Slice(table))
+        tables = {t: pd.DataFrame(rows) for t, rows in children.items() if rows}
+        incoming = Incoming(
+            file_name=self.book.file_name,
+            sha256=self.book.sha256,
+            format=self.book.format,
+            projects=projects,
+            project_fields=project_fields,
+            children=_with_columns(tables),
+            slices=tuple(slices),
+            organisations=self.context.organisations.created(),
+            rejected=rejected,
+        )
+        return Loaded(incoming, self.problems, self.columns, self.rejected_rows)
+
+    def _sheet(self, name, rows, at, headers: list[Header], seen_ids, seen_titles):
+        by_field = {h.field: h for h in headers if h.field}
+        for h in headers:
+            if not h.text:
+                continue
+            if h.field:
+                use = FIELD_LABELS[h.field] + (f" (amounts in {h.currency})" if h.currency else "")
+            else:
+                use = "not imported"
+            self.columns.append({"sheet": name, "column": h.text, "imported as": use})
+        data = rows[at + 1 :]
+        width = len(rows[at])
+        date_orders = {
+            f: values.infer_date_order([r[by_field[f].column] for r in data if by_field[f].column < len(r)])
+            for f in ("start_date", "end_date")
+            if f in by_field
+        }
+        projects, rejected = [], 0
+        children = {"project_orgs": [], "project_countries": [], "project_sectors": [], "project_aims": []}
+        roles = {ROLE_FIELDS[f] for f in ROLE_FIELDS if f in by_field}
+        for offset, cells in enumerate(data):
+            number = at + 2 + offset  # as the spreadsheet shows it
+            cells = list(cells) + [None] * (width - len(cells))
+            if all(values.is_blank(c) for c in cells):
+                continue
+            firsts = [c for c in cells if isinstance(c, str) and c.strip()][:3]
+            if any(_TOTAL_ROW.match(c) for c in firsts):
+                self.problem("Looks like a total row; skipped.", name, number, severity=NOTE)
+                continue
+            row = _Row(self, name, number, by_field, cells, date_orders)
+            project = row.project(seen_ids, seen_titles)
+            if row.errors:
+                rejected += 1
+                self.reject(name, rows[at], number, cells, row.errors)
+                continue
+            projects.append(project)
+            for table, entries in row.children.items():
+                children[table] += entries
+        return pd.DataFrame(projects), children, set(by_field), roles, rejected
+
+
+class _Row:
+    """One project row of a flat sheet, parsed field by field."""
+
+    def __init__(
+        self,
+        reader: FlatReader,
+        sheet: str,
+        number: int,
+        by_field: dict[str, Header],
+        cells: list,
+        date_orders: dict,
+    ):
+        self.reader = reader
+        self.sheet = sheet
+        self.number = number
+        self.by_field = by_field
+        self.cells = cells
+        self.date_orders = date_orders
+        self.errors: list[str] = []
+        self.children: dict[str, list[dict]] = {}
+
+    def cell(self, f: str):
+        h = self.by_field.get(f)
+        return self.cells[h.column] if h else None
+
+    def flag(self, f: str, message: str, severity: str = WARNING) -> None:
+        self.reader.problem(message, self.sheet, self.number, self.by_field[f].text, severity)
+        if severity == ERROR:
+            self.errors.append(f"{self.by_field[f].text}: {message}")
+
+    def project(self, seen_ids: dict, seen_titles: dict) -> dict:
+        r = self.reader
+        title = _text_cell(self.cell("title"))
+        given = _text_cell(self.cell("project_id"))
+        if not title:
+            column = "title" if "title" in self.by_field else "project_id"
+            self.flag(column, "This row has no title. Every project needs a title.", ERROR)
+            title = ""
+        project = {
+            "project_id": given or made_up_id(title),
+            "id_given": bool(given),
+            "title": title,
+            "sheet": self.sheet,
+            "row": self.number,
+        }
+        key = " ".join(re.sub(r"[^a-z0-9]+", " ", title.lower()).split())
+        if given:
+            if given in seen_ids:
+                self.flag(
+                    "project_id",
+                    f"Project ID {given} is also on row {seen_ids[given]}; only the first "
+                    "row with an ID is imported.",
+                    ERROR,
+                )
+            seen_ids.setdefault(given, self.number)
+        elif title:
+            if key in seen_titles:
+                self.flag(
+                    "title",
+                    f"Same title as row {seen_titles[key]}; only the first is imported. Give "
+                    "the rows different titles or a Project ID column.",
+                    ERROR,
+                )
+            seen_titles.setdefault(key, self.number)
+        for f in ("description", "programme", "url"):
+            if f in self.by_field:
+                project[f] = _text_cell(self.cell(f))
+        if "status" in self.by_field:
+            project["status"] = self.status()
+        if "visibility" in self.by_field:
+            text = _text_cell(self.cell("visibility"))
+            project["visibility"] = VISIBILITY_WORDS.get(text.lower()) if text else None
+            if text and not project["visibility"]:
+                self.flag(
+                    "visibility",
+                    f"'{_clip(text)}' is not a visibility; write public or internal. Stored as public.",
+                )
+        for f in ("start_date", "end_date"):
+            if f in self.by_field:
+                parsed = r.parse_date(self.cell(f), self.date_orders.get(f), f == "end_date")
+                if parsed.problem:
+                    self.flag(f, parsed.problem)
+                project[f] = parsed.value
+        start, end = project.get("start_date"), project.get("end_date")
+        if start and end and end < start:
+            self.flag(
+                "end_date",
+                f"The end date {end:%d %b %Y} is before the start date {start:%d %b %Y}. "
+                "Correct one of them.",
+                ERROR,
+            )
+        currency = self.row_currency()
+        if "budget" in self.by_field:
+            header_currency = self.by_field["budget"].currency
+            amount = r.parse_amount(self.cell("budget"), currency or header_currency or r.currency)
+            budget = amount.value
+            if amount.problem:
+                self.flag("budget", amount.problem)
+            if budget is not None and budget < 0:
+                self.flag(
+                    "budget",
+                    f"The budget {budget:,} is negative; a budget is 0 or more. Stored as not known.",
+                )
+                budget = None
+            if budget is not None and not amount.currency:
+                self.flag(
+                    "budget",
+                    f"The budget {budget:,.2f} names no currency and the sheet has no "
+                    "currency column. Choose the sheet's currency when importing (or add a Currency "
+                    "column); stored as not known.",
+                )
+                budget = None
+            project["budget"] = budget
+            currency = amount.currency or currency
+        if "budget" in self.by_field or "currency" in self.by_field:
+            project["currency"] = (
+                currency
+                or (self.by_field["budget"].currency if "budget" in self.by_field else None)
+                or r.currency
+            )
+        for f, role in ROLE_FIELDS.items():
+            if f in self.by_field:
+                self.organisations(f, role, project)
+        if "countries" in self.by_field:
+            self.countries(project["project_id"])
+        if "sectors" in self.by_field:
+            self.sectors(project["project_id"])
+        if "aims" in self.by_field:
+            text = _text_cell(self.cell("aims"))
+            aims = [a.strip() for a in _AIM_SPLIT.split(text) if a and a.strip()] if text else []
+            self.children["project_aims"] = [
+                {"project_id": project["project_id"], "seq": i, "aim": a} for i, a in enumerate(aims, 1)
+            ]
+        return project
+
+    def status(self) -> str | None:
+        text = _text_cell(self.cell("status"))
+        if not text:
+            return None
+        found = STATUS_WORDS.get(normalise(text))
+        if not found:
+            self.flag(
+                "status",
+                f"'{_clip(text)}' is not a status aidtrack knows; write one of pipeline, "
+                "implementation, finalisation, closed, cancelled, suspended (or active, completed...). "
+                "Stored as not recorded.",
+            )
+        return found
+
+    def row_currency(self) -> str | None:
+        if "currency" not in self.by_field:
+            return None
+        text = _text_cell(self.cell("currency"))
+        if not text:
+            return None
+        code = self.reader.context.currency(text)
+        if not code:
+            self.flag(
+                "currency",
+                f"'{_clip(text)}' is not a currency code; write an ISO 4217 code such as EUR, USD or CHF.",
+            )
+        return code
+
+    def organisations(self, f: str, role: str, project: dict) -> None:
+        orgs = self.reader.context.organisations
+        pieces = values.split_cell(self.cell(f), known=orgs.known)
+        entries, shares = [], []
+        for piece in pieces:
+            name, share = values.parse_share(piece)
+            if not name:
+                continue
+            match = orgs.match(name)
+            if match is None or any(e["org_id"] == match.org_id for e in entries):
+                continue
+            entries.append(
+                {
+                    "project_id": project["project_id"],
+                    "org_id": match.org_id,
+                    "role": role,
+                    "amount": None,
+                    "currency": None,
+                }
+            )
+            shares.append(share)
+        if any(s is not None for s in shares):
+            total = sum(s for s in shares if s is not None)
+            if any(s is None for s in shares) or total != 100:
+                written = ", ".join("?" if s is None else f"{s}%" for s in shares)
+                self.flag(
+                    f,
+                    f"The shares ({written}) do not add up to 100%; contributions are not "
+                    "recorded for this row."
+                    if any(s is None for s in shares)
+                    else f"The shares ({written}) add up to {total}%, not 100%; each is taken as its part "
+                    "of the total.",
+                )
+            budget = project.get("budget")
+            if budget is None:
+                self.flag(
+                    f, "Shares are given but the budget is not known, so contributions are not recorded."
+                )
+            parts = _split_shares(budget, shares)
+            for entry, part in zip(entries, parts, strict=True):
+                entry["amount"] = part
+                entry["currency"] = project.get("currency") if part is not None else None
+        self.children.setdefault("project_orgs", []).extend(entries)
+
+    def countries(self, project_id: str) -> None:
+        c = self.reader.context.countries
+        entries = []
+        for piece in values.split_cell(self.cell("countries"), known=c.known):
+            name, share = values.parse_share(piece)
+            code = self.reader.country(name)
+            if code is None:
+                self.flag(
+                    "countries",
+                    f"'{_clip(name)}' is not a country or region aidtrack knows; the project "
+                    "is stored without it. Use the country's English name or ISO code.",
+                )
+                continue
+            if share is not None and not 0 <= share <= 100:
+                self.flag(
+                    "countries",
+                    f"The share {share}% for {name} is not between 0 and 100; stored without a share.",
+                )
+                share = None
+            if all(e["country"] != code for e in entries):
+                entries.append({"project_id": project_id, "country": code, "share": share})
+        self.children["project_countries"] = entries
+
+    def sectors(self, project_id: str) -> None:
+        entries = []
+        for piece in values.split_cell(self.cell("sectors")):
+            name, share = values.parse_share(piece)
+            if isinstance(name, float) and name.is_integer():
+                name = str(int(name))
+            code, message = self.reader.sector(str(name))
+            if message:
+                self.flag("sectors", message)
+            if code and all(e["sector"] != code for e in entries):
+                entries.append({"project_id": project_id, "sector": code, "share": share})
+        self.children["project_sectors"] = entries
+
+
+CHILD_FRAME_COLUMNS = {
+    "project_orgs": ["project_id", "org_id", "role", "amount", "currency"],
+    "project_countries": ["project_id", "country", "share"],
+    "project_sectors": ["project_id", "sector", "share"],
+    "project_aims": ["project_id", "seq", "aim"],
+}
+
+
+def _with_columns(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for table, columns in CHILD_FRAME_COLUMNS.items():
+        frame = tables.get(table, pd.DataFrame(columns=columns))
+        out[table] = frame.reindex(columns=columns).astype(object)
+    return out
+
+
+ROLE_WORDS = {
+    **{r: r for r in ROLES},
+    "funder": "funding",
+    "donor": "funding",
+    "financing": "funding",
+    "implementer": "implementing",
+    "implementing partner": "implementing",
+    "implementation": "implementing",
+    "accountable": "accountable",
+    "extending": "extending",
+    "beneficiary institution": "beneficiary",
+    **{str(i): r for i, r in ((1, "funding"), (2, "accountable"), (3, "extending"), (4, "implementing"))},
+}
+TYPE_WORDS = {
+    **{t: t for t in TRANSACTION_TYPES},
+    **{t.replace("_", " "): t for t in TRANSACTION_TYPES},
+    **{str(i): t for i, t in enumerate(TRANSACTION_TYPES, 1)},
+    "expense": "expenditure",
+    "payment": "disbursement",
+    "incoming funding": "incoming_funds",
+}
+KIND_WORDS = {
+    **{k: k for k in ACTIVITY_KINDS},
+    "conference": "meeting",
+    "course": "training",
+    "study visit": "visit",
+    "event": "other",
+}
+BUDGET_TYPES = {"original": "original", "revised": "revised", "1": "original", "2": "revised"}
+
+
+class TemplateReader(_Reader):
+    """aidtrack's own workbook: one sheet per table, headed exactly as the template heads them."""
+
+    def read(self) -> Loaded:
+        sheets = {s.name: s for s in self.book.sheets}
+        tables: dict[str, list[dict]] = {}
+        rejected = 0
+        for layout in SHEETS:
+            raw = sheets.get(layout.name)
+            if raw is None or not raw.rows:
+                continue
+            rows, sheet_rejected = self._sheet(layout, raw.rows)
+            rejected += sheet_rejected
+            if rows:
+                tables[layout.table] = rows
+        for name in sheets:
+            if name not in SHEETS_BY_NAME and name not in (README_SHEET, LISTS_SHEET):
+                self.problem("Not a sheet of the aidtrack template; skipped.", name, severity=NOTE)
+        projects = pd.DataFrame(tables.pop("projects", []))
+        for column in ("project_id", "title", "id_given", "sheet", "row"):
+            if column not in projects:
+                projects[column] = None
+        on_projects_sheet = set(projects["project_id"])
+        # Rows on other sheets for projects not on the Projects sheet: those projects are stored
+        # ones whose funding, budgets or transactions this file updates (checked in the preview).
+        extra = {}
+        for rows in tables.values():
+            for r in rows:
+                pid = r["project_id"]
+                if pid not in on_projects_sheet and pid not in extra:
+                    extra[pid] = {
+                        "project_id": pid,
+                        "id_given": True,
+                        "child_only": True,
+                        "title": None,
+                        "sheet": r.pop("_sheet"),
+                        "row": r.pop("_row"),
+                    }
+                else:
+                    r.pop("_sheet"), r.pop("_row")
+        projects = pd.concat(
+            [projects.assign(child_only=False), pd.DataFrame(list(extra.values()))], ignore_index=True
+        )
+        present = [c.field for c in SHEETS_BY_NAME["Projects"].columns if c.field != "project_id"]
+        covered = tuple(f for f in present if f in projects.columns)
+        slices = tuple(
+            Slice(table)
+            for table in (
+                "project_orgs",
+                "project_countries",
+                "project_sectors",
+                "project_aims",
+                "activities",
+                "budgets",
+                "transactions",
+            )
+            if table in tables
+        )
+        children = {t: pd.DataFrame(rows).astype(object) for t, rows in tables.items()}
+        incoming = Incoming(
+            file_name=self.book.file_name,
+            sha256=self.book.sha256,
+            format="template",
+            projects=projects,
+            project_fields=covered,
+            children=children,
+            slices=slices,
+            organisations=self.context.organisations.created(),
+            rejected=rejected,
+        )
+        return Loaded(incoming, self.problems, self.columns, self.rejected_rows)
+
+    def _sheet(self, layout, rows: list[list]) -> tuple[list[dict], int]:
+        header = [str(c).strip() if c is not None else "" for c in rows[0]]
+        by_header = {normalise(c.header): c for c in layout.columns}
+        positions = {}
+        for i, text in enumerate(header):
+            column = by_header.get(normalise(text))
+            if column and column.field not in positions:
+                positions[column.field] = i
+            if text:
+                self.columns.append(
+                    {
+                        "sheet": layout.name,
+                        "column": text,
+                        "imported as": column.header if column else "not imported",
+                    }
+                )
+        missing = [c.header for c in layout.columns if c.required and c.field not in positions]
+        data = [r for r in rows[1:]]
+        if missing:
+            if any(not values.is_blank(c) for r in data for c in r):
+                self.problem(
+                    f"The sheet has no column {', '.join(repr(m) for m in missing)}; its rows were not "
+                    "imported. Use the headers of the aidtrack template.",
+                    layout.name,
+                    1,
+                )
+                return [], sum(any(not values.is_blank(c) for c in r) for r in data)
+            return [], 0
+        out, rejected, seen = [], 0, {}
+        for offset, cells in enumerate(data):
+            number = offset + 2
+            cells = list(cells) + [None] * (len(header) - len(cells))
+            if all(values.is_blank(c) for c in cells):
+                continue
+            errors: list[str] = []
+            record = {"_sheet": layout.name, "_row": number}
+            # Currencies first: an amount without one takes its row's.
+            for column in sorted(layout.columns, key=lambda c: c.codes != "currencies"):
+                if column.field not in positions:
+                    continue
+                value, message, severity = self._value(layout, column, cells[positions[column.field]], record)
+                if message:
+                    self.problem(message, layout.name, number, header[positions[column.field]], severity)
+                    if severity == ERROR:
+                        errors.append(f"{column.header}: {message}")
+                record[column.field] = value
+            errors += self._check(layout, record, number, header, positions, seen)
+            if errors:
+                rejected += 1
+                self.reject(layout.name, header, number, cells, errors)
+                continue
+            out.append(record)
+        if layout.table == "projects":
+            for r in out:
+                r["id_given"] = True
+                r["sheet"], r["row"] = r.pop("_sheet"), r.pop("_row")
+        return out, rejected
+
+    def _check(self, layout, record: dict, number: int, header, positions, seen: dict) -> list[str]:
+        """Whole-row rules: required fields, dates in order, one row per key."""
+        errors = []
+
+        def error(field: str, message: str):
+            self.problem(message, layout.name, number, header[positions[field]])
+            errors.append(message)
+
+        for column in layout.columns:
+            if column.required and column.field in positions and record.get(column.field) is None:
+                error(column.field, f"{column.header} is required.")
+        for start, end in (("start_date", "end_date"), ("period_start", "period_end")):
+            a, b = record.get(start), record.get(end)
+            if a and b and b < a:
+                error(end, f"The end {b:%d %b %Y} is before the start {a:%d %b %Y}. Correct one of them.")
+        if layout.table == "budgets" and record.get("type") is None:
+            record["type"] = "original"
+        if layout.table == "projects" and record.get("project_id") is None and record.get("title"):
+            record["project_id"] = made_up_id(record["title"])
+        keys = {
+            "projects": ("project_id",),
+            "project_orgs": ("project_id", "organisation", "role"),
+            "project_countries": ("project_id", "country"),
+            "project_sectors": ("project_id", "sector"),
+            "project_aims": ("project_id", "seq"),
+            "activities": ("activity_id",),
+            "budgets": ("project_id", "period_start", "period_end", "type"),
+            "transactions": ("transaction_id",),
+        }[layout.table]
+        key = tuple(record.get(k) for k in keys)
+        if not errors and all(k is not None for k in key):
+            if key in seen:
+                first = keys[-1] if keys[-1] in positions else keys[0]
+                error(
+                    first,
+                    f"The same {' / '.join(k.replace('_', ' ') for k in keys)} as row {seen[key]}; "
+                    "only the first is imported.",
+                )
+            else:
+                seen[key] = number
+        if layout.table == "project_orgs" and not errors:
+            record["org_id"] = record.pop("organisation")
+        return errors
+
+    def _value(self, layout, column, cell, record: dict):
+        """The cell as the store keeps it, and a message when it is not what the column wants."""
+        kind = column.kind
+        if values.is_blank(cell):
+            return None, None, None
+        if kind == "date":
+            parsed = self.parse_date(cell, None, column.field in ("end_date", "period_end"))
+            return (
+                parsed.value,
+                parsed.problem,
+                WARNING if parsed.value else ERROR if column.required else WARNING,
+            )
+        if kind == "amount":
+            currency = record.get("currency")
+            amount = self.parse_amount(cell, currency)
+            if amount.problem:
+                return None, amount.problem, ERROR if column.required else WARNING
+            if amount.currency and not record.get("currency"):
+                record["currency"] = amount.currency
+            if amount.value is not None and amount.value < 0 and layout.table != "transactions":
+                return (
+                    None,
+                    f"{amount.value:,} is negative; write 0 or more.",
+                    ERROR if column.required else WARNING,
+                )
+            return amount.value, None, None
+        if kind == "share":
+            amount = values.parse_amount(str(cell).replace("%", ""), currency=None)
+            if amount.value is None or not 0 <= amount.value <= 100:
+                return (
+                    None,
+                    f"'{_clip(cell)}' is not a share between 0 and 100; stored without a share.",
+                    WARNING,
+                )
+            return amount.value, None, None
+        if kind == "number":
+            try:
+                number = float(str(cell).replace(",", "."))
+            except ValueError:
+                return None, f"'{_clip(cell)}' is not a number.", ERROR if column.required else WARNING
+            if column.field == "seq":
+                return int(number), None, None
+            limit = 90 if column.field == "latitude" else 180
+            if abs(number) > limit:
+                return None, f"{number} is outside -{limit} to {limit}; stored as not known.", WARNING
+            return number, None, None
+        text = _text_cell(cell)
+        if kind != "code":
+            if column.field == "organisation":
+                match = self.context.organisations.match(text)
+                return (match.org_id if match else None), None, None
+            return text, None, None
+        return self._code(column, text)
+
+    def _code(self, column, text: str):
+        severity = ERROR if column.required else WARNING
+        words = normalise(text)
+        if column.codes == "currencies":
+            code = self.context.currency(text)
+            return (
+                code,
+                None if code else f"'{_clip(text)}' is not a currency code such as EUR, USD or CHF.",
+                severity,
+            )
+        if column.codes == "countries":
+            code = self.country(text)
+            return (
+                code,
+                None if code else f"'{_clip(text)}' is not a country or region aidtrack knows.",
+                severity,
+            )
+        if column.codes == "sectors":
+            code, message = self.sector(text)
+            return code, message, WARNING if code else severity
+        table = {
+            "statuses": STATUS_WORDS,
+            "roles": ROLE_WORDS,
+            "activity_kinds": KIND_WORDS,
+            "transaction_types": TYPE_WORDS,
+            "budget_types": BUDGET_TYPES,
+            "visibilities": VISIBILITY_WORDS,
+        }[column.codes]
+        code = table.get(words) or table.get(text.strip().lower())
+        if code:
+            return code, None, None
+        allowed = ", ".join(sorted({v for v in table.values()}))
+        return None, f"'{_clip(text)}' is not one of: {allowed}.", severity

@@ -1,0 +1,185 @@
+"""Any file a user offers, as plain rows of cells: xlsx/xls/ods through calamine, csv by hand.
+
+Whatever the file is, the answer is either a `Workbook` of sheets of rows, or an
+`UnreadableFile` that says in one sentence what the file is and what would work instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import python_calamine as calamine
+
+from loaders.problems import UnreadableFile
+
+SPREADSHEET_KINDS = "an Excel workbook (.xlsx, .xls), an OpenDocument sheet (.ods) or a csv file"
+MAX_ROWS = 1_100_000
+MAX_COLUMNS = 500
+
+# Leading bytes of files people mistake for spreadsheets.
+SIGNATURES = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"{\\rtf", "an RTF document"),
+)
+OLE = b"\xd0\xcf\x11\xe0"
+ZIP = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    name: str
+    rows: list[list]
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Workbook:
+    file_name: str
+    format: str  # xlsx, xls, ods, csv, xml
+    sha256: str
+    sheets: list[RawSheet]
+    # For csv: whether ',' is the decimal mark (a ';'-separated file written in Europe).
+    decimal_comma: bool | None = None
+    text: bytes = b""  # the raw bytes of an XML file, for the IATI reader
+
+
+def read_file(path: str | Path) -> Workbook:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise UnreadableFile(path.name, f"cannot be opened: {e.strerror or e}.") from e
+    return read_bytes(data, path.name)
+
+
+def read_bytes(data: bytes, file_name: str) -> Workbook:
+    """The sheets in `data`; `file_name` is only used to name the file in messages."""
+    if not data.strip():
+        raise UnreadableFile(file_name, "is empty. Choose a file that holds your projects.")
+    sha256 = hashlib.sha256(data).hexdigest()
+    head = data[:8]
+    for magic, what in SIGNATURES:
+        if head.startswith(magic):
+            raise UnreadableFile(file_name, f"is {what}, not a spreadsheet. Use {SPREADSHEET_KINDS}.")
+    if head.startswith(OLE):
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
+            raise UnreadableFile(
+                file_name,
+                "is protected with a password. Open it in Excel, remove the password "
+                "(File > Info > Protect Workbook) and save it again.",
+            )
+        return _calamine(data, file_name, "xls", sha256)
+    if head.startswith(ZIP):
+        kind = "ods" if b"application/vnd.oasis.opendocument.spreadsheet" in data[:200] else "xlsx"
+        return _calamine(data, file_name, kind, sha256)
+    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"<"):
+        return Workbook(file_name, "xml", sha256, [], text=data)
+    return _csv(data, file_name, sha256)
+
+
+def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
+    try:
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = []
+        for meta in book.sheets_metadata:
+            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            if sheet.total_width > MAX_COLUMNS:
+                raise UnreadableFile(
+                    file_name,
+                    f"sheet '{meta.name}' has {sheet.total_width:,} columns; aidtrack reads at most "
+                    f"{MAX_COLUMNS}. Delete the unused columns and save the file again.",
+                )
+            if sheet.total_height > MAX_ROWS:
+                raise UnreadableFile(
+                    file_name,
+                    f"sheet '{meta.name}' has {sheet.total_height:,} rows; aidtrack reads at most "
+                    f"{MAX_ROWS:,}. Split the file.",
+                )
+            rows = sheet.to_python(skip_empty_area=False)
+            hidden = meta.visible != calamine.SheetVisibleEnum.Visible
+            sheets.append(RawSheet(meta.name, rows, hidden))
+    except calamine.PasswordError as e:
+        raise UnreadableFile(
+            file_name,
+            "is protected with a password. Open it in Excel, remove the password and save it again.",
+        ) from e
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as e:
+        raise UnreadableFile(
+            file_name,
+            f"looks like {'an Excel' if kind != 'ods' else 'an OpenDocument'} file but cannot be read "
+            f"(it may be damaged or only partly saved): {e}. Open it in your spreadsheet program "
+            "and save it again.",
+        ) from e
+    if not any(_has_values(s.rows) for s in sheets):
+        raise UnreadableFile(file_name, "has no filled cells. Choose a file that holds your projects.")
+    return Workbook(file_name, kind, sha256, sheets)
+
+
+def _has_values(rows: list[list]) -> bool:
+    return any(cell not in (None, "") for row in rows for cell in row)
+
+
+def decode_text(data: bytes, file_name: str) -> str:
+    """Text in UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile(file_name, f"is not a text or spreadsheet file. Use {SPREADSHEET_KINDS}.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _csv(data: bytes, file_name: str, sha256: str) -> Workbook:
+    text = decode_text(data, file_name)
+    delimiter = _delimiter(text)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    width = max((len(r) for r in rows), default=0)
+    if width > MAX_COLUMNS:
+        raise UnreadableFile(
+            file_name, f"has {width:,} columns; aidtrack reads at most {MAX_COLUMNS}. Delete the unused ones."
+        )
+    if not _has_values(rows):
+        raise UnreadableFile(file_name, "has no values. Choose a file that holds your projects.")
+    if width < 2:
+        raise UnreadableFile(
+            file_name,
+            f"does not look like a table: every line has a single value. Use {SPREADSHEET_KINDS} "
+            "with one column per field.",
+        )
+    name = Path(file_name).stem or "csv"
+    return Workbook(file_name, "csv", sha256, [RawSheet(name, rows)], decimal_comma=delimiter == ";")
+
+
+def _delimiter(text: str) -> str:
+    """The separator that splits the first lines into the same, largest number of columns."""
+    sample = text[:20_000].splitlines()[:30]
+    best, best_score = ",", 0
+    for candidate in (",", ";", "\t", "|"):
+        try:
+            counts = [len(r) for r in csv.reader(sample, delimiter=candidate) if r]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        common = max(set(counts), key=counts.count)
+        score = counts.count(common) * (common - 1)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best

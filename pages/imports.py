@@ -1,0 +1,150 @@
+"""Import: the template, a spreadsheet's preview, the confirmation, and the log with undo."""
+
+import streamlit as st
+
+import ui
+from loaders import pipeline
+from loaders.problems import UnreadableFile
+from portfolio import imports
+
+ui.through_dashboard()
+
+st.title("Import")
+
+filters = ui.current_filters()
+left, right = st.columns(2)
+left.download_button(
+    "Download the template",
+    data=ui.template_workbook,
+    file_name="aidtrack-template.xlsx",
+    mime=ui.XLSX,
+    icon=":material/download:",
+    help="A workbook with one sheet per table, drop-down lists for codes and a read-me sheet.",
+    width="stretch",
+)
+shown = ui.headline(filters).projects
+right.download_button(
+    f"Download {'these' if filters.is_narrowed() else 'all'} {shown} projects to edit",
+    data=lambda: ui.portfolio_workbook(filters),
+    file_name="aidtrack-portfolio.xlsx",
+    mime=ui.XLSX,
+    icon=":material/table_view:",
+    help="The projects the sidebar selects, in the template's layout: edit them and upload the file again.",
+    width="stretch",
+)
+
+st.subheader("Upload a spreadsheet")
+st.caption(
+    "The template, or your own sheet with one row per project: aidtrack finds the header row, "
+    "understands columns such as 'Donor(s)', 'Total budget (EUR)' or 'Beneficiary countries', and "
+    "shows what will change before anything is saved."
+)
+upload = st.file_uploader(
+    "Spreadsheet", type=["xlsx", "xlsm", "xls", "ods", "csv", "txt"], label_visibility="collapsed"
+)
+currency = st.selectbox(
+    "Currency of amounts that name none",
+    [None, *ui.CURRENCY_CHOICES],
+    format_func=lambda c: "Not given: report them" if c is None else c,
+    help="Used only where neither the cell, the row's currency column nor the column header says.",
+)
+
+done = st.session_state.pop("import_done", None)
+if done:
+    st.success(done, icon=":material/check_circle:")
+
+if upload is not None:
+    data = upload.getvalue()
+    key = (upload.file_id, currency, ui.data_version())
+    if st.session_state.get("preview_key") != key:
+        try:
+            with st.spinner(f"Reading {upload.name}…"):
+                st.session_state["preview"] = pipeline.preview_file(ui.store(), data, upload.name, currency)
+            st.session_state["preview_error"] = None
+        except UnreadableFile as e:
+            st.session_state["preview"] = None
+            st.session_state["preview_error"] = str(e)
+        st.session_state["preview_key"] = key
+    if st.session_state.get("preview_error"):
+        st.error(f"**Nothing was imported.** {st.session_state['preview_error']}", icon=":material/error:")
+    elif st.session_state.get("preview"):
+        plan, loaded = st.session_state["preview"]
+        report = pipeline.report(plan, loaded)
+        ui.import_preview(report)
+        if loaded.rejected_rows:
+            st.download_button(
+                "Download the rejected rows to fix",
+                data=lambda: ui.fixme_workbook(loaded),
+                file_name=f"{upload.name.rsplit('.', 1)[0]}-to-fix.xlsx",
+                mime=ui.XLSX,
+                icon=":material/build:",
+            )
+        if plan.writes_anything:
+            label = f"Import {report['added']} new and {report['updated']} changed projects"
+            if st.button(label, type="primary", icon=":material/upload:"):
+                try:
+                    import_id = imports.apply(ui.store(), plan, by=ui.user_name())
+                except ui.StoreError as e:
+                    st.error(f"**{e.title}.** {e}")
+                else:
+                    st.session_state["import_done"] = (
+                        f"Saved as import {import_id}: {report['added']} new and {report['updated']} "
+                        "changed projects. Every page now shows them; undo it below if needed."
+                    )
+                    st.session_state.pop("preview_key", None)
+                    st.rerun()
+        else:
+            st.info("Nothing to import: the portfolio already holds everything in this file.")
+
+st.subheader("Imports")
+log = ui.import_log()
+if log.empty:
+    st.caption("No imports yet.")
+    st.stop()
+st.dataframe(
+    log.drop(columns=["sha256", "message", "can_undo"]),
+    column_config={
+        "import_id": "No.",
+        "imported_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+        "file_name": st.column_config.TextColumn("File", width="large"),
+        "format": "Format",
+        "imported_by": "By",
+        "added": "New",
+        "updated": "Changed",
+        "unchanged": "Unchanged",
+        "rejected": "Rejected",
+        "status": "Status",
+    },
+    hide_index=True,
+    width="stretch",
+)
+choice = st.selectbox(
+    "See what an import changed, or undo it",
+    range(len(log)),
+    index=None,
+    placeholder="Choose an import",
+    format_func=lambda i: (
+        f"Import {log.iloc[i]['import_id']}: {log.iloc[i]['file_name']} ({log.iloc[i]['status']})"
+    ),
+)
+if choice is None:
+    st.stop()
+entry = log.iloc[choice]
+import_id = int(entry["import_id"])
+st.markdown(f"**Import {import_id}**: {entry['file_name']}")
+if entry["message"]:
+    st.caption(entry["message"])
+st.dataframe(ui.import_changes(import_id), hide_index=True, width="stretch")
+if entry["can_undo"]:
+    if st.button(f"Undo import {import_id}", icon=":material/undo:"):
+        try:
+            restored = imports.undo(ui.store(), import_id, by=ui.user_name())
+        except ui.StoreError as e:
+            st.error(f"**{e.title}.** {e}")
+        else:
+            st.session_state["import_done"] = (
+                f"Import {import_id} undone: {restored} projects are back as they were before it."
+            )
+            st.rerun()
+elif entry["status"] == "done":
+    st.caption("A later import changed some of the same projects; undo that one first.")

@@ -1,0 +1,130 @@
+"""The portfolio as a person would type it into the template: one table per template sheet.
+
+Every read the spreadsheet export needs lives here (SQL stays in portfolio/); the workbook
+itself is written by loaders.template. Values come out the way the template asks for them:
+organisation and country names, sectors as "code name", codes as their words, dates as
+datetime.date, amounts and shares as exact Decimals, and an unknown as None, never 0.
+Nothing here imports streamlit or loaders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import duckdb
+import pandas as pd
+
+from portfolio.filters import Filters, project_filter
+from portfolio.store import ACTIVITY_KINDS, ROLES, STATUSES, TRANSACTION_TYPES
+
+# {selected} becomes the filtered projects' ids; the condition is built from fixed fragments
+# by project_filter and every value the user chose is a bound parameter.
+SELECTED = "SELECT p.project_id FROM projects p WHERE {condition}"
+
+# Keyed by store table, like loaders.layout's Sheet.table; the aliases are the layout's fields.
+EXPORTS = {
+    "projects": """
+        SELECT p.project_id, p.title, p.description, p.programme, p.status, p.start_date,
+               p.end_date, p.currency, p.budget, p.url, p.visibility
+        FROM projects p WHERE {condition}
+        ORDER BY p.project_id""",
+    "project_orgs": """
+        SELECT po.project_id, coalesce(o.name, po.org_id) AS organisation, po.role, po.amount,
+               po.currency
+        FROM project_orgs po LEFT JOIN organisations o USING (org_id)
+        WHERE po.project_id IN ({selected})
+        ORDER BY po.project_id, list_position($roles, po.role), organisation, po.org_id""",
+    "project_countries": """
+        SELECT pc.project_id, coalesce(c.name, r.name, pc.country) AS country, pc.share
+        FROM project_countries pc
+        LEFT JOIN ref_countries c ON c.code = pc.country
+        LEFT JOIN ref_regions r ON r.code = pc.country
+        WHERE pc.project_id IN ({selected})
+        ORDER BY pc.project_id, country""",
+    "project_sectors": """
+        SELECT ps.project_id, coalesce(s.code || ' ' || s.name, ps.sector) AS sector, ps.share
+        FROM project_sectors ps LEFT JOIN ref_sectors s ON s.code = ps.sector
+        WHERE ps.project_id IN ({selected})
+        ORDER BY ps.project_id, ps.sector""",
+    "project_aims": """
+        SELECT project_id, seq, aim FROM project_aims
+        WHERE project_id IN ({selected})
+        ORDER BY project_id, seq""",
+    "activities": """
+        SELECT a.activity_id, a.project_id, a.title, a.kind, a.start_date, a.end_date, a.city,
+               coalesce(c.name, r.name, a.country) AS country, a.latitude, a.longitude,
+               a.participants, a.description, a.url
+        FROM activities a
+        LEFT JOIN ref_countries c ON c.code = a.country
+        LEFT JOIN ref_regions r ON r.code = a.country
+        WHERE a.project_id IN ({selected})
+        ORDER BY a.project_id, a.activity_id""",
+    "budgets": """
+        SELECT project_id, period_start, period_end, type, amount, currency, value_date
+        FROM budgets WHERE project_id IN ({selected})
+        ORDER BY project_id, period_start, period_end, type""",
+    "transactions": """
+        SELECT transaction_id, project_id, type, date, value_date, amount, currency,
+               provider_org, receiver_org, description
+        FROM transactions WHERE project_id IN ({selected})
+        ORDER BY project_id, date, transaction_id""",
+}
+
+
+def _table(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
+    """A query's rows on a fresh cursor, as Python values (Decimal, date, None) in object columns."""
+    with con.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+        columns = [d[0] for d in cur.description]
+    # dtype=object keeps Decimals exact and a NULL as None rather than NaN.
+    return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def export_tables(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters | None = None,
+    include_illustrative: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """The filtered projects' rows, one DataFrame per template sheet, keyed by store table.
+
+    Columns are the template's fields in order; rows are sorted by project, then natural key.
+    """
+    filters = filters or Filters()
+    filters = replace(filters, include_illustrative=filters.include_illustrative and include_illustrative)
+    condition, params = project_filter(filters)
+    selected = SELECTED.format(condition=condition)
+    tables = {}
+    for table, sql in EXPORTS.items():
+        table_params = {**params, "roles": list(ROLES)} if table == "project_orgs" else params
+        tables[table] = _table(con, sql.format(condition=condition, selected=selected), table_params)
+    return tables
+
+
+CURRENCIES = "SELECT code FROM ref_currencies WHERE NOT withdrawn ORDER BY code"
+PLACES = """
+    SELECT name FROM (
+        SELECT 1 AS part, name FROM ref_countries WHERE NOT withdrawn
+        UNION ALL SELECT 2, name FROM ref_regions WHERE NOT withdrawn)
+    ORDER BY part, name"""
+SECTORS = "SELECT code || ' ' || name FROM ref_sectors WHERE NOT withdrawn ORDER BY code"
+
+
+def reference_lists(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The template's drop-down lists, by the list names loaders.layout's columns use."""
+
+    def column(sql: str) -> list[str]:
+        with con.cursor() as cur:
+            return [row[0] for row in cur.execute(sql).fetchall()]
+
+    return {
+        "statuses": list(STATUSES),
+        "roles": list(ROLES),
+        "activity_kinds": list(ACTIVITY_KINDS),
+        "transaction_types": list(TRANSACTION_TYPES),
+        "currencies": column(CURRENCIES),
+        "countries": column(PLACES),
+        "sectors": column(SECTORS),
+        "budget_types": ["original", "revised"],
+        "visibilities": ["public", "internal"],
+    }

@@ -1,0 +1,52 @@
+"""The Import page: upload, preview, confirm, see it on every page, undo."""
+
+from .test_import import messy_workbook
+from .test_pages import app, metric
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def upload(at, name: str, data: bytes):
+    at.file_uploader[0].set_value((name, data, XLSX))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_import_page_offers_the_template_and_the_portfolio(sample_db):
+    at = app("pages/imports.py")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download the template", "Download all 43 projects to edit"]
+
+
+def test_preview_then_confirm_then_every_page_shows_it_then_undo(sample_db):
+    at = upload(app("pages/imports.py"), "portfolio-q3.xlsx", messy_workbook())
+    assert metric(at, "New projects") == "3"
+    assert metric(at, "Rows rejected") == "2"
+    problems = at.dataframe[0].value
+    assert "This row has no title. Every project needs a title." in problems["message"].tolist()
+    assert 9 in problems["row"].tolist()
+    confirm = next(b for b in at.button if b.label.startswith("Import 3 new"))
+    confirm.click()
+    at.run()
+    assert not at.exception, at.exception
+    assert "Saved as import 3" in at.success[0].value
+
+    overview = app()
+    assert metric(overview, "Projects") == "46"
+
+    at = app("pages/imports.py")
+    log = at.dataframe[0].value
+    assert log["file_name"].tolist()[0] == "portfolio-q3.xlsx"
+    at.selectbox[-1].select_index(0)
+    at.run()
+    next(b for b in at.button if b.label == "Undo import 3").click()
+    at.run()
+    assert "Import 3 undone" in at.success[0].value
+    assert metric(app(), "Projects") == "43"
+
+
+def test_a_broken_file_is_one_clear_message(sample_db):
+    at = upload(app("pages/imports.py"), "budget.xlsx", b"%PDF-1.5 this is a scan")
+    assert "budget.xlsx: is a PDF document, not a spreadsheet" in at.error[0].value
+    assert not [b for b in at.button if b.label.startswith("Import ")]

@@ -1,0 +1,132 @@
+"""The Import page's cached reads, workbooks to download, and the preview it draws."""
+
+from __future__ import annotations
+
+import getpass
+import io
+
+import pandas as pd
+import streamlit as st
+
+from loaders import pipeline
+from portfolio import imports
+from portfolio.filters import Filters
+from ui.db import _con, data_version, db_path
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CURRENCY_CHOICES = ["EUR", "USD", "GBP", "CHF", "JPY", "SEK", "NOK", "DKK", "CAD", "AUD"]
+
+
+def user_name() -> str:
+    """Who is importing, for the log: the local user until sign-in exists."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local user"
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _template(path: str, version: int) -> bytes:
+    out = io.BytesIO()
+    pipeline.write_template(out, _con(path))
+    return out.getvalue()
+
+
+def template_workbook() -> bytes:
+    return _template(db_path(), data_version())
+
+
+def portfolio_workbook(filters: Filters) -> bytes:
+    out = io.BytesIO()
+    pipeline.write_export(out, _con(db_path()), filters)
+    return out.getvalue()
+
+
+def fixme_workbook(loaded) -> bytes:
+    out = io.BytesIO()
+    pipeline.write_fixme_workbook(out, loaded)
+    return out.getvalue()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _import_log(path: str, version: int) -> pd.DataFrame:
+    return imports.import_log(_con(path))
+
+
+def import_log() -> pd.DataFrame:
+    return _import_log(db_path(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _import_changes(path: str, version: int, import_id: int) -> pd.DataFrame:
+    return imports.import_changes(_con(path), import_id)
+
+
+def import_changes(import_id: int) -> pd.DataFrame:
+    return _import_changes(db_path(), data_version(), import_id)
+
+
+def import_preview(report: dict) -> None:
+    """New, changed, unchanged and rejected rows, and every problem with its place in the file."""
+    st.markdown(f"**{report['file']}**: what importing it will do")
+    new, changed, same, rejected = st.columns(4)
+    new.metric("New projects", f"{report['added']:,}")
+    changed.metric("Changed projects", f"{report['updated']:,}")
+    same.metric("Unchanged", f"{report['unchanged']:,}")
+    rejected.metric("Rows rejected", f"{report['rejected']:,}")
+    problems = pd.DataFrame(report["problems"], columns=["severity", "sheet", "row", "column", "message"])
+    tabs = st.tabs(
+        [
+            f"Problems ({len(problems):,})",
+            f"New ({report['added']:,})",
+            f"Changes ({len(report['changes']):,})",
+            "Columns",
+        ]
+    )
+    with tabs[0]:
+        if problems.empty:
+            st.caption("No problems found.")
+        else:
+            st.caption(
+                "Errors reject the row; warnings keep the row and store the field as not known. "
+                "Rows are numbered as your spreadsheet shows them."
+            )
+            st.dataframe(
+                problems[["severity", "sheet", "row", "column", "message"]],
+                column_config={
+                    "severity": "",
+                    "sheet": "Sheet",
+                    "row": st.column_config.NumberColumn("Row", format="%d"),
+                    "column": "Column",
+                    "message": st.column_config.TextColumn("Problem", width="large"),
+                },
+                hide_index=True,
+                width="stretch",
+            )
+    with tabs[1]:
+        st.dataframe(
+            pd.DataFrame(report["new"], columns=["project_id", "title", "sheet", "row"]).head(5000),
+            column_config={"project_id": "ID", "title": "Title", "sheet": "Sheet", "row": "Row"},
+            hide_index=True,
+            width="stretch",
+        )
+    with tabs[2]:
+        st.dataframe(
+            pd.DataFrame(report["changes"], columns=["project_id", "title", "field", "old", "new"]).head(
+                5000
+            ),
+            column_config={
+                "project_id": "ID",
+                "title": "Title",
+                "field": "Field",
+                "old": "Now",
+                "new": "After the import",
+            },
+            hide_index=True,
+            width="stretch",
+        )
+    with tabs[3]:
+        st.dataframe(pd.DataFrame(report["columns"]), hide_index=True, width="stretch")
+    for note in report["notes"][:20]:
+        where = f"Sheet '{note['sheet']}'" + (f", row {note['row']}" if note["row"] else "")
+        st.caption(f"{where}: {note['message']}")
