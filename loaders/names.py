@@ -32,6 +32,7 @@ _SPELLING = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
 def _key(text: str) -> str:
     """A name reduced to what tells it apart: no case, accents, punctuation, 'the' or '&'."""
     text = unicodedata.normalize("NFKD", str(text))

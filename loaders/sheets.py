@@ -7,11 +7,13 @@ problem with its sheet, row and column, and the rejected rows as they were writt
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 
 import pandas as pd
 
@@ -130,6 +132,12 @@ class Context:
         self.currencies = reference.currencies
         self.countries = Countries(reference.countries, reference.regions)
         self.organisations = Organisations(reference.organisations)
+        # The same names come back on every row: answer each distinct text once.
+        self.country_known = functools.cache(self.countries.known)
+        self.organisation_known = functools.cache(self.organisations.known)
+        self.share = functools.cache(values.parse_share)
+        self.organisation_pieces = functools.cache(self._organisation_piece)
+        self.place_pieces = functools.cache(self._place_piece)
         self.sectors = {
             str(c): bool(w)
             for c, w in zip(reference.sectors["code"], reference.sectors["withdrawn"], strict=True)
@@ -138,6 +146,22 @@ class Context:
             normalise(n): str(c)
             for c, n in zip(reference.sectors["code"], reference.sectors["name"], strict=True)
         }
+
+    def _organisation_piece(self, piece: str) -> tuple[tuple[str, Decimal | None], ...]:
+        found = []
+        for name_and_share in values.split_cell(piece, known=self.organisation_known):
+            name, share = self.share(name_and_share)
+            match = self.organisations.match(name) if name else None
+            if match is not None:
+                found.append((match.org_id, share))
+        return tuple(found)
+
+    def _place_piece(self, piece: str) -> tuple[tuple[str, str | None, Decimal | None], ...]:
+        """(name as written, code or None, share) for each place in one piece of a cell."""
+        return tuple(
+            (name, self.countries.resolve(name), share)
+            for name, share in map(self.share, values.split_cell(piece, known=self.country_known))
+        )
 
     def currency(self, cell) -> str | None:
         text = str(cell).strip()
@@ -267,15 +291,15 @@ class _Reader:
 
 
 class FlatReader(_Reader):
-    """One row per project, headed in the user's own words, on one or more sheets."""
+    """One row per project, headed in the user's own words, on one or more sheets.
+
+    Works column by column, parsing each distinct cell once: sheets of 100,000 projects
+    repeat the same donors, countries and dates over and over.
+    """
 
     def read(self) -> Loaded:
-        frames, children = (
-            [],
-            {"project_orgs": [], "project_countries": [], "project_sectors": [], "project_aims": []},
-        )
+        frames, children = [], {t: [] for t in CHILD_FRAME_COLUMNS}
         fields: set[str] = set()
-        roles: set[str] = set()
         seen_ids: dict[str, int] = {}
         seen_titles: dict[str, int] = {}
         found = False
@@ -295,13 +319,12 @@ class FlatReader(_Reader):
                 continue
             found = True
             headers = map_headers(sheet.rows[at], self.context.currencies)
-            result = self._sheet(sheet.name, sheet.rows, at, headers, seen_ids, seen_titles)
-            projects, sheet_children, sheet_fields, sheet_roles, sheet_rejected = result
+            sheet_rows = _SheetColumns(self, sheet.name, sheet.rows, at, headers)
+            projects, sheet_children, sheet_rejected = sheet_rows.read(seen_ids, seen_titles)
             frames.append(projects)
-            for table, rows in sheet_children.items():
-                children[table] += rows
-            fields |= sheet_fields
-            roles |= sheet_roles
+            for table, entries in sheet_children.items():
+                children[table] += entries
+            fields |= set(sheet_rows.by_field)
             rejected += sheet_rejected
         if not found:
             raise UnreadableFile(
@@ -310,26 +333,11 @@ class FlatReader(_Reader):
                 "names (for example 'Project ID', 'Title', 'Donor', 'Country', 'Total budget', 'Start', "
                 "'End') in one row above the projects, or download the template from the Import page.",
             )
-        projects = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        projects = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         if "budget" in fields:
             fields.add("currency")
-        project_fields = tuple(
-            f
-            for f in (
-                "title",
-                "description",
-                "programme",
-                "status",
-                "start_date",
-                "end_date",
-                "currency",
-                "budget",
-                "url",
-                "visibility",
-            )
-            if f in fields
-        )
-        slices = [Slice("project_orgs", role) for role in ROLES if role in roles]
+        project_fields = tuple(f for f in PROJECT_FIELDS if f in fields)
+        slices = [Slice("project_orgs", role) for f, role in ROLE_FIELDS.items() if f in fields]
         for table, source in (
             ("project_countries", "countries"),
             ("project_sectors", "sectors"),
@@ -337,319 +345,397 @@ class FlatReader(_Reader):
         ):
             if source in fields:
                 slices.append(Slice(table))
-        tables = {t: pd.DataFrame(rows) for t, rows in children.items() if rows}
         incoming = Incoming(
             file_name=self.book.file_name,
             sha256=self.book.sha256,
             format=self.book.format,
             projects=projects,
             project_fields=project_fields,
-            children=_with_columns(tables),
+            children={
+                t: pd.DataFrame(rows, columns=CHILD_FRAME_COLUMNS[t], dtype=object)
+                for t, rows in children.items()
+            },
             slices=tuple(slices),
             organisations=self.context.organisations.created(),
             rejected=rejected,
         )
         return Loaded(incoming, self.problems, self.columns, self.rejected_rows)
 
-    def _sheet(self, name, rows, at, headers: list[Header], seen_ids, seen_titles):
-        by_field = {h.field: h for h in headers if h.field}
-        for h in headers:
-            if not h.text:
-                continue
-            if h.field:
-                use = FIELD_LABELS[h.field] + (f" (amounts in {h.currency})" if h.currency else "")
-            else:
-                use = "not imported"
-            self.columns.append({"sheet": name, "column": h.text, "imported as": use})
-        data = rows[at + 1 :]
-        width = len(rows[at])
-        date_orders = {
-            f: values.infer_date_order([r[by_field[f].column] for r in data if by_field[f].column < len(r)])
-            for f in ("start_date", "end_date")
-            if f in by_field
-        }
-        projects, rejected = [], 0
-        children = {"project_orgs": [], "project_countries": [], "project_sectors": [], "project_aims": []}
-        roles = {ROLE_FIELDS[f] for f in ROLE_FIELDS if f in by_field}
-        for offset, cells in enumerate(data):
-            number = at + 2 + offset  # as the spreadsheet shows it
-            cells = list(cells) + [None] * (width - len(cells))
-            if all(values.is_blank(c) for c in cells):
-                continue
-            firsts = [c for c in cells if isinstance(c, str) and c.strip()][:3]
-            if any(_TOTAL_ROW.match(c) for c in firsts):
-                self.problem("Looks like a total row; skipped.", name, number, severity=NOTE)
-                continue
-            row = _Row(self, name, number, by_field, cells, date_orders)
-            project = row.project(seen_ids, seen_titles)
-            if row.errors:
-                rejected += 1
-                self.reject(name, rows[at], number, cells, row.errors)
-                continue
-            projects.append(project)
-            for table, entries in row.children.items():
-                children[table] += entries
-        return pd.DataFrame(projects), children, set(by_field), roles, rejected
+
+def _each(cells: list, parse: Callable) -> list:
+    """`parse` of every cell, computed once per distinct cell."""
+    memo: dict = {}
+    out = []
+    for cell in cells:
+        try:
+            result = memo[cell]
+        except KeyError:
+            result = memo[cell] = parse(cell)
+        except TypeError:  # an unhashable cell
+            result = parse(cell)
+        out.append(result)
+    return out
 
 
-class _Row:
-    """One project row of a flat sheet, parsed field by field."""
+class _SheetColumns:
+    """The projects on one flat sheet, read a column at a time."""
 
-    def __init__(
-        self,
-        reader: FlatReader,
-        sheet: str,
-        number: int,
-        by_field: dict[str, Header],
-        cells: list,
-        date_orders: dict,
-    ):
+    def __init__(self, reader: FlatReader, sheet: str, rows: list[list], at: int, headers: list[Header]):
         self.reader = reader
+        self.context = reader.context
         self.sheet = sheet
-        self.number = number
-        self.by_field = by_field
-        self.cells = cells
-        self.date_orders = date_orders
-        self.errors: list[str] = []
-        self.children: dict[str, list[dict]] = {}
+        self.header = rows[at]
+        self.by_field = {h.field: h for h in headers if h.field}
+        for h in headers:
+            if h.text:
+                use = FIELD_LABELS[h.field] if h.field else "not imported"
+                if h.field and h.currency:
+                    use += f" (amounts in {h.currency})"
+                reader.columns.append({"sheet": sheet, "column": h.text, "imported as": use})
+        width = len(rows[at])
+        data = rows[at + 1 :]
+        if any(len(r) < width for r in data):  # csv lines can be short
+            data = [list(r) + [None] * (width - len(r)) if len(r) < width else r for r in data]
+        self.data = data
+        first = at + 2  # the first data row as the spreadsheet numbers it
+        kept = [i for i, r in enumerate(data) if any(r)]
+        totals = self._total_rows(kept)
+        for i in totals:
+            reader.problem("Looks like a total row; skipped.", sheet, first + i, severity=NOTE)
+        self.kept = [i for i in kept if i not in totals]
+        self.numbers = [first + i for i in self.kept]
+        self.errors: dict[int, list[str]] = {}
 
-    def cell(self, f: str):
-        h = self.by_field.get(f)
-        return self.cells[h.column] if h else None
-
-    def flag(self, f: str, message: str, severity: str = WARNING) -> None:
-        self.reader.problem(message, self.sheet, self.number, self.by_field[f].text, severity)
-        if severity == ERROR:
-            self.errors.append(f"{self.by_field[f].text}: {message}")
-
-    def project(self, seen_ids: dict, seen_titles: dict) -> dict:
-        r = self.reader
-        title = _text_cell(self.cell("title"))
-        given = _text_cell(self.cell("project_id"))
-        if not title:
-            column = "title" if "title" in self.by_field else "project_id"
-            self.flag(column, "This row has no title. Every project needs a title.", ERROR)
-            title = ""
-        project = {
-            "project_id": given or made_up_id(title),
-            "id_given": bool(given),
-            "title": title,
-            "sheet": self.sheet,
-            "row": self.number,
-        }
-        key = " ".join(re.sub(r"[^a-z0-9]+", " ", title.lower()).split())
-        if given:
-            if given in seen_ids:
-                self.flag(
-                    "project_id",
-                    f"Project ID {given} is also on row {seen_ids[given]}; only the first "
-                    "row with an ID is imported.",
-                    ERROR,
-                )
-            seen_ids.setdefault(given, self.number)
-        elif title:
-            if key in seen_titles:
-                self.flag(
-                    "title",
-                    f"Same title as row {seen_titles[key]}; only the first is imported. Give "
-                    "the rows different titles or a Project ID column.",
-                    ERROR,
-                )
-            seen_titles.setdefault(key, self.number)
-        for f in ("description", "programme", "url"):
-            if f in self.by_field:
-                project[f] = _text_cell(self.cell(f))
-        if "status" in self.by_field:
-            project["status"] = self.status()
-        if "visibility" in self.by_field:
-            text = _text_cell(self.cell("visibility"))
-            project["visibility"] = VISIBILITY_WORDS.get(text.lower()) if text else None
-            if text and not project["visibility"]:
-                self.flag(
-                    "visibility",
-                    f"'{_clip(text)}' is not a visibility; write public or internal. Stored as public.",
-                )
-        for f in ("start_date", "end_date"):
-            if f in self.by_field:
-                parsed = r.parse_date(self.cell(f), self.date_orders.get(f), f == "end_date")
-                if parsed.problem:
-                    self.flag(f, parsed.problem)
-                project[f] = parsed.value
-        start, end = project.get("start_date"), project.get("end_date")
-        if start and end and end < start:
-            self.flag(
-                "end_date",
-                f"The end date {end:%d %b %Y} is before the start date {start:%d %b %Y}. "
-                "Correct one of them.",
-                ERROR,
+    def _total_rows(self, kept: list[int]) -> set[int]:
+        columns = {h.column for f, h in self.by_field.items() if f in ("title", "project_id")} | {0}
+        found = set()
+        for c in columns:
+            is_total = _each(
+                [self.data[i][c] for i in kept], lambda v: isinstance(v, str) and bool(_TOTAL_ROW.match(v))
             )
-        currency = self.row_currency()
-        if "budget" in self.by_field:
-            header_currency = self.by_field["budget"].currency
-            amount = r.parse_amount(self.cell("budget"), currency or header_currency or r.currency)
+            found |= {i for i, t in zip(kept, is_total, strict=True) if t}
+        return found
+
+    def cells(self, field: str) -> list:
+        column = self.by_field[field].column
+        if len(self.kept) == len(self.data):
+            return list(map(itemgetter(column), self.data))
+        return [self.data[i][column] for i in self.kept]
+
+    def flag(self, field: str, position: int, message: str, severity: str = WARNING) -> None:
+        self.reader.problem(message, self.sheet, self.numbers[position], self.by_field[field].text, severity)
+        if severity == ERROR:
+            self.errors.setdefault(position, []).append(f"{self.by_field[field].text}: {message}")
+
+    def flag_all(self, field: str, results: list, messages: Callable) -> None:
+        for position, result in enumerate(results):
+            for message in messages(result):
+                self.flag(field, position, message)
+
+    def read(self, seen_ids: dict, seen_titles: dict):
+        n = len(self.kept)
+        has = self.by_field.__contains__
+        columns: dict[str, list] = {}
+        titles = [_text_cell(v) for v in self.cells("title")] if has("title") else [None] * n
+        given = [_text_cell(v) for v in self.cells("project_id")] if has("project_id") else [None] * n
+        title_field = "title" if has("title") else "project_id"
+        for position, title in enumerate(titles):
+            if not title:
+                self.flag(title_field, position, "This row has no title. Every project needs a title.", ERROR)
+        ids = [g or made_up_id(t or "") for g, t in zip(given, titles, strict=True)]
+        self._duplicates(ids, given, titles, seen_ids, seen_titles)
+        columns["project_id"] = ids
+        columns["id_given"] = [g is not None for g in given]
+        columns["title"] = [t or "" for t in titles]
+        columns["sheet"] = [self.sheet] * n
+        columns["row"] = self.numbers
+        for f in ("description", "programme", "url"):
+            if has(f):
+                columns[f] = [_text_cell(v) for v in self.cells(f)]
+        if has("status"):
+            statuses = _each(self.cells("status"), _status)
+            self.flag_all("status", statuses, lambda r: r[1:])
+            columns["status"] = [s[0] for s in statuses]
+        if has("visibility"):
+            seen = _each(self.cells("visibility"), _visibility)
+            self.flag_all("visibility", seen, lambda r: r[1:])
+            columns["visibility"] = [v[0] for v in seen]
+        for f in ("start_date", "end_date"):
+            if has(f):
+                cells = self.cells(f)
+                order = values.infer_date_order(set(c for c in cells if isinstance(c, str)))
+                dates = _each(cells, lambda c, f=f, order=order: values.parse_date(c, order, f == "end_date"))
+                self.flag_all(f, dates, lambda d: [d.problem] if d.problem else [])
+                columns[f] = [d.value for d in dates]
+        if has("start_date") and has("end_date"):
+            for position, (start, end) in enumerate(
+                zip(columns["start_date"], columns["end_date"], strict=True)
+            ):
+                if start and end and end < start:
+                    self.flag(
+                        "end_date",
+                        position,
+                        f"The end date {end:%d %b %Y} is before the start date {start:%d %b %Y}. "
+                        "Correct one of them.",
+                        ERROR,
+                    )
+        currencies = [None] * n
+        if has("currency"):
+            found = _each(self.cells("currency"), self._currency)
+            self.flag_all("currency", found, lambda r: r[1:])
+            currencies = [c[0] for c in found]
+        if has("budget"):
+            self._budget(columns, currencies)
+        elif has("currency"):
+            columns["currency"] = [c or self.reader.currency for c in currencies]
+        children = {t: [] for t in CHILD_FRAME_COLUMNS}
+        for f, role in ROLE_FIELDS.items():
+            if has(f):
+                children["project_orgs"] += self._organisations(f, role, ids, columns)
+        if has("countries"):
+            places = _each(self.cells("countries"), self._places)
+            self.flag_all("countries", places, lambda r: r[1])
+            children["project_countries"] = [
+                (pid, c, s) for pid, r in zip(ids, places, strict=True) for c, s in r[0]
+            ]
+        if has("sectors"):
+            sectors = _each(self.cells("sectors"), self._sectors)
+            self.flag_all("sectors", sectors, lambda r: r[1])
+            children["project_sectors"] = [
+                (pid, c, s) for pid, r in zip(ids, sectors, strict=True) for c, s in r[0]
+            ]
+        if has("aims"):
+            aims = _each(self.cells("aims"), _aims)
+            children["project_aims"] = [
+                (pid, seq, aim)
+                for pid, found in zip(ids, aims, strict=True)
+                for seq, aim in enumerate(found, 1)
+            ]
+        return self._without_rejected(columns, children)
+
+    def _duplicates(self, ids, given, titles, seen_ids: dict, seen_titles: dict) -> None:
+        for position, (pid, g, title) in enumerate(zip(ids, given, titles, strict=True)):
+            number = self.numbers[position]
+            if g:
+                if g in seen_ids:
+                    self.flag(
+                        "project_id",
+                        position,
+                        f"Project ID {g} is also on row {seen_ids[g]}; only the first row with an ID "
+                        "is imported.",
+                        ERROR,
+                    )
+                else:
+                    seen_ids[g] = number
+            elif title:
+                if pid in seen_titles:
+                    self.flag(
+                        "title",
+                        position,
+                        f"Same title as row {seen_titles[pid]}; only the first is imported. Give the rows "
+                        "different titles or a Project ID column.",
+                        ERROR,
+                    )
+                else:
+                    seen_titles[pid] = number
+
+    def _currency(self, cell) -> tuple:
+        text = _text_cell(cell)
+        if not text:
+            return (None,)
+        code = self.context.currency(text)
+        if code:
+            return (code,)
+        return (
+            None,
+            f"'{_clip(text)}' is not a currency code; write an ISO 4217 code such as EUR, USD or CHF.",
+        )
+
+    def _budget(self, columns: dict, currencies: list) -> None:
+        header_currency = self.by_field["budget"].currency
+        fallback = self.reader.currency
+        parse = self.reader.parse_amount
+        amounts = [
+            parse(cell, row_currency or header_currency or fallback)
+            for cell, row_currency in zip(self.cells("budget"), currencies, strict=True)
+        ]
+        budgets, project_currencies = [], []
+        for position, amount in enumerate(amounts):
             budget = amount.value
             if amount.problem:
-                self.flag("budget", amount.problem)
+                self.flag("budget", position, amount.problem)
             if budget is not None and budget < 0:
                 self.flag(
                     "budget",
+                    position,
                     f"The budget {budget:,} is negative; a budget is 0 or more. Stored as not known.",
                 )
                 budget = None
             if budget is not None and not amount.currency:
                 self.flag(
                     "budget",
-                    f"The budget {budget:,.2f} names no currency and the sheet has no "
-                    "currency column. Choose the sheet's currency when importing (or add a Currency "
-                    "column); stored as not known.",
+                    position,
+                    f"The budget {budget:,.2f} names no currency and the sheet has no currency column. "
+                    "Choose "
+                    "the sheet's currency when importing (or add a Currency column); stored as not known.",
                 )
                 budget = None
-            project["budget"] = budget
-            currency = amount.currency or currency
-        if "budget" in self.by_field or "currency" in self.by_field:
-            project["currency"] = (
-                currency
-                or (self.by_field["budget"].currency if "budget" in self.by_field else None)
-                or r.currency
-            )
-        for f, role in ROLE_FIELDS.items():
-            if f in self.by_field:
-                self.organisations(f, role, project)
-        if "countries" in self.by_field:
-            self.countries(project["project_id"])
-        if "sectors" in self.by_field:
-            self.sectors(project["project_id"])
-        if "aims" in self.by_field:
-            text = _text_cell(self.cell("aims"))
-            aims = [a.strip() for a in _AIM_SPLIT.split(text) if a and a.strip()] if text else []
-            self.children["project_aims"] = [
-                {"project_id": project["project_id"], "seq": i, "aim": a} for i, a in enumerate(aims, 1)
-            ]
-        return project
+            budgets.append(budget)
+            project_currencies.append(amount.currency or currencies[position] or header_currency or fallback)
+        columns["budget"] = budgets
+        columns["currency"] = project_currencies
 
-    def status(self) -> str | None:
-        text = _text_cell(self.cell("status"))
-        if not text:
-            return None
-        found = STATUS_WORDS.get(normalise(text))
-        if not found:
-            self.flag(
-                "status",
-                f"'{_clip(text)}' is not a status aidtrack knows; write one of pipeline, "
-                "implementation, finalisation, closed, cancelled, suspended (or active, completed...). "
-                "Stored as not recorded.",
-            )
-        return found
+    def _organisations(self, f: str, role: str, ids: list, columns: dict) -> list[tuple]:
+        parsed = _each(self.cells(f), self._org_cell)
+        rows = []
+        budgets = columns.get("budget")
+        currencies = columns.get("currency")
+        for position, (entries, message) in enumerate(parsed):
+            if message:
+                self.flag(f, position, message)
+            shares = [s for _, s in entries]
+            if any(s is not None for s in shares) and not any(s is None for s in shares):
+                budget = budgets[position] if budgets else None
+                if budget is None:
+                    self.flag(
+                        f,
+                        position,
+                        "Shares are given but the budget is not known, so contributions are not recorded.",
+                    )
+                parts = _split_shares(budget, shares)
+                currency = currencies[position] if currencies else None
+                rows += [
+                    (ids[position], org, role, part, currency if part is not None else None)
+                    for (org, _), part in zip(entries, parts, strict=True)
+                ]
+            else:
+                rows += [(ids[position], org, role, None, None) for org, _ in entries]
+        return rows
 
-    def row_currency(self) -> str | None:
-        if "currency" not in self.by_field:
-            return None
-        text = _text_cell(self.cell("currency"))
-        if not text:
-            return None
-        code = self.reader.context.currency(text)
-        if not code:
-            self.flag(
-                "currency",
-                f"'{_clip(text)}' is not a currency code; write an ISO 4217 code such as EUR, USD or CHF.",
-            )
-        return code
-
-    def organisations(self, f: str, role: str, project: dict) -> None:
-        orgs = self.reader.context.organisations
-        pieces = values.split_cell(self.cell(f), known=orgs.known)
-        entries, shares = [], []
-        for piece in pieces:
-            name, share = values.parse_share(piece)
-            if not name:
-                continue
-            match = orgs.match(name)
-            if match is None or any(e["org_id"] == match.org_id for e in entries):
-                continue
-            entries.append(
-                {
-                    "project_id": project["project_id"],
-                    "org_id": match.org_id,
-                    "role": role,
-                    "amount": None,
-                    "currency": None,
-                }
-            )
-            shares.append(share)
+    def _org_cell(self, cell) -> tuple[tuple, str | None]:
+        entries = []
+        for piece in _pieces(cell):
+            for org, share in self.context.organisation_pieces(piece):
+                if all(org != known for known, _ in entries):
+                    entries.append((org, share))
+        shares = [s for _, s in entries]
+        message = None
         if any(s is not None for s in shares):
+            written = ", ".join("?" if s is None else f"{s}%" for s in shares)
             total = sum(s for s in shares if s is not None)
-            if any(s is None for s in shares) or total != 100:
-                written = ", ".join("?" if s is None else f"{s}%" for s in shares)
-                self.flag(
-                    f,
-                    f"The shares ({written}) do not add up to 100%; contributions are not "
-                    "recorded for this row."
-                    if any(s is None for s in shares)
-                    else f"The shares ({written}) add up to {total}%, not 100%; each is taken as its part "
-                    "of the total.",
+            if any(s is None for s in shares):
+                message = f"Shares are given for some organisations only ({written}); contributions are not "
+                message += "recorded."
+            elif total != 100:
+                message = (
+                    f"The shares ({written}) add up to {total}%, not 100%; each is taken as its part of "
                 )
-            budget = project.get("budget")
-            if budget is None:
-                self.flag(
-                    f, "Shares are given but the budget is not known, so contributions are not recorded."
-                )
-            parts = _split_shares(budget, shares)
-            for entry, part in zip(entries, parts, strict=True):
-                entry["amount"] = part
-                entry["currency"] = project.get("currency") if part is not None else None
-        self.children.setdefault("project_orgs", []).extend(entries)
+                message += "the total."
+        return tuple(entries), message
 
-    def countries(self, project_id: str) -> None:
-        c = self.reader.context.countries
-        entries = []
-        for piece in values.split_cell(self.cell("countries"), known=c.known):
-            name, share = values.parse_share(piece)
-            code = self.reader.country(name)
-            if code is None:
-                self.flag(
-                    "countries",
-                    f"'{_clip(name)}' is not a country or region aidtrack knows; the project "
-                    "is stored without it. Use the country's English name or ISO code.",
-                )
-                continue
-            if share is not None and not 0 <= share <= 100:
-                self.flag(
-                    "countries",
-                    f"The share {share}% for {name} is not between 0 and 100; stored without a share.",
-                )
-                share = None
-            if all(e["country"] != code for e in entries):
-                entries.append({"project_id": project_id, "country": code, "share": share})
-        self.children["project_countries"] = entries
+    def _places(self, cell) -> tuple[tuple, list[str]]:
+        entries, messages = [], []
+        for piece in _pieces(cell):
+            for name, code, share in self.context.place_pieces(piece):
+                if code is None:
+                    messages.append(
+                        f"'{_clip(name)}' is not a country or region aidtrack knows; the project is stored "
+                        "without it. Use the country's English name or ISO code."
+                    )
+                    continue
+                if share is not None and not 0 <= share <= 100:
+                    messages.append(
+                        f"The share {share}% for {name} is not between 0 and 100; stored without a share."
+                    )
+                    share = None
+                if all(c != code for c, _ in entries):
+                    entries.append((code, share))
+        return tuple(entries), messages
 
-    def sectors(self, project_id: str) -> None:
-        entries = []
-        for piece in values.split_cell(self.cell("sectors")):
+    def _sectors(self, cell) -> tuple[tuple, list[str]]:
+        entries, messages = [], []
+        for piece in values.split_cell(cell):
             name, share = values.parse_share(piece)
-            if isinstance(name, float) and name.is_integer():
-                name = str(int(name))
             code, message = self.reader.sector(str(name))
             if message:
-                self.flag("sectors", message)
-            if code and all(e["sector"] != code for e in entries):
-                entries.append({"project_id": project_id, "sector": code, "share": share})
-        self.children["project_sectors"] = entries
+                messages.append(message)
+            if code and all(c != code for c, _ in entries):
+                entries.append((code, share))
+        return tuple(entries), messages
+
+    def _without_rejected(self, columns: dict, children: dict):
+        rejected = set(self.errors)
+        if rejected:
+            for position in sorted(rejected):
+                i = self.kept[position]
+                self.reader.reject(
+                    self.sheet, self.header, self.numbers[position], self.data[i], self.errors[position]
+                )
+            keep = [p not in rejected for p in range(len(self.kept))]
+            gone = {pid for pid, k in zip(columns["project_id"], keep, strict=True) if not k}
+            columns = {c: [v for v, k in zip(vs, keep, strict=True) if k] for c, vs in columns.items()}
+            children = {t: [r for r in rows if r[0] not in gone] for t, rows in children.items()}
+        return pd.DataFrame(columns, dtype=object), children, len(rejected)
 
 
+_HARD_SEPARATORS = re.compile(r"[;|\r\n]+")
+
+
+def _pieces(cell) -> list:
+    """A cell cut where names are always apart (';', '|', line breaks); other cells whole."""
+    if isinstance(cell, str):
+        return [p for p in _HARD_SEPARATORS.split(cell) if p.strip()]
+    return [] if values.is_blank(cell) else [cell]
+
+
+def _status(cell) -> tuple:
+    text = _text_cell(cell)
+    if not text:
+        return (None,)
+    found = STATUS_WORDS.get(normalise(text))
+    if found:
+        return (found,)
+    return (
+        None,
+        f"'{_clip(text)}' is not a status aidtrack knows; write one of pipeline, implementation, "
+        "finalisation, "
+        "closed, cancelled, suspended (or active, completed...). Stored as not recorded.",
+    )
+
+
+def _visibility(cell) -> tuple:
+    text = _text_cell(cell)
+    if not text:
+        return (None,)
+    found = VISIBILITY_WORDS.get(text.lower())
+    if found:
+        return (found,)
+    return (None, f"'{_clip(text)}' is not a visibility; write public or internal. Stored as public.")
+
+
+def _aims(cell) -> tuple[str, ...]:
+    text = _text_cell(cell)
+    return tuple(a.strip() for a in _AIM_SPLIT.split(text) if a and a.strip()) if text else ()
+
+
+PROJECT_FIELDS = (
+    "title",
+    "description",
+    "programme",
+    "status",
+    "start_date",
+    "end_date",
+    "currency",
+    "budget",
+    "url",
+    "visibility",
+)
 CHILD_FRAME_COLUMNS = {
     "project_orgs": ["project_id", "org_id", "role", "amount", "currency"],
     "project_countries": ["project_id", "country", "share"],
     "project_sectors": ["project_id", "sector", "share"],
     "project_aims": ["project_id", "seq", "aim"],
 }
-
-
-def _with_columns(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    out = {}
-    for table, columns in CHILD_FRAME_COLUMNS.items():
-        frame = tables.get(table, pd.DataFrame(columns=columns))
-        out[table] = frame.reindex(columns=columns).astype(object)
-    return out
 
 
 ROLE_WORDS = {

@@ -75,10 +75,17 @@ def summary(args: argparse.Namespace) -> int:
 def synthetic(args: argparse.Namespace) -> int:
     from portfolio import synthetic as generator
 
-    db = store.open_store(args.db)
+    if not args.db and not args.xlsx:
+        print("Say where to write: --db PATH, --xlsx PATH or both.", file=sys.stderr)
+        return 2
     records = generator.generate(args.projects, args.seed, prefix=args.prefix)
-    store.add_records(db, records, f"synthetic n={args.projects} seed={args.seed}", "synthetic")
-    print(f"Wrote {args.projects} illustrative projects to {args.db}.")
+    name = f"synthetic n={args.projects} seed={args.seed}"
+    if args.db:
+        store.add_records(store.open_store(args.db), records, name, "synthetic")
+        print(f"Wrote {args.projects} illustrative projects to {args.db}.")
+    if args.xlsx:
+        generator.write_xlsx(args.xlsx, records, f"Illustrative portfolio ({name}): not real projects")
+        print(f"Wrote {args.projects} illustrative projects, one row each, to {args.xlsx}.")
     return 0
 
 
@@ -98,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--projects", type=int, required=True)
     g.add_argument("--seed", type=int, default=2018)
     g.add_argument("--prefix", default="SYN", help="project id prefix")
-    g.add_argument("--db", required=True)
+    g.add_argument("--db", help="write the projects into this database")
+    g.add_argument("--xlsx", help="write them as a one-row-per-project sheet, for import benchmarks")
     g.set_defaults(run=synthetic)
 
     args = parser.parse_args(argv)

@@ -7,14 +7,17 @@ puts back the exact earlier state. Loaders build the `Incoming`; nothing here re
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from portfolio.store import PROJECT_TABLES, Store, StoreError, insert_frame
+from portfolio.store import PROJECT_TABLES, Store, StoreError, insert_frame, typed
 
 PROJECT_FIELDS = (
     "title",
@@ -120,7 +123,7 @@ class Incoming:
 
 @dataclass
 class Preview:
-    """What an import will do, and the rows it will write."""
+    """What an import will do, and the typed rows it will write."""
 
     incoming: Incoming
     data_version: int
@@ -128,8 +131,7 @@ class Preview:
     updated: pd.DataFrame  # project_id, title, sheet, row, field, old, new
     unchanged: pd.DataFrame  # project_id, title, sheet, row
     problems: list[dict]  # sheet, row, column, message, severity
-    projects: pd.DataFrame  # the project rows to write
-    children: dict[str, pd.DataFrame]
+    tables: dict[str, pa.Table]  # "projects" and each project table, in the store's types
     replaced: list[str]  # stored projects whose rows are replaced
     organisations: pd.DataFrame  # organisations to create
 
@@ -147,55 +149,36 @@ class Preview:
         return bool(len(self.added) or len(self.updated))
 
 
-def _objects(cur: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
-    # Python objects (Decimal, date, str) so stored and incoming values compare exactly.
-    table = cur.sql(sql, params=params).to_arrow_table()
-    return table.to_pandas(date_as_object=True, types_mapper=lambda t: None)
+def _problem(sheet, row, column, message, severity="error") -> dict:
+    return {
+        "sheet": sheet,
+        "row": int(row) if row is not None and row == row else None,
+        "column": column,
+        "message": message,
+        "severity": severity,
+    }
 
 
-def _text(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+@contextmanager
+def _registered(cur: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> Iterator[None]:
+    for name, table in tables.items():
+        cur.register(name, table)
+    try:
+        yield
+    finally:
+        for name in tables:
+            with contextlib.suppress(duckdb.Error):
+                cur.unregister(name)
 
 
-def _same(a, b) -> bool:
-    a_blank, b_blank = _text(a) == "", _text(b) == ""
-    if a_blank or b_blank:
-        return a_blank and b_blank
-    if isinstance(a, Decimal | int | float) and isinstance(b, Decimal | int | float):
-        return Decimal(str(a)) == Decimal(str(b))
-    return _text(a) == _text(b)
-
-
-def _render(rows: pd.DataFrame, columns: tuple[str, ...], names: dict[str, str]) -> pd.Series:
-    """Each project's rows of a slice as one line of text, sorted, for comparing and showing."""
-    if rows.empty:
-        return pd.Series(dtype=object)
-    cols = [c for c in columns if c in rows.columns]
-
-    def line(values) -> str:
-        parts = [names.get(v, v) if i == 0 and names else v for i, v in enumerate(values)]
-        return " ".join(t for t in (_text(v) for v in parts) if t)
-
-    lines = pd.Series([line(v) for v in rows[cols].itertuples(index=False)], index=rows.index)
-    return lines.groupby(rows["project_id"]).agg(lambda s: "; ".join(sorted(s)))
-
-
-def preview(store: Store, incoming: Incoming) -> Preview:
-    """Compare `incoming` with the stored portfolio; nothing is written."""
-    problems: list[dict] = []
-    version = store.data_version()
+def _match(store: Store, incoming: Incoming, problems: list[dict]) -> tuple[pd.DataFrame, dict, set]:
+    """The file's projects with stored ids where titles match; children moved along."""
     projects = incoming.projects.copy()
     children = {t: f.copy() for t, f in incoming.children.items()}
-    with store.cursor() as cur:
-        cur.register("incoming_projects", projects[["project_id", "title", "id_given"]])
+    keys = pa.Table.from_pandas(
+        projects[["project_id", "title", "id_given"]].astype({"title": object}), preserve_index=False
+    )
+    with store.cursor() as cur, _registered(cur, {"incoming_projects": keys}):
         by_id = {
             r[0]
             for r in cur.execute(
@@ -209,8 +192,6 @@ def preview(store: Store, incoming: Incoming) -> Preview:
                   ON {TITLE_KEY.format("i.title")} = {TITLE_KEY.format("p.title")}
                 WHERE NOT i.id_given GROUP BY i.project_id"""
         ).fetchall()
-        cur.unregister("incoming_projects")
-
     # Rows without an id of their own take the stored project's id when the title matches one.
     renamed, dropped = {}, set()
     origin = projects.set_index("project_id")[["sheet", "row"]]
@@ -238,158 +219,144 @@ def preview(store: Store, incoming: Incoming) -> Preview:
         }
     # Two rows of the file that turned out to be one stored project: the first one counts.
     twice = projects["project_id"].duplicated()
-    for _, row in projects[twice].iterrows():
-        first = projects[projects["project_id"] == row["project_id"]].iloc[0]
-        problems.append(
-            _problem(
-                row["sheet"],
-                row["row"],
-                "Title",
-                f"This row is the same project as row {first['row']} ({row['project_id']}); "
-                "only the first is imported.",
-            )
-        )
-    projects = projects[~twice]
-    matched_ids = by_id | set(renamed.values())
-    existing_mask = projects["project_id"].isin(matched_ids)
-    # Rows on other sheets for a project that is neither in the file nor stored.
-    child_only = projects["child_only"].fillna(False).astype(bool) if "child_only" in projects else None
-    if child_only is not None:
-        unknown = projects[child_only & ~existing_mask]
-        for _, row in unknown.iterrows():
+    if twice.any():
+        first_rows = projects.drop_duplicates("project_id").set_index("project_id")["row"]
+        for row in projects[twice].itertuples():
             problems.append(
                 _problem(
-                    row["sheet"],
-                    row["row"],
+                    row.sheet,
+                    row.row,
+                    "Title",
+                    f"This row is the same project as row {first_rows[row.project_id]} ({row.project_id}); "
+                    "only the first is imported.",
+                )
+            )
+        projects = projects[~twice]
+    stored = by_id | set(renamed.values())
+    if "child_only" in projects:
+        # Rows on other sheets for a project that is neither on the Projects sheet nor stored.
+        child_only = projects["child_only"].fillna(False).astype(bool)
+        unknown = projects[child_only & ~projects["project_id"].isin(stored)]
+        for row in unknown.itertuples():
+            problems.append(
+                _problem(
+                    row.sheet,
+                    row.row,
                     "Project ID",
-                    f"Project ID {row['project_id']} is not on the Projects sheet and not in aidtrack; "
-                    "its rows were not imported. Add the project to the Projects sheet.",
+                    f"Project ID {row.project_id} is not on the Projects sheet and not in aidtrack; its rows "
+                    "were not imported. Add the project to the Projects sheet.",
                 )
             )
         gone = set(unknown["project_id"])
         projects = projects[~projects["project_id"].isin(gone)]
         children = {t: f[~f["project_id"].isin(gone)] for t, f in children.items()}
-        child_only = child_only.loc[projects.index]
-        existing_mask = projects["project_id"].isin(matched_ids)
-    fields_from_file = existing_mask if child_only is None else existing_mask & ~child_only
+    else:
+        projects = projects.assign(child_only=False)
+    return projects.reset_index(drop=True), children, stored
 
+
+def _line(table: str, role_given: bool) -> str:
+    """One row of a project table as text, for comparing and showing; x is the row, n its org's name."""
+    columns = CHILD_COLUMNS[table][1:] if role_given else CHILD_COLUMNS[table]
+    parts = ["coalesce(n.name, x.org_id)" if c == "org_id" else f"x.{c}" for c in columns]
+    return f"concat_ws(' ', {', '.join(parts)})"
+
+
+def preview(store: Store, incoming: Incoming) -> Preview:
+    """Compare `incoming` with the stored portfolio; nothing is written."""
+    problems: list[dict] = []
+    version = store.data_version()
+    projects, children, stored = _match(store, incoming, problems)
+    fields = incoming.project_fields
     with store.cursor() as cur:
-        cur.register("matched", pd.DataFrame({"project_id": sorted(matched_ids)}, dtype=object))
-        stored = _objects(cur, "SELECT * FROM projects WHERE project_id IN (SELECT project_id FROM matched)")
-        stored_children = {
-            s: _objects(
-                cur,
-                f"SELECT * FROM {s.table} WHERE project_id IN (SELECT project_id FROM matched)"
-                + (" AND role = $role" if s.role else ""),
-                {"role": s.role} if s.role else None,
-            )
-            for s in incoming.slices
-        }
-        org_ids = set()
+        tables = {"projects": typed(cur, "projects", projects[["project_id", *fields]])}
+        tables["projects"] = tables["projects"].append_column(
+            "child_only", pa.array(projects["child_only"].astype(bool).to_numpy())
+        )
         for s in incoming.slices:
-            if s.table == "project_orgs":
-                org_ids |= set(stored_children[s]["org_id"]) | set(children["project_orgs"]["org_id"])
-        names = (
-            dict(
-                cur.execute(
-                    "SELECT org_id, name FROM organisations WHERE list_contains($ids, org_id)",
-                    {"ids": sorted(org_ids)},
-                ).fetchall()
-            )
-            if org_ids
-            else {}
+            if s.table not in tables:
+                frame = children.get(s.table, pd.DataFrame(columns=["project_id", *CHILD_COLUMNS[s.table]]))
+                tables[s.table] = typed(cur, s.table, frame)
+        new_orgs = incoming.organisations
+        names = pd.DataFrame(
+            {
+                "org_id": new_orgs.get("org_id", pd.Series(dtype=object)),
+                "name": new_orgs.get("name", pd.Series(dtype=object)),
+            },
+            dtype=object,
         )
-        cur.unregister("matched")
-    if len(incoming.organisations):
-        names.update(zip(incoming.organisations["org_id"], incoming.organisations["name"], strict=True))
-
-    # Field by field, old -> new, for the stored projects in the file.
-    changes = []
-    stored = stored.set_index("project_id")
-    for _, row in projects[fields_from_file].iterrows():
-        old = stored.loc[row["project_id"]]
-        for f in incoming.project_fields:
-            new_value = row[f]
-            if f == "currency" and _text(new_value) == "":
-                continue  # no currency in the file: the stored one stays
-            if not _same(old[f], new_value):
-                changes.append((row["project_id"], f, _text(old[f]), _text(new_value)))
-    touched_children = {}
-    for s in incoming.slices:
-        frame = children.get(s.table, pd.DataFrame(columns=["project_id"]))
-        if s.role:
-            frame = frame[frame["role"] == s.role]
-        touched_children[s] = frame
-        ids = projects.loc[existing_mask, "project_id"]
-        columns = CHILD_COLUMNS[s.table][1:] if s.role else CHILD_COLUMNS[s.table]
-        names_here = names if s.table == "project_orgs" else {}
-        old_lines = _render(stored_children[s], columns, names_here).reindex(ids, fill_value="")
-        new_lines = _render(frame[frame["project_id"].isin(ids)], columns, names_here).reindex(
-            ids, fill_value=""
-        )
-        for pid in ids[old_lines.values != new_lines.values]:
-            changes.append((pid, s.label, old_lines[pid], new_lines[pid]))
-    updated = pd.DataFrame(changes, columns=["project_id", "field", "old", "new"])
-    changed_ids = set(updated["project_id"])
+        registered = {f"incoming_{t}": table for t, table in tables.items()} | {
+            "new_org_names": pa.Table.from_pandas(names, preserve_index=False)
+        }
+        with _registered(cur, registered):
+            diffs = []
+            for f in fields:
+                only_given = " AND i.currency IS NOT NULL" if f == "currency" else ""
+                diffs.append(
+                    f"""SELECT i.project_id, '{f}' AS field, CAST(p.{f} AS VARCHAR) AS old,
+                               CAST(i.{f} AS VARCHAR) AS new
+                        FROM incoming_projects i JOIN projects p USING (project_id)
+                        WHERE NOT i.child_only AND i.{f} IS DISTINCT FROM p.{f}{only_given}"""
+                )
+            for s in incoming.slices:
+                line = _line(s.table, s.role is not None)
+                role = " AND x.role = $role" if s.role else ""
+                names_join = (
+                    """LEFT JOIN (SELECT org_id, name FROM organisations
+                                  UNION ALL SELECT org_id, name FROM new_org_names) n USING (org_id)"""
+                    if s.table == "project_orgs"
+                    else "LEFT JOIN (SELECT NULL AS name) n ON false"
+                )
+                diffs.append(
+                    f"""SELECT * FROM (
+                        WITH m AS (SELECT project_id FROM incoming_projects
+                                   WHERE project_id IN (SELECT project_id FROM projects)),
+                        old AS (SELECT x.project_id, string_agg({line}, '; ' ORDER BY {line}) AS lines
+                                FROM {s.table} x {names_join}
+                                WHERE x.project_id IN (SELECT project_id FROM m){role} GROUP BY 1),
+                        new AS (SELECT x.project_id, string_agg({line}, '; ' ORDER BY {line}) AS lines
+                                FROM incoming_{s.table} x {names_join}
+                                WHERE x.project_id IN (SELECT project_id FROM m){role} GROUP BY 1)
+                        SELECT m.project_id, '{s.label}' AS field, coalesce(old.lines, '') AS old,
+                               coalesce(new.lines, '') AS new
+                        FROM m LEFT JOIN old USING (project_id) LEFT JOIN new USING (project_id)
+                        WHERE coalesce(old.lines, '') <> coalesce(new.lines, ''))""".replace(
+                        "$role", f"'{s.role}'"
+                    )  # a role is one of the store's fixed words
+                )
+            sql = " UNION ALL ".join(diffs) if diffs else "SELECT NULL, NULL, NULL, NULL WHERE false"
+            changes = cur.execute(sql).df() if diffs else pd.DataFrame()
+    changes = (
+        changes.set_axis(["project_id", "field", "old", "new"], axis=1)
+        if len(changes)
+        else pd.DataFrame(columns=["project_id", "field", "old", "new"])
+    )
+    changed_ids = set(changes["project_id"])
     keys = projects[["project_id", "title", "sheet", "row"]]
-    added = keys[~existing_mask].reset_index(drop=True)
-    unchanged = keys[existing_mask & ~projects["project_id"].isin(changed_ids)].reset_index(drop=True)
-    updated = keys.merge(updated, on="project_id")[
+    is_stored = projects["project_id"].isin(stored)
+    added = keys[~is_stored].reset_index(drop=True)
+    unchanged = keys[is_stored & ~projects["project_id"].isin(changed_ids)].reset_index(drop=True)
+    updated = keys.merge(changes, on="project_id")[
         ["project_id", "title", "sheet", "row", "field", "old", "new"]
     ]
-
-    # The rows to write: new projects whole; changed ones as stored, with the file's fields over them.
-    write_ids = set(added["project_id"]) | changed_ids
-    rows = projects[projects["project_id"].isin(write_ids)]
-    fields = ["project_id", *incoming.project_fields]
-    final = rows[fields].set_index("project_id")
-    if changed_ids:
-        kept = stored.loc[sorted(changed_ids)]
-        with_fields = set(projects.loc[fields_from_file, "project_id"])
-        overlay = final.loc[final.index.isin(changed_ids & with_fields)]
-        merged = kept.copy().astype(object)
-        for f in incoming.project_fields:
-            values = overlay[f]
-            if f == "currency":
-                values = values.where(values.map(_text) != "", kept[f])
-            merged.loc[values.index, f] = values
-        final = pd.concat([final[~final.index.isin(changed_ids)], merged])
-    final = final.reset_index()
-    if "currency" in final:
-        final["currency"] = final["currency"].map(lambda c: c if _text(c) else "EUR")
-    final = final.drop(columns=["updated_at", "import_id"], errors="ignore")
-    written_children = {}
-    for s, frame in touched_children.items():
-        part = frame[frame["project_id"].isin(write_ids)]
-        written_children.setdefault(s.table, []).append(part)
-    new_orgs = incoming.organisations
     if len(new_orgs):
         used = set()
-        for parts in written_children.get("project_orgs", []):
-            used |= set(parts["org_id"])
+        for t in ("project_orgs",):
+            if t in children:
+                written = set(added["project_id"]) | changed_ids
+                used |= set(children[t].loc[children[t]["project_id"].isin(written), "org_id"])
         new_orgs = new_orgs[new_orgs["org_id"].isin(used)]
     return Preview(
-        incoming=incoming,
+        incoming=replace(incoming, projects=projects, children=children),
         data_version=version,
         added=added,
         updated=updated,
         unchanged=unchanged,
         problems=problems,
-        projects=final,
-        children={t: pd.concat(parts, ignore_index=True) for t, parts in written_children.items()},
+        tables=tables,
         replaced=sorted(changed_ids),
         organisations=new_orgs.reset_index(drop=True),
     )
-
-
-def _problem(sheet, row, column, message, severity="error") -> dict:
-    return {
-        "sheet": sheet,
-        "row": int(row) if row is not None else None,
-        "column": column,
-        "message": message,
-        "severity": severity,
-    }
 
 
 def apply(store: Store, plan: Preview, by: str | None = None) -> int:
@@ -434,10 +401,33 @@ def apply(store: Store, plan: Preview, by: str | None = None) -> int:
     return import_id
 
 
+# What a project row becomes: the file's value where the file has the column, else the stored one.
+STORE_DEFAULTS = {"currency": "'EUR'", "visibility": "'public'", "illustrative": "false"}
+PROJECT_COLUMNS = (*PROJECT_FIELDS, "illustrative")
+
+
+def _project_rows(fields: tuple[str, ...]) -> str:
+    columns = []
+    for c in PROJECT_COLUMNS:
+        value = f"CASE WHEN i.child_only THEN p.{c} ELSE i.{c} END" if c in fields else f"p.{c}"
+        if c == "currency" and c in fields:
+            value = f"coalesce({value}, p.currency)"
+        if c in STORE_DEFAULTS:
+            value = f"coalesce({value}, {STORE_DEFAULTS[c]})"
+        columns.append(f"{value} AS {c}")
+    return f"""SELECT i.project_id, {", ".join(columns)}, $import_id AS import_id,
+                      current_localtimestamp() AS updated_at
+               FROM incoming_projects i LEFT JOIN projects p USING (project_id)
+               WHERE i.project_id IN (SELECT project_id FROM written)"""
+
+
 def _write(cur: duckdb.DuckDBPyConnection, import_id: int, plan: Preview, by: str | None) -> None:
-    replaced = pd.DataFrame({"project_id": plan.replaced}, dtype=object)
-    cur.register("replaced", replaced)
-    try:
+    written = list(plan.added["project_id"]) + plan.replaced
+    registered = {f"incoming_{t}": table for t, table in plan.tables.items()} | {
+        "written": pa.table({"project_id": pa.array(written, pa.string())}),
+        "replaced": pa.table({"project_id": pa.array(plan.replaced, pa.string())}),
+    }
+    with _registered(cur, registered):
         if len(plan.organisations):
             insert_frame(cur, "organisations", plan.organisations)
             insert_frame(cur, "import_orgs", plan.organisations[["org_id"]].assign(import_id=import_id))
@@ -447,38 +437,47 @@ def _write(cur: duckdb.DuckDBPyConnection, import_id: int, plan: Preview, by: st
                 "WHERE project_id IN (SELECT project_id FROM replaced)",
                 {"id": import_id},
             )
-        cur.execute("DELETE FROM projects WHERE project_id IN (SELECT project_id FROM replaced)")
-        projects = plan.projects.assign(import_id=import_id, updated_at=datetime.now())
-        insert_frame(cur, "projects", projects)
+        cur.execute(
+            "CREATE TEMP TABLE import_rows AS " + _project_rows(plan.incoming.project_fields),
+            {"import_id": import_id},
+        )
+        try:
+            cur.execute("DELETE FROM projects WHERE project_id IN (SELECT project_id FROM replaced)")
+            cur.execute("INSERT INTO projects BY NAME SELECT * FROM import_rows")
+        finally:
+            cur.execute("DROP TABLE import_rows")
         for s in plan.incoming.slices:
+            role = " AND role = $role" if s.role else ""
             cur.execute(
-                f"DELETE FROM {s.table} WHERE project_id IN (SELECT project_id FROM replaced)"
-                + (" AND role = $role" if s.role else ""),
+                f"DELETE FROM {s.table} WHERE project_id IN (SELECT project_id FROM replaced){role}",
                 {"role": s.role} if s.role else None,
             )
-        for table, rows in plan.children.items():
-            insert_frame(cur, table, rows)
-    finally:
-        cur.unregister("replaced")
-    log = pd.concat(
-        [
-            pd.DataFrame({"project_id": plan.added["project_id"], "action": "added"}),
-            pd.DataFrame({"project_id": plan.replaced, "action": "updated"}),
-        ]
-    ).assign(import_id=import_id)
-    insert_frame(cur, "import_projects", log)
-    now = datetime.now()
-    changes = pd.concat(
-        [
-            pd.DataFrame(
-                {"row_key": plan.added["project_id"], "field": None, "old_value": None, "new_value": "added"}
+        for table in plan.tables:
+            if table != "projects":
+                cur.execute(
+                    f"INSERT INTO {table} BY NAME SELECT * FROM incoming_{table} "
+                    "WHERE project_id IN (SELECT project_id FROM written)"
+                )
+    log = pa.table(
+        {
+            "import_id": pa.array([import_id] * len(written), pa.int32()),
+            "project_id": pa.array(written, pa.string()),
+            "action": pa.array(["added"] * len(plan.added) + ["updated"] * len(plan.replaced), pa.string()),
+        }
+    )
+    with _registered(cur, {"import_log_rows": log}):
+        cur.execute("INSERT INTO import_projects SELECT * FROM import_log_rows")
+    if len(plan.updated):
+        changes = plan.updated.rename(
+            columns={"project_id": "row_key", "old": "old_value", "new": "new_value"}
+        )
+        insert_frame(
+            cur,
+            "changes",
+            changes[["row_key", "field", "old_value", "new_value"]].assign(
+                import_id=import_id, at=datetime.now(), by=by, table_name="projects"
             ),
-            plan.updated.rename(columns={"project_id": "row_key", "old": "old_value", "new": "new_value"})[
-                ["row_key", "field", "old_value", "new_value"]
-            ],
-        ]
-    ).assign(import_id=import_id, at=now, by=by, table_name="projects")
-    insert_frame(cur, "changes", changes)
+        )
     counts = plan.counts
     cur.execute(
         "UPDATE imports SET status = 'done', added = ?, updated = ?, unchanged = ?, rejected = ?, "

@@ -14,7 +14,6 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -396,8 +395,7 @@ def insert_frame(
         raise ValueError(f"not a table of the store: {table}")
     if frame.empty:
         return 0
-    frame = _exact_decimals(frame)
-    cur.register("incoming_rows", frame)
+    cur.register("incoming_rows", typed(cur, table, frame))
     try:
         verb = "INSERT OR IGNORE" if keep_existing else "INSERT"
         cur.execute(f"{verb} INTO {table} BY NAME SELECT * FROM incoming_rows")
@@ -408,17 +406,55 @@ def insert_frame(
     return len(frame)
 
 
-def _exact_decimals(frame: pd.DataFrame) -> pd.DataFrame:
-    """Decimal objects as an Arrow decimal column: DuckDB would size the type from the first rows."""
-    converted = {}
+ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "DATE": pa.date32(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+    "TIMESTAMP": pa.timestamp("us"),
+}
+
+
+def _arrow_type(duckdb_type: str) -> pa.DataType | None:
+    if duckdb_type.startswith("DECIMAL"):
+        precision, scale = duckdb_type[8:-1].split(",")
+        return pa.decimal128(int(precision), int(scale))
+    return ARROW_TYPES.get(duckdb_type)
+
+
+def typed(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> pa.Table:
+    """`frame` as an Arrow table in the store's column types.
+
+    Python objects are converted here, not left to DuckDB, which sizes a DECIMAL from the
+    first rows it sees and scans object columns slowly.
+    """
+    types = dict(
+        cur.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() "
+            "WHERE table_name = ? AND schema_name = 'main'",
+            [table],
+        ).fetchall()
+    )
+    arrays, names = [], []
     for name in frame.columns:
+        if name not in types:
+            continue  # INSERT ... BY NAME would reject it; the store's columns decide
+        target = _arrow_type(types[name])
         column = frame[name]
-        if column.dtype == object:
-            sample = column.dropna()
-            if len(sample) and isinstance(sample.iloc[0], Decimal):
-                array = pa.array(column.where(column.notna(), None), type=pa.decimal128(38, 6))
-                converted[name] = pd.Series(array, index=frame.index, dtype=pd.ArrowDtype(array.type))
-    return frame.assign(**converted) if converted else frame
+        if column.dtype == object and target is not None:
+            values = column.to_numpy(dtype=object)
+            try:
+                arrays.append(pa.array(values, type=target, from_pandas=True))
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+                # Text such as the reference files' "1" or "True": DuckDB's cast reads it exactly.
+                text = [None if v is None or v != v else str(v) for v in values]
+                arrays.append(pa.array(text, type=pa.string()))
+        else:
+            arrays.append(pa.Array.from_pandas(column))
+        names.append(name)
+    return pa.Table.from_arrays(arrays, names=names)
 
 
 def load_reference(store: Store) -> None:

@@ -416,3 +416,69 @@ def _events(rng, pid, start, end, places, topic, t) -> None:
                 participants=f"{rng.randint(12, 60)} participants",
             )
         )
+
+
+def flat_sheet(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The generated portfolio as programme managers keep it: one row per project, their words."""
+    names = dict(zip(frames["organisations"]["org_id"], frames["organisations"]["name"], strict=True))
+    projects = frames["projects"].set_index("project_id")
+    orgs = frames["project_orgs"]
+
+    def joined(rows: pd.DataFrame, text) -> pd.Series:
+        return (
+            rows.assign(text=[text(r) for r in rows.itertuples()])
+            .groupby("project_id")["text"]
+            .agg("; ".join)
+        )
+
+    funders = orgs[orgs["role"] == "funding"]
+    budget = projects["budget"]
+    funder_text = joined(
+        funders,
+        lambda r: (
+            names[r.org_id]
+            + (
+                f" ({r.amount / budget[r.project_id] * 100:.0f}%)"
+                if r.amount is not None and budget[r.project_id]
+                else ""
+            )
+        ),
+    )
+    implementers = joined(orgs[orgs["role"] == "implementing"], lambda r: names[r.org_id])
+    place_names = {**PLACE_NAMES, "88": "States Ex-Yugoslavia unspecified", "89": "Europe, regional"}
+    countries = joined(frames["project_countries"], lambda r: place_names[r.country])
+    sectors = joined(frames["project_sectors"], lambda r: r.sector)
+    aims = frames["project_aims"].groupby("project_id")["aim"].agg("\n".join)
+    return pd.DataFrame(
+        {
+            "Project ID": projects.index,
+            "Project title": projects["title"].values,
+            "Programme": projects["programme"].values,
+            "Donor(s)": funder_text.reindex(projects.index).values,
+            "Implementing partner(s)": implementers.reindex(projects.index).values,
+            "Beneficiary countries": countries.reindex(projects.index).values,
+            "Sector": sectors.reindex(projects.index).values,
+            "Total budget": [float(b) for b in budget.values],
+            "Currency": projects["currency"].values,
+            "Start": projects["start_date"].values,
+            "End": projects["end_date"].values,
+            "Status": projects["status"].values,
+            "Objectives": aims.reindex(projects.index).values,
+        }
+    )
+
+
+def write_xlsx(path, frames: dict[str, pd.DataFrame], title: str) -> int:
+    """Write `flat_sheet(frames)` below a title row, as a manager's workbook would have it."""
+    from openpyxl import Workbook
+
+    sheet = flat_sheet(frames)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Projects")
+    ws.append([title])
+    ws.append([])
+    ws.append(list(sheet.columns))
+    for row in sheet.itertuples(index=False):
+        ws.append([None if isinstance(v, float) and v != v else v for v in row])
+    wb.save(path)
+    return len(sheet)

@@ -257,9 +257,9 @@ def test_amounts_without_a_currency_are_reported_not_guessed(empty_db):
     text = "Title,Budget\nA project,1000000\n"
     plan, loaded = pipeline.preview_file(empty_db, text.encode(), "no-currency.csv")
     assert "names no currency" in loaded.problems[0].message
-    assert plan.projects["budget"].tolist() == [None]
+    assert plan.incoming.projects["budget"].tolist() == [None]
     plan, _ = pipeline.preview_file(empty_db, text.encode(), "no-currency.csv", currency="USD")
-    assert plan.projects[["budget", "currency"]].values.tolist() == [[Decimal("1000000.00"), "USD"]]
+    assert plan.incoming.projects[["budget", "currency"]].values.tolist() == [[Decimal("1000000.00"), "USD"]]
 
 
 def test_undo_refuses_while_a_later_import_changed_the_same_projects(empty_db):
