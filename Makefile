@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 
-.PHONY: run test e2e reference clean
+.PHONY: run test e2e bench bench-small reference clean
 
 $(RUNTIME): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ test: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+
+# Full-size figures into BENCHMARKS.md (generates a 100,000-project sheet once, in data/bench/).
+bench: $(DEV)
+	$(BIN)/python scripts/bench.py --projects 100000 --runs 3
+
+# The same benchmark at a small size, so CI keeps it working; figures go to tests/artifacts/.
+bench-small: $(DEV)
+	$(BIN)/python scripts/bench.py --projects 2000 --runs 1 --cache tests/artifacts/bench \
+		--out tests/artifacts/BENCHMARKS-small.md
 
 e2e: $(DEV)
 	$(BIN)/python -m pytest -q -m browser

@@ -58,7 +58,9 @@ def import_file(args: argparse.Namespace) -> int:
         return READ_FAILED
     db = open_database(args)
     try:
-        plan, loaded = pipeline.preview_file(db, data, path.name, currency=args.currency)
+        plan, loaded = pipeline.preview_file(
+            db, data, path.name, currency=args.currency, progress=_progress if len(data) > 1_000_000 else None
+        )
     except UnreadableFile as e:
         if args.json:
             print(json.dumps({"file": path.name, "error": e.message}, ensure_ascii=False))
@@ -67,6 +69,8 @@ def import_file(args: argparse.Namespace) -> int:
         return READ_FAILED
     import_id = None
     if not args.dry_run and plan.writes_anything:
+        if len(data) > 1_000_000:
+            _progress(1.0, f"Saving {plan.counts['added'] + plan.counts['updated']:,} projects")
         import_id = imports.apply(db, plan, by=args.by)
     if args.fixme and loaded.rejected_rows:
         pipeline.write_fixme_workbook(args.fixme, loaded)
@@ -76,6 +80,10 @@ def import_file(args: argparse.Namespace) -> int:
     else:
         print(pipeline.report_text(report))
     return 0
+
+
+def _progress(fraction: float, what: str) -> None:
+    print(f"[{fraction:4.0%}] {what}...", file=sys.stderr, flush=True)
 
 
 def template(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ Writing is `portfolio.imports.apply` on the preview made here, and nothing else.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -19,12 +20,28 @@ from portfolio.store import Store
 Target = str | Path | io.BytesIO
 
 
+Progress = Callable[[float, str], None]
+
+
 def preview_file(
-    store: Store, data: bytes, file_name: str, currency: str | None = None
+    store: Store,
+    data: bytes,
+    file_name: str,
+    currency: str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[imports.Preview, sheets.Loaded]:
-    """What importing `data` would do. Raises UnreadableFile when nothing in it can be read."""
-    loaded = sheets.load(data, file_name, imports.reference(store.connection), currency=currency)
+    """What importing `data` would do. Raises UnreadableFile when nothing in it can be read.
+
+    `progress(fraction, what)` hears of each step, for large files.
+    """
+    say = progress or (lambda fraction, what: None)
+    say(0.05, f"Reading {file_name} ({len(data) / 1e6:.1f} MB)")
+    loaded = sheets.load(
+        data, file_name, imports.reference(store.connection), currency=currency, progress=say
+    )
+    say(0.8, f"Comparing {len(loaded.incoming.projects):,} projects with the portfolio")
     plan = imports.preview(store, loaded.incoming)
+    say(1.0, "Preview ready")
     return plan, loaded
 
 
@@ -105,16 +122,19 @@ def report_text(r: dict, limit: int = 50) -> str:
 
 
 def write_fixme_workbook(target: Target, loaded: sheets.Loaded) -> None:
-    """The rejected rows of the (first) sheet that has any, as written, with their problems."""
-    for name, (header, rows) in loaded.rejected_rows.items():
-        template.write_fixme(
-            target,
-            header,
-            [cells for _, cells, _ in rows],
-            [[f"Row {number}: {m}" for m in messages] for number, _, messages in rows],
-            sheet_name=f"{name} - to fix",
-        )
-        return
+    """Every rejected row as written, sheet by sheet, with its problems in a last column."""
+    template.write_fixme_sheets(
+        target,
+        [
+            template.FixSheet(
+                f"{name} - to fix",
+                header,
+                [cells for _, cells, _ in rows],
+                [[f"Row {number}: {m}" for m in messages] for number, _, messages in rows],
+            )
+            for name, (header, rows) in loaded.rejected_rows.items()
+        ],
+    )
 
 
 def write_template(target: Target, con: duckdb.DuckDBPyConnection) -> None:

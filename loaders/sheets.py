@@ -175,6 +175,11 @@ class Context:
         if m:
             code = m.group(1)
             if code not in self.sectors:
+                if code.endswith("00") and any(known.startswith(code[:3]) for known in self.sectors):
+                    return None, (
+                        f"'{code}' stands for the whole DAC sector category {code[:3]}, not one purpose "
+                        "code; the project is stored without a sector. Use a 5-digit code such as 15210."
+                    )
                 return None, f"'{code}' is not an OECD DAC purpose code. Use a 5-digit code such as 15210."
             if self.sectors[code]:
                 return code, f"Sector {code} has been withdrawn from the DAC list; it is kept as written."
@@ -193,13 +198,22 @@ def _clip(text, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def load(data: bytes, file_name: str, reference: Reference, currency: str | None = None) -> Loaded:
+def load(
+    data: bytes,
+    file_name: str,
+    reference: Reference,
+    currency: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> Loaded:
     """Read `data` (the bytes of `file_name`) into rows to compare with the portfolio.
 
     `currency` applies to amounts that name no currency in the cell, the row or the header.
     Raises UnreadableFile when nothing in the file can be imported.
     """
     book = read_bytes(data, file_name)
+    if progress:
+        rows = sum(len(s.rows) for s in book.sheets)
+        progress(0.3, f"Checking {rows:,} rows of {file_name}")
     if book.format == "xml":
         raise UnreadableFile(
             file_name,

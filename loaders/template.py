@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import zip_longest
 from os import PathLike
@@ -341,6 +342,16 @@ def _sheet_title(name: str) -> str:
 # --- Fix-me workbooks -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FixSheet:
+    """The rejected rows of one sheet: its header, the rows as written, each row's problems."""
+
+    name: str
+    header: list[str]
+    rows: list[list]
+    problems: list[list[str]]
+
+
 def write_fixme(
     target: Target,
     header: list[str],
@@ -349,10 +360,21 @@ def write_fixme(
     sheet_name: str = "Rows to fix",
 ) -> None:
     """The rejected rows as they were in the user's file, each with its problems in a last column."""
-    if len(rows) != len(problems):
-        raise ValueError(f"{len(rows)} rows but {len(problems)} lists of problems")
+    write_fixme_sheets(target, [FixSheet(sheet_name, header, rows, problems)])
+
+
+def write_fixme_sheets(target: Target, sheets: list[FixSheet]) -> None:
+    """A fix-me workbook with one sheet per sheet of the user's file that had rejected rows."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_sheet_title(sheet_name) or "Rows to fix")
+    for sheet in sheets:
+        if len(sheet.rows) != len(sheet.problems):
+            raise ValueError(f"{len(sheet.rows)} rows but {len(sheet.problems)} lists of problems")
+        _write_fixme_sheet(wb.create_sheet(_sheet_title(sheet.name) or "Rows to fix"), sheet)
+    wb.save(target)
+
+
+def _write_fixme_sheet(ws, sheet: FixSheet) -> None:
+    header, rows = sheet.header, sheet.rows
     for i, name in enumerate(header, 1):
         width = min(40, max(10, len(str(name or "")) + 4))
         ws.column_dimensions[get_column_letter(i)].width = width
@@ -363,13 +385,12 @@ def write_fixme(
         [_styled(ws, h, font=HEADER_FONT, fill=OPTIONAL_FILL) for h in header]
         + [_styled(ws, "Problems", font=HEADER_FONT, fill=REQUIRED_FILL)]
     )
-    for row, row_problems in zip(rows, problems, strict=True):
+    for row, row_problems in zip(rows, sheet.problems, strict=True):
         cells = [_value(ws, v) for v in _padded(row, len(header))]
         note = "\n".join(row_problems)
         cells.append(_styled(ws, note, alignment=WRAP) if note else None)
         ws.append(cells)
     ws.auto_filter.ref = f"A1:{problems_letter}{len(rows) + 1}"
-    wb.save(target)
 
 
 def _padded(row: Iterable, width: int) -> list:

@@ -57,14 +57,17 @@ if upload is not None:
     data = upload.getvalue()
     key = (upload.file_id, currency, ui.data_version())
     if st.session_state.get("preview_key") != key:
+        bar = st.progress(0.0, f"Reading {upload.name}…")
         try:
-            with st.spinner(f"Reading {upload.name}…"):
-                st.session_state["preview"] = pipeline.preview_file(ui.store(), data, upload.name, currency)
+            st.session_state["preview"] = pipeline.preview_file(
+                ui.store(), data, upload.name, currency, progress=lambda f, what: bar.progress(f, f"{what}…")
+            )
             st.session_state["preview_error"] = None
         except UnreadableFile as e:
             st.session_state["preview"] = None
             st.session_state["preview_error"] = str(e)
         st.session_state["preview_key"] = key
+        bar.empty()
     if st.session_state.get("preview_error"):
         st.error(f"**Nothing was imported.** {st.session_state['preview_error']}", icon=":material/error:")
     elif st.session_state.get("preview"):
@@ -83,7 +86,8 @@ if upload is not None:
             label = f"Import {report['added']} new and {report['updated']} changed projects"
             if st.button(label, type="primary", icon=":material/upload:"):
                 try:
-                    import_id = imports.apply(ui.store(), plan, by=ui.user_name())
+                    with st.spinner(f"Saving {report['added'] + report['updated']:,} projects…"):
+                        import_id = imports.apply(ui.store(), plan, by=ui.user_name())
                 except ui.StoreError as e:
                     st.error(f"**{e.title}.** {e}")
                 else:

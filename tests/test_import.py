@@ -377,3 +377,96 @@ def test_cli_import_while_the_dashboard_holds_the_database(sample_db, tmp_path):
     assert "Nothing was imported" in result.stderr
     db = store.open_store(sample_db)
     assert rows(db, "SELECT count(*) FROM projects") == [(43,)]
+
+
+def exported_workbook(db: store.Store) -> openpyxl.Workbook:
+    buffer = io.BytesIO()
+    pipeline.write_export(buffer, db.connection)
+    return openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+
+
+def saved(wb: openpyxl.Workbook) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_editing_the_funding_and_countries_sheets_of_an_export(sample_db):
+    db = store.open_store(sample_db)
+    wb = exported_workbook(db)
+    wb["Funding"].append(["ILL-0001", "European Commission", "funding", 5000, "EUR"])
+    countries = wb["Countries"]
+    first = next(r for r in countries.iter_rows(min_row=2) if r[0].value == "ILL-0002")
+    countries.delete_rows(first[0].row)
+    plan, loaded = pipeline.preview_file(db, saved(wb), "edited.xlsx")
+    assert [p for p in loaded.problems if p.severity == "error"] == []
+    assert set(plan.updated["project_id"]) == {"ILL-0001", "ILL-0002"}
+    assert plan.updated.set_index("project_id").loc["ILL-0001", "field"] == "Organisations"
+    assert "European Union funding 5000.00 EUR" in plan.updated.set_index("project_id").loc["ILL-0001", "new"]
+    imports.apply(db, plan)
+    assert rows(db, "SELECT amount FROM project_orgs WHERE project_id = 'ILL-0001' AND org_id = 'EU'") == [
+        (Decimal("5000.00"),)
+    ]
+
+
+def test_a_transactions_sheet_alone_updates_stored_projects(sample_db):
+    db = store.open_store(sample_db)
+    wb = exported_workbook(db)
+    for name in ("Projects", "Funding", "Countries", "Sectors", "Aims", "Activities", "Budgets"):
+        ws = wb[name]
+        ws.delete_rows(2, ws.max_row)
+    transactions = wb["Transactions"]
+    transactions.delete_rows(2, transactions.max_row)
+    transactions.append(["Q3-1", "ILL-0003", "disbursement", dt.date(2026, 9, 30), None, 25000, "EUR"])
+    transactions.append(["Q3-2", "NOT-STORED", "disbursement", dt.date(2026, 9, 30), None, 100, "EUR"])
+    plan, loaded = pipeline.preview_file(db, saved(wb), "q3-transactions.xlsx")
+    problems = pipeline.report(plan, loaded)["problems"]
+    assert any(
+        "NOT-STORED is not on the Projects sheet and not in aidtrack" in p["message"] for p in problems
+    )
+    assert plan.counts["updated"] == 1 and plan.counts["added"] == 0
+    title_before = rows(db, "SELECT title FROM projects WHERE project_id = 'ILL-0003'")
+    imports.apply(db, plan)
+    assert rows(db, "SELECT transaction_id, amount FROM transactions WHERE project_id = 'ILL-0003'") == [
+        ("Q3-1", Decimal("25000.00"))
+    ]
+    assert rows(db, "SELECT title FROM projects WHERE project_id = 'ILL-0003'") == title_before
+
+
+def test_fixme_workbook_holds_the_rejected_rows_and_their_problems(empty_db):
+    _, loaded = pipeline.preview_file(empty_db, messy_workbook(), "portfolio-q3.xlsx")
+    out = io.BytesIO()
+    pipeline.write_fixme_workbook(out, loaded)
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "Project title" and header[-1] == "Problems"
+    problems = [r[-1].value for r in sheet.iter_rows(min_row=2)]
+    assert problems == [
+        "Row 9: Project title: This row has no title. Every project needs a title.",
+        "Row 10: End: The end date 01 May 2019 is before the start date 01 May 2020. Correct one of them.",
+    ]
+
+
+def test_a_sheet_in_hostile_text_is_stored_as_text(empty_db):
+    text = (
+        "Title,Funder,Countries\n"
+        '"=HYPERLINK(""http://evil.example"",""x"")","x\'); DROP TABLE projects; --",Serbia\n'
+        '"‮right-to-left title",@SUM(1),Serbia\n'
+    )
+    plan, _ = pipeline.preview_file(empty_db, text.encode(), "hostile.csv")
+    imports.apply(empty_db, plan)
+    titles = sorted(t for (t,) in rows(empty_db, "SELECT title FROM projects"))
+    assert titles[0].startswith("=HYPERLINK(")
+    # ';' always separates names: the text becomes two organisations, stored as written.
+    assert rows(empty_db, "SELECT list(name ORDER BY name) FROM organisations") == [
+        (["@SUM(1)", "DROP TABLE projects", "x')"],)
+    ]
+    assert rows(empty_db, "SELECT count(*) FROM projects") == [(2,)]
+    out = io.BytesIO()
+    pipeline.write_export(out, empty_db.connection)
+    cell = next(
+        r[1]
+        for r in openpyxl.load_workbook(io.BytesIO(out.getvalue()))["Projects"].iter_rows(min_row=2)
+        if str(r[1].value).startswith("=HYPERLINK")
+    )
+    assert cell.data_type == "s"  # written as text, not as a formula
