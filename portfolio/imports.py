@@ -556,7 +556,8 @@ def import_log(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame
     """The latest imports, newest first, with whether each can be undone now."""
     with con.cursor() as cur:
         return cur.execute(
-            """SELECT i.import_id, i.imported_at, i.file_name, i.format, i.imported_by,
+            """SELECT i.import_id, i.imported_at, i.file_name, i.format,
+                      coalesce(i.imported_by, '') AS imported_by,
                       i.added, i.updated, i.unchanged, i.rejected,
                       CASE i.status WHEN 'running' THEN 'did not finish' ELSE i.status END AS status,
                       i.sha256, i.message,

@@ -126,7 +126,13 @@ def import_preview(report: dict) -> None:
             width="stretch",
         )
     with tabs[3]:
-        st.dataframe(pd.DataFrame(report["columns"]), hide_index=True, width="stretch")
+        st.caption("What each column of the file became. Columns marked 'not imported' are left out.")
+        st.dataframe(
+            pd.DataFrame(report["columns"], columns=["sheet", "column", "imported as"]),
+            column_config={"sheet": "Sheet", "column": "Column in the file", "imported as": "Imported as"},
+            hide_index=True,
+            width="stretch",
+        )
     for note in report["notes"][:20]:
         where = f"Sheet '{note['sheet']}'" + (f", row {note['row']}" if note["row"] else "")
         st.caption(f"{where}: {note['message']}")
