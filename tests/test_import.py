@@ -470,3 +470,21 @@ def test_a_sheet_in_hostile_text_is_stored_as_text(empty_db):
         if str(r[1].value).startswith("=HYPERLINK")
     )
     assert cell.data_type == "s"  # written as text, not as a formula
+
+
+def test_a_write_that_fails_half_way_leaves_nothing_and_is_logged_as_failed(sample_db, monkeypatch):
+    db = store.open_store(sample_db)
+    before = table_dump(db)
+    plan, _ = pipeline.preview_file(db, messy_workbook(), "portfolio-q3.xlsx")
+    original = imports._write
+
+    def write_then_fail(cur, import_id, plan, by):
+        original(cur, import_id, plan, by)  # every row is in by now
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "_write", write_then_fail)
+    with pytest.raises(RuntimeError):
+        imports.apply(db, plan)
+    assert table_dump(db) == before
+    log = imports.import_log(db.connection).iloc[0]
+    assert (log.status, log.message) == ("failed", "disk full")

@@ -14,6 +14,7 @@ from portfolio.filters import Filters
 from ui.db import _con, data_version, db_path
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHOWN = 5000  # rows of a preview table sent to the browser
 CURRENCY_CHOICES = ["EUR", "USD", "GBP", "CHF", "JPY", "SEK", "NOK", "DKK", "CAD", "AUD"]
 
 
@@ -91,8 +92,10 @@ def import_preview(report: dict) -> None:
                 "Errors reject the row; warnings keep the row and store the field as not known. "
                 "Rows are numbered as your spreadsheet shows them."
             )
+            if len(problems) > SHOWN:
+                st.caption(f"The first {SHOWN:,} of {len(problems):,} problems; download them all below.")
             st.dataframe(
-                problems[["severity", "sheet", "row", "column", "message"]],
+                problems[["severity", "sheet", "row", "column", "message"]].head(SHOWN),
                 column_config={
                     "severity": "",
                     "sheet": "Sheet",
@@ -103,9 +106,16 @@ def import_preview(report: dict) -> None:
                 hide_index=True,
                 width="stretch",
             )
+            st.download_button(
+                f"Download the {len(problems):,} problems (csv)",
+                data=problems.to_csv(index=False).encode("utf-8-sig"),
+                file_name=f"{report['file'].rsplit('.', 1)[0]}-problems.csv",
+                mime="text/csv",
+                icon=":material/download:",
+            )
     with tabs[1]:
         st.dataframe(
-            pd.DataFrame(report["new"], columns=["project_id", "title", "sheet", "row"]).head(5000),
+            pd.DataFrame(report["new"], columns=["project_id", "title", "sheet", "row"]).head(SHOWN),
             column_config={"project_id": "ID", "title": "Title", "sheet": "Sheet", "row": "Row"},
             hide_index=True,
             width="stretch",
