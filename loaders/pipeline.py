@@ -82,9 +82,11 @@ def report(
 
 def report_text(r: dict, limit: int = 50) -> str:
     lines = [f"{r['file']} ({r['format']})", ""]
-    lines.append("Columns:")
+    xml = r["format"] == "iati"
+    lines.append("Elements:" if xml else "Columns:")
     for c in r["columns"]:
-        lines.append(f"  {c['sheet']}: {c['column']!r} -> {c['imported as']}")
+        sheet = f"{c['sheet']}: " if c["sheet"] else ""
+        lines.append(f"  {sheet}{c['column']} -> {c['imported as']}")
     lines.append("")
     verb = "Would" if r["dry_run"] or r["import_id"] is None else "Did"
     lines.append(
@@ -102,12 +104,13 @@ def report_text(r: dict, limit: int = 50) -> str:
     if r["problems"]:
         lines += ["", "Problems:"]
         for p in r["problems"][:limit]:
+            names = ("activity", "line", "element") if xml else ("sheet", "row", "column")
             place = ", ".join(
                 x
                 for x in (
-                    f"sheet '{p['sheet']}'",
-                    f"row {p['row']}" if p["row"] else "",
-                    f"column '{p['column']}'" if p["column"] else "",
+                    f"{names[0]} '{p['sheet']}'" if p["sheet"] else "",
+                    f"{names[1]} {p['row']}" if p["row"] else "",
+                    f"{names[2]} '{p['column']}'" if p["column"] else "",
                 )
                 if x
             )

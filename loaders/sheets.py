@@ -214,13 +214,11 @@ def load(
     if progress:
         rows = sum(len(s.rows) for s in book.sheets)
         progress(0.3, f"Checking {rows:,} rows of {file_name}")
-    if book.format == "xml":
-        raise UnreadableFile(
-            file_name,
-            "is an XML file. aidtrack imports spreadsheets here (.xlsx, .xls, .ods, .csv); "
-            "IATI XML import is not available yet.",
-        )
     context = Context(reference)
+    if book.format == "xml":
+        from loaders.iati import IatiReader
+
+        return IatiReader(book, context).read()
     names = {s.name for s in book.sheets}
     if sum(name in names for name in SHEETS_BY_NAME) >= 1 and "Projects" in names and _is_template(book):
         return TemplateReader(book, context, currency).read()

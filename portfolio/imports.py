@@ -53,6 +53,9 @@ CHILD_COLUMNS = {
         "url",
     ),
     "budgets": ("period_start", "period_end", "type", "amount", "currency", "value_date"),
+    "project_links": ("url", "title", "category"),
+    "project_relations": ("relation", "related_id"),
+    "project_classifications": ("vocabulary", "code", "name", "share"),
     "transactions": (
         "transaction_id",
         "type",
@@ -75,6 +78,9 @@ CHILD_LABELS = {
     "activities": "Activities",
     "budgets": "Budgets",
     "transactions": "Transactions",
+    "project_links": "Documents",
+    "project_relations": "Related activities",
+    "project_classifications": "Other sector vocabularies",
 }
 ROLE_LABELS = {
     "funding": "Funders",
@@ -275,8 +281,9 @@ def preview(store: Store, incoming: Incoming) -> Preview:
         )
         for s in incoming.slices:
             if s.table not in tables:
-                frame = children.get(s.table, pd.DataFrame(columns=["project_id", *CHILD_COLUMNS[s.table]]))
-                tables[s.table] = typed(cur, s.table, frame)
+                frame = children.get(s.table, pd.DataFrame())
+                every = dict.fromkeys(["project_id", *CHILD_COLUMNS[s.table], *frame.columns])
+                tables[s.table] = typed(cur, s.table, frame.reindex(columns=list(every)).astype(object))
         new_orgs = incoming.organisations
         names = pd.DataFrame(
             {

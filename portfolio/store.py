@@ -194,8 +194,8 @@ MIGRATIONS = [
         ],
     ),
 ]
-# Tables holding rows that belong to one project; an import replaces them per project.
-PROJECT_TABLES = (
+# Tables holding rows that belong to one project, as of migration 3.
+_PROJECT_TABLES_3 = (
     "projects",
     "project_orgs",
     "project_countries",
@@ -226,10 +226,39 @@ MIGRATIONS.append(
         # project table must change its undo_ twin the same way.
         + [
             f"CREATE TABLE undo_{t} AS SELECT CAST(NULL AS INTEGER) AS undo_import_id, * FROM {t} LIMIT 0"
-            for t in PROJECT_TABLES
+            for t in _PROJECT_TABLES_3
         ],
     )
 )
+MIGRATIONS.append(
+    Migration(
+        4,
+        "document links, related activities and non-DAC sector vocabularies (from IATI)",
+        [
+            """CREATE TABLE project_links (
+                project_id VARCHAR NOT NULL, url VARCHAR NOT NULL CHECK (trim(url) <> ''),
+                title VARCHAR, category VARCHAR,
+                PRIMARY KEY (project_id, url))""",
+            """CREATE TABLE project_relations (
+                project_id VARCHAR NOT NULL, related_id VARCHAR NOT NULL,
+                relation VARCHAR NOT NULL CHECK (relation IN
+                    ('parent', 'child', 'sibling', 'co-funded', 'third party')),
+                PRIMARY KEY (project_id, related_id, relation))""",
+            # Sectors in other vocabularies (DAC 3-digit, SDG, a publisher's own): kept, never
+            # mixed into the DAC breakdown of project_sectors.
+            f"""CREATE TABLE project_classifications (
+                project_id VARCHAR NOT NULL, vocabulary VARCHAR NOT NULL, code VARCHAR NOT NULL,
+                name VARCHAR, {SHARE},
+                PRIMARY KEY (project_id, vocabulary, code))""",
+        ]
+        + [
+            f"CREATE TABLE undo_{t} AS SELECT CAST(NULL AS INTEGER) AS undo_import_id, * FROM {t} LIMIT 0"
+            for t in ("project_links", "project_relations", "project_classifications")
+        ],
+    )
+)
+# Tables holding rows that belong to one project; an import replaces them per project.
+PROJECT_TABLES = (*_PROJECT_TABLES_3, "project_links", "project_relations", "project_classifications")
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 # Tables whose rows make up the portfolio, in the order a write inserts them.
@@ -244,6 +273,9 @@ PORTFOLIO_TABLES = (
     "activities",
     "budgets",
     "transactions",
+    "project_links",
+    "project_relations",
+    "project_classifications",
 )
 
 # Rows that point at a project or organisation that is not there; checked inside every write.
@@ -263,6 +295,12 @@ ORPHANS = """
     UNION ALL SELECT 'budgets', project_id FROM budgets
         WHERE project_id NOT IN (SELECT project_id FROM projects)
     UNION ALL SELECT 'transactions', project_id FROM transactions
+        WHERE project_id NOT IN (SELECT project_id FROM projects)
+    UNION ALL SELECT 'project_links', project_id FROM project_links
+        WHERE project_id NOT IN (SELECT project_id FROM projects)
+    UNION ALL SELECT 'project_relations', project_id FROM project_relations
+        WHERE project_id NOT IN (SELECT project_id FROM projects)
+    UNION ALL SELECT 'project_classifications', project_id FROM project_classifications
         WHERE project_id NOT IN (SELECT project_id FROM projects)
     LIMIT 5
 """

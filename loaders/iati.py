@@ -1,0 +1,548 @@
+"""IATI activity XML (versions 2.01-2.03) to the same validated rows as a spreadsheet.
+
+Parsing is safe: no DTDs, no entities, no network; a file that declares any is refused.
+Every problem names the activity's identifier, the XML line and the element.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+from lxml import etree
+
+from loaders.problems import ERROR, WARNING, Problem, UnreadableFile
+from loaders.workbook import Workbook
+from portfolio.imports import Incoming, Slice
+from portfolio.store import STATUSES, TRANSACTION_TYPES
+
+SUPPORTED = ("2.01", "2.02", "2.03")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+NOTE = "note"
+ROLE_CODES = {"1": "funding", "2": "accountable", "3": "extending", "4": "implementing"}
+STATUS_CODES = {str(i): s for i, s in enumerate(STATUSES, 1)}
+TRANSACTION_CODES = {str(i): t for i, t in enumerate(TRANSACTION_TYPES, 1)}
+RELATION_CODES = {"1": "parent", "2": "child", "3": "sibling", "4": "co-funded", "5": "third party"}
+# An organisation identifier (XM-DAC-41114, GB-GOV-1, ES-DIR3-E04585801), not a category code.
+ORG_REF = re.compile(r"^[A-Z]{2}-[A-Za-z0-9][A-Za-z0-9._:/-]*$")
+# The elements of an activity aidtrack reads; others are listed as not imported.
+READ = {
+    "iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status",
+    "activity-date", "recipient-country", "recipient-region", "sector", "budget", "transaction",
+    "document-link", "related-activity",
+}  # fmt: skip
+TRANSACTION_READ = {
+    "transaction-type", "transaction-date", "value", "provider-org", "receiver-org", "description",
+}  # fmt: skip
+CHILD_TABLES = (
+    "project_orgs",
+    "project_countries",
+    "project_sectors",
+    "budgets",
+    "transactions",
+    "project_links",
+    "project_relations",
+    "project_classifications",
+)
+
+
+def parse(data: bytes, file_name: str) -> etree._Element:
+    """The root of an IATI activity file, parsed without entities, DTDs or network access."""
+    if re.search(rb"<!(DOCTYPE|ENTITY)", data[:1_000_000]):
+        raise UnreadableFile(
+            file_name,
+            "declares a DTD or entities, which IATI files never do; aidtrack refuses such XML because it "
+            "can be used to attack the machine reading it (billion laughs, external entities).",
+        )
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as e:
+        raise UnreadableFile(file_name, f"is not well-formed XML (line {e.lineno}): {e.msg}.") from e
+    if root.tag == "iati-organisations":
+        raise UnreadableFile(
+            file_name,
+            "is an IATI organisation file; aidtrack imports IATI activity files (<iati-activities>).",
+        )
+    if root.tag != "iati-activities":
+        raise UnreadableFile(
+            file_name, f"is XML but not IATI activity data: its root element is <{_clip(str(root.tag), 40)}>."
+        )
+    version = (root.get("version") or "").strip()
+    if version not in SUPPORTED:
+        hint = "Ask the publisher for version 2.03 of the file." if version.startswith("1") else ""
+        raise UnreadableFile(
+            file_name,
+            f"is IATI version {version or '(not stated)'}; aidtrack imports versions "
+            f"{', '.join(SUPPORTED)}. {hint}".strip(),
+        )
+    return root
+
+
+def _clip(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    try:
+        value = Decimal((text or "").strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _date(el: etree._Element | None) -> date | None:
+    if el is None:
+        return None
+    try:
+        return date.fromisoformat((el.get("iso-date") or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+class IatiReader:
+    """Each <iati-activity> as a project, its organisations, places, sectors, budgets and money."""
+
+    def __init__(self, book: Workbook, context):
+        self.book = book
+        self.context = context
+        self.problems: list[Problem] = []
+        self.tables: dict[str, list[dict]] = {t: [] for t in CHILD_TABLES}
+        self.projects: list[dict] = []
+        self.ref_orgs: dict[str, dict] = {}
+        self.stored_orgs = set(context.reference.organisations["org_id"])
+        self.not_read: Counter = Counter()
+        self.odd_refs: set[str] = set()
+        self.rejected = 0
+
+    def problem(self, message: str, activity: str, el, severity: str = WARNING) -> None:
+        line = el.sourceline if el is not None else None
+        tag = el.tag if el is not None and isinstance(el.tag, str) else ""
+        self.problems.append(Problem(message, severity, self.book.file_name, activity, line, tag))
+
+    def read(self):
+        from loaders.sheets import Loaded
+
+        root = parse(self.book.text, self.book.file_name)
+        lang = root.get(XML_LANG)
+        activities = root.findall("iati-activity")
+        if not activities:
+            raise UnreadableFile(self.book.file_name, "is an IATI file with no <iati-activity> in it.")
+        titles = {}
+        seen: dict[str, int] = {}
+        for el in activities:
+            project = self._activity(el, el.get(XML_LANG) or lang, seen)
+            if project:
+                titles[project["project_id"]] = project["title"]
+        for project in self.projects:
+            parent = project.pop("_parent", None)
+            if parent:
+                project["programme"] = titles.get(parent, parent)
+        if self.not_read:
+            listed = ", ".join(f"{tag} ({n:,})" for tag, n in self.not_read.most_common())
+            self.problems.append(
+                Problem(f"Elements aidtrack does not import: {listed}.", NOTE, self.book.file_name)
+            )
+        projects = pd.DataFrame(self.projects, dtype=object)
+        if projects.empty:
+            projects = pd.DataFrame(columns=["project_id", "title", "id_given", "sheet", "row"])
+        children = {
+            t: pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=["project_id"])
+            for t, rows in self.tables.items()
+        }
+        slices = tuple(Slice("project_orgs", role) for role in ROLE_CODES.values()) + tuple(
+            Slice(t) for t in CHILD_TABLES if t != "project_orgs"
+        )
+        new_orgs = pd.concat(
+            [
+                self.context.organisations.created(),
+                pd.DataFrame(list(self.ref_orgs.values()), columns=["org_id", "name", "acronym", "org_type"]),
+            ],
+            ignore_index=True,
+        )
+        incoming = Incoming(
+            file_name=self.book.file_name,
+            sha256=self.book.sha256,
+            format="iati",
+            projects=projects,
+            project_fields=(
+                "title",
+                "description",
+                "programme",
+                "status",
+                "start_date",
+                "end_date",
+                "currency",
+            ),
+            children=children,
+            slices=slices,
+            organisations=new_orgs,
+            rejected=self.rejected,
+        )
+        columns = [{"sheet": "", "column": f"<{tag}>", "imported as": "imported"} for tag in sorted(READ)] + [
+            {"sheet": "", "column": f"<{tag}>", "imported as": f"not imported ({n:,})"}
+            for tag, n in sorted(self.not_read.items())
+        ]
+        return Loaded(incoming, self.problems, columns)
+
+    def _text(self, el, lang: str | None) -> str | None:
+        """An element's narrative: the English one where there is one, else the first; as written."""
+        if el is None:
+            return None
+        narratives = [n for n in el.findall("narrative") if (n.text or "").strip()]
+        if not narratives:
+            text = (el.text or "").strip()
+            return text or None
+        for n in narratives:
+            if (n.get(XML_LANG) or el.get(XML_LANG) or lang or "").lower().startswith("en"):
+                return " ".join(n.text.split())
+        return " ".join(narratives[0].text.split())
+
+    def _activity(self, el, lang: str | None, seen: dict[str, int]) -> dict | None:
+        id_el = el.find("iati-identifier")
+        iid = " ".join((id_el.text or "").split()) if id_el is not None else ""
+        if not iid:
+            self.problem("This activity has no <iati-identifier>; it was not imported.", "", el, ERROR)
+            self.rejected += 1
+            return None
+        if iid in seen:
+            self.problem(
+                f"The identifier {iid} was already used by the activity on line {seen[iid]}; only the "
+                "first is imported.",
+                iid,
+                id_el,
+                ERROR,
+            )
+            self.rejected += 1
+            return None
+        seen[iid] = el.sourceline
+        for child in el:
+            if isinstance(child.tag, str) and child.tag not in READ:
+                self.not_read[child.tag] += 1
+        title = self._text(el.find("title"), lang)
+        if not title:
+            self.problem("This activity has no title; its identifier is used as the title.", iid, el)
+            title = iid
+        descriptions = el.findall("description")
+        general = [d for d in descriptions if d.get("type", "1") == "1"] or descriptions
+        status_el = el.find("activity-status")
+        status = STATUS_CODES.get((status_el.get("code") or "").strip()) if status_el is not None else None
+        if status_el is not None and status is None:
+            self.problem(
+                f"Activity status code '{status_el.get('code')}' is not on the IATI list.", iid, status_el
+            )
+        dates = {d.get("type"): d for d in el.findall("activity-date")}
+        start = _date(dates.get("2")) or _date(dates.get("1"))
+        end = _date(dates.get("4")) or _date(dates.get("3"))
+        if start and end and end < start:
+            self.problem(
+                f"The end date {end} is before the start date {start}; the end date is left out.",
+                iid,
+                dates.get("4") if dates.get("4") is not None else dates.get("3"),
+            )
+            end = None
+        currency = (el.get("default-currency") or "").strip().upper() or None
+        project = {
+            "project_id": iid,
+            "id_given": True,
+            "title": title,
+            "description": self._text(general[0], lang) if general else None,
+            "programme": None,
+            "status": status,
+            "start_date": start,
+            "end_date": end,
+            "currency": currency or self._first_value_currency(el) or "EUR",
+            "sheet": iid,
+            "row": el.sourceline,
+        }
+        self._organisations(el, iid, lang)
+        self._places(el, iid)
+        self._sectors(el, iid, lang)
+        self._budgets(el, iid, currency)
+        self._transactions(el, iid, currency, lang)
+        for link in el.findall("document-link"):
+            url = (link.get("url") or "").strip()
+            if url and all(r["url"] != url for r in self.tables["project_links"] if r["project_id"] == iid):
+                category = link.find("category")
+                self.tables["project_links"].append(
+                    {
+                        "project_id": iid,
+                        "url": url,
+                        "title": self._text(link.find("title"), lang),
+                        "category": category.get("code") if category is not None else None,
+                    }
+                )
+        for related in el.findall("related-activity"):
+            ref = (related.get("ref") or "").strip()
+            relation = RELATION_CODES.get(related.get("type") or "")
+            if not ref or not relation:
+                self.problem("A <related-activity> without a ref or a known type was left out.", iid, related)
+                continue
+            self.tables["project_relations"].append(
+                {"project_id": iid, "related_id": ref, "relation": relation}
+            )
+            if relation == "parent":
+                project["_parent"] = ref
+        results = el.findall("result")
+        if results:
+            self.problem(
+                f"{len(results)} result(s) with their indicators are not imported; aidtrack keeps no "
+                "results yet.",
+                iid,
+                results[0],
+                NOTE,
+            )
+        self.projects.append(project)
+        return project
+
+    def _first_value_currency(self, el) -> str | None:
+        value = el.find(".//value[@currency]")
+        return value.get("currency").strip().upper() if value is not None else None
+
+    def _org(self, el, iid: str, lang: str | None) -> str | None:
+        """The organisation an element names, by its identifier where it has one, else by name."""
+        ref = (el.get("ref") or "").strip()
+        name = self._text(el, lang)
+        if ref and ORG_REF.match(ref):
+            if ref not in self.stored_orgs and ref not in self.ref_orgs:
+                self.ref_orgs[ref] = {
+                    "org_id": ref,
+                    "name": name or ref,
+                    "acronym": None,
+                    "org_type": el.get("type"),
+                }
+            return ref
+        if ref and name and ref not in self.odd_refs:
+            self.odd_refs.add(ref)
+            self.problem(
+                f"The ref '{ref}' of '{_clip(name, 40)}' is not an organisation identifier (such as "
+                "XM-DAC-41114); the organisation is matched by its name.",
+                iid,
+                el,
+                NOTE,
+            )
+        if name or ref:
+            match = self.context.organisations.match(name or ref)
+            if match is not None:
+                return match.org_id
+        self.problem("An organisation with neither an identifier nor a name was left out.", iid, el)
+        return None
+
+    def _organisations(self, el, iid: str, lang: str | None) -> None:
+        for org_el in el.findall("participating-org"):
+            role = ROLE_CODES.get((org_el.get("role") or "").strip())
+            if role is None:
+                self.problem(f"Organisation role '{org_el.get('role')}' is not 1-4; left out.", iid, org_el)
+                continue
+            org = self._org(org_el, iid, lang)
+            rows = self.tables["project_orgs"]
+            if org and not any(
+                r["project_id"] == iid and r["org_id"] == org and r["role"] == role for r in rows
+            ):
+                rows.append(
+                    {"project_id": iid, "org_id": org, "role": role, "amount": None, "currency": None}
+                )
+
+    def _places(self, el, iid: str) -> None:
+        known_regions = set(self.context.reference.regions["code"].astype(str))
+        places = []
+        for c in el.findall("recipient-country"):
+            code = self.context.countries.resolve((c.get("code") or "").strip())
+            if code is None:
+                self.problem(
+                    f"Country code '{c.get('code')}' is not on the IATI country list; left out.", iid, c
+                )
+                continue
+            places.append((code, self._percentage(c, iid), c, "country"))
+        for r in el.findall("recipient-region"):
+            vocabulary = (r.get("vocabulary") or "1").strip()
+            code = (r.get("code") or "").strip()
+            if vocabulary != "1":
+                self.problem(
+                    f"Region {code} is in vocabulary {vocabulary}, not the OECD DAC regions; left out.",
+                    iid,
+                    r,
+                )
+                continue
+            if code not in known_regions:
+                self.problem(f"Region code '{code}' is not on the IATI Region list; kept as written.", iid, r)
+            places.append((code, self._percentage(r, iid), r, "region"))
+        countries = [p for p in places if p[3] == "country"]
+        regions = [p for p in places if p[3] == "region"]
+        if len(countries) == 1 and all(r[1] is None for r in regions) and countries[0][1] != Decimal(100):
+            code, share, c_el, _ = countries[0]
+            written = "no percentage" if share is None else f"{share}%"
+            self.problem(f"The only recipient country has {written}; it is taken as 100%.", iid, c_el)
+            places = [(code, Decimal(100), c_el, "country")] + regions
+        given = [p[1] for p in places if p[1] is not None]
+        if given and len(given) < len(places) and sum(given) == 100:
+            # The percentages given already add up to 100: the others are 0, not an equal split.
+            places = [(code, Decimal(0) if share is None else share, e, k) for code, share, e, k in places]
+        for code, share, _, _ in places:
+            rows = self.tables["project_countries"]
+            if not any(r["project_id"] == iid and r["country"] == code for r in rows):
+                rows.append({"project_id": iid, "country": code, "share": share})
+
+    def _percentage(self, el, iid: str) -> Decimal | None:
+        text = el.get("percentage")
+        if text is None or not text.strip():
+            return None
+        value = _decimal(text)
+        if value is None or not 0 <= value <= 100:
+            self.problem(f"Percentage '{text}' is not between 0 and 100; left blank.", iid, el)
+            return None
+        return value.quantize(Decimal("0.01"))
+
+    def _sectors(self, el, iid: str, lang: str | None) -> None:
+        for s in el.findall("sector"):
+            vocabulary = (s.get("vocabulary") or "1").strip()
+            code = (s.get("code") or "").strip()
+            share = self._percentage(s, iid)
+            if vocabulary == "1":
+                found, message = self.context.sector(code)
+                if message:
+                    self.problem(message, iid, s)
+                rows = self.tables["project_sectors"]
+                if found and not any(r["project_id"] == iid and r["sector"] == found for r in rows):
+                    rows.append({"project_id": iid, "sector": found, "share": share})
+            elif code:
+                rows = self.tables["project_classifications"]
+                if not any(
+                    r["project_id"] == iid and r["vocabulary"] == vocabulary and r["code"] == code
+                    for r in rows
+                ):
+                    rows.append(
+                        {
+                            "project_id": iid,
+                            "vocabulary": vocabulary,
+                            "code": code,
+                            "name": self._text(s, lang),
+                            "share": share,
+                        }
+                    )
+
+    def _value(self, holder, iid: str, default_currency: str | None):
+        """(amount, currency, value date) of a <value>, or None with the problem reported."""
+        value = holder.find("value")
+        if value is None:
+            self.problem(f"<{holder.tag}> has no <value>; left out.", iid, holder)
+            return None
+        amount = _decimal(value.text)
+        if amount is None:
+            self.problem(f"'{_clip(value.text or '')}' is not an amount; left out.", iid, value)
+            return None
+        currency = (value.get("currency") or "").strip().upper() or default_currency
+        if not currency:
+            self.problem(
+                "The value names no currency and the activity has no default-currency; left out.", iid, value
+            )
+            return None
+        if currency not in self.context.currencies:
+            self.problem(f"'{currency}' is not an ISO 4217 currency code; left out.", iid, value)
+            return None
+        value_date = None
+        if value.get("value-date"):
+            try:
+                value_date = date.fromisoformat(value.get("value-date").strip()[:10])
+            except ValueError:
+                self.problem(f"value-date '{value.get('value-date')}' is not a date; ignored.", iid, value)
+        return amount.quantize(Decimal("0.01")), currency, value_date
+
+    def _budgets(self, el, iid: str, default_currency: str | None) -> None:
+        periods = {}
+        for b in el.findall("budget"):
+            kind = "revised" if (b.get("type") or "1").strip() == "2" else "original"
+            start, end = _date(b.find("period-start")), _date(b.find("period-end"))
+            if not start or not end or end < start:
+                self.problem("A budget without a valid period (start on or before end) was left out.", iid, b)
+                continue
+            found = self._value(b, iid, default_currency)
+            if found is None:
+                continue
+            amount, currency, value_date = found
+            if amount < 0:
+                self.problem(f"A negative budget ({amount}) was left out.", iid, b)
+                continue
+            if (start, end, kind) in periods:
+                self.problem(
+                    f"A second {kind} budget for {start} to {end} was left out (the first one is kept).",
+                    iid,
+                    b,
+                )
+                continue
+            periods[(start, end, kind)] = {
+                "project_id": iid,
+                "period_start": start,
+                "period_end": end,
+                "type": kind,
+                "amount": amount,
+                "currency": currency,
+                "value_date": value_date,
+                "_el": b,
+            }
+        # Budgets for periods inside a longer one (monthly inside annual) would count the same
+        # money twice: the longest periods are kept, the ones inside them are reported.
+        spans = sorted({(s, e) for s, e, _ in periods}, key=lambda p: (-(p[1] - p[0]).days, p[0]))
+        kept: list[tuple[date, date]] = []
+        for s, e in spans:
+            overlaps = [k for k in kept if s <= k[1] and k[0] <= e]
+            if overlaps:
+                for key in [k for k in periods if k[:2] == (s, e)]:
+                    self.problem(
+                        f"The budget for {s} to {e} overlaps the budget for {overlaps[0][0]} to "
+                        f"{overlaps[0][1]}; it is not counted again.",
+                        iid,
+                        periods[key]["_el"],
+                    )
+                continue
+            kept.append((s, e))
+        for key, row in periods.items():
+            if key[:2] in kept:
+                row.pop("_el")
+                self.tables["budgets"].append(row)
+
+    def _transactions(self, el, iid: str, default_currency: str | None, lang: str | None) -> None:
+        for n, t in enumerate(el.findall("transaction"), 1):
+            type_el = t.find("transaction-type")
+            kind = TRANSACTION_CODES.get((type_el.get("code") or "").strip()) if type_el is not None else None
+            if kind is None:
+                self.problem("A transaction without a known transaction-type code was left out.", iid, t)
+                continue
+            found = self._value(t, iid, default_currency)
+            if found is None:
+                continue
+            amount, currency, value_date = found
+            when = _date(t.find("transaction-date")) or value_date
+            if when is None:
+                self.problem("A transaction without a date was left out.", iid, t)
+                continue
+            for child in t:
+                if isinstance(child.tag, str) and child.tag not in TRANSACTION_READ:
+                    self.not_read[f"transaction/{child.tag}"] += 1
+            provider, receiver = t.find("provider-org"), t.find("receiver-org")
+            self.tables["transactions"].append(
+                {
+                    "transaction_id": f"{iid}-T{n:04d}",
+                    "project_id": iid,
+                    "type": kind,
+                    "date": when,
+                    "value_date": value_date,
+                    "amount": amount,
+                    "currency": currency,
+                    "provider_org": self._party(provider, lang),
+                    "receiver_org": self._party(receiver, lang),
+                    "description": self._text(t.find("description"), lang),
+                }
+            )
+
+    def _party(self, el, lang: str | None) -> str | None:
+        if el is None:
+            return None
+        ref = (el.get("ref") or "").strip()
+        return ref if ref and ORG_REF.match(ref) else self._text(el, lang) or ref or None
