@@ -35,12 +35,14 @@ right.download_button(
 
 st.subheader("Upload a spreadsheet")
 st.caption(
-    "The template, or your own sheet with one row per project: aidtrack finds the header row, "
-    "understands columns such as 'Donor(s)', 'Total budget (EUR)' or 'Beneficiary countries', and "
-    "shows what will change before anything is saved."
+    "The template, your own sheet with one row per project, or an IATI activity file (XML): "
+    "aidtrack finds the header row, understands columns such as 'Donor(s)', 'Total budget (EUR)' "
+    "or 'Beneficiary countries', and shows what will change before anything is saved."
 )
 upload = st.file_uploader(
-    "Spreadsheet", type=["xlsx", "xlsm", "xls", "ods", "csv", "txt"], label_visibility="collapsed"
+    "Spreadsheet or IATI file",
+    type=["xlsx", "xlsm", "xls", "ods", "csv", "txt", "xml"],
+    label_visibility="collapsed",
 )
 currency = st.selectbox(
     "Currency of amounts that name none",

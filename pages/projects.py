@@ -77,6 +77,7 @@ facts[3].markdown(
         else ""
     )
 )
+st.caption(ui.source_of(p))
 if ui.known(p["programme"]):
     st.markdown(f"**Programme:** {p['programme']}")
 if ui.known(p["description"]):
@@ -171,6 +172,34 @@ else:
         hide_index=True,
         width="stretch",
     )
+
+if not detail.classifications.empty:
+    st.subheader("Other sector classifications")
+    st.caption(
+        "Sectors in vocabularies other than the OECD DAC codes; kept as the source wrote them, "
+        "not counted in the sector charts."
+    )
+    st.dataframe(
+        ui.unknowns_shown(detail.classifications, ["name", "share"]),
+        column_config={"vocabulary": "Vocabulary", "code": "Code", "name": "Name", "share": "Share %"},
+        hide_index=True,
+        width="stretch",
+    )
+if not detail.related.empty:
+    st.subheader("Related activities")
+    st.dataframe(
+        ui.unknowns_shown(detail.related, ["title"]),
+        column_config={
+            "relation": "Relation",
+            "related_id": "Identifier",
+            "title": "Title (when in aidtrack)",
+        },
+        hide_index=True,
+        width="stretch",
+    )
+if not detail.links.empty:
+    st.subheader("Documents")
+    st.markdown("\n".join(f"- [{link.title or link.url}]({link.url})" for link in detail.links.itertuples()))
 
 if not detail.transactions.empty:
     st.subheader("Transactions")

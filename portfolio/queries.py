@@ -239,6 +239,9 @@ class ProjectDetail:
     budgets: pd.DataFrame
     activities: pd.DataFrame
     transactions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    links: pd.DataFrame = field(default_factory=pd.DataFrame)
+    related: pd.DataFrame = field(default_factory=pd.DataFrame)
+    classifications: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 PROJECT = f"""
@@ -317,6 +320,22 @@ def project_detail(
         budgets=_frame(con, PROJECT_BUDGETS, [project_id]),
         activities=_frame(con, PROJECT_ACTIVITIES, [project_id]),
         transactions=_frame(con, PROJECT_TRANSACTIONS, [project_id]),
+        links=_frame(
+            con, "SELECT title, url FROM project_links WHERE project_id = ? ORDER BY title, url", [project_id]
+        ),
+        related=_frame(
+            con,
+            """SELECT r.relation, r.related_id, p.title FROM project_relations r
+               LEFT JOIN projects p ON p.project_id = r.related_id
+               WHERE r.project_id = ? ORDER BY r.relation, r.related_id""",
+            [project_id],
+        ),
+        classifications=_frame(
+            con,
+            """SELECT vocabulary, code, name, share FROM project_classifications
+               WHERE project_id = ? ORDER BY vocabulary, code""",
+            [project_id],
+        ),
     )
 
 

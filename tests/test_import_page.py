@@ -50,3 +50,19 @@ def test_a_broken_file_is_one_clear_message(sample_db):
     at = upload(app("pages/imports.py"), "budget.xlsx", b"%PDF-1.5 this is a scan")
     assert "budget.xlsx: is a PDF document, not a spreadsheet" in at.error[0].value
     assert not [b for b in at.button if b.label.startswith("Import ")]
+
+
+def test_an_iati_project_shows_like_any_other_with_its_source(sample_db):
+    from .test_iati import EXAMPLE
+
+    at = upload(app("pages/imports.py"), EXAMPLE.name, EXAMPLE.read_bytes())
+    assert metric(at, "New projects") == "1"
+    next(b for b in at.button if b.label.startswith("Import 1 new")).click()
+    at.run()
+    assert not at.exception, at.exception
+    project = app("pages/projects.py", project="AA-AAA-123456789-ABC123")
+    assert [h.value for h in project.header] == ["Activity title"]
+    captions = "\n".join(c.value for c in project.caption)
+    assert "Source: iati_standard_activity_example_v2.03.xml (IATI activity file)" in captions
+    subheaders = [s.value for s in project.subheader]
+    assert {"Other sector classifications", "Related activities", "Documents", "Transactions"} <= set(subheaders)

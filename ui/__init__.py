@@ -19,6 +19,7 @@ from ui.format import (
     money_columns,
     or_unknown,
     short_money,
+    source_of,
     split_note,
     unknowns_shown,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "project_detail",
     "project_table",
     "short_money",
+    "source_of",
     "sidebar_filters",
     "split_note",
     "unknowns_shown",

@@ -74,3 +74,25 @@ def unknowns_shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def count(n: int, thing: str, things: str | None = None) -> str:
     """'1 event', '3 events'."""
     return f"{n} {thing if n == 1 else (things or thing + 's')}"
+
+
+SOURCES = {
+    "sample": "the seed page of the sample portfolio",
+    "synthetic": "generated illustrative data",
+    "iati": "IATI activity file",
+    "template": "aidtrack workbook",
+    "xlsx": "spreadsheet",
+    "xls": "spreadsheet",
+    "ods": "spreadsheet",
+    "csv": "csv file",
+}
+
+
+def source_of(project: dict) -> str:
+    """Where a project's data came from, for the project view."""
+    if not known(project.get("import_file")):
+        return "Source: not recorded."
+    kind = SOURCES.get(project.get("import_format"), project.get("import_format"))
+    when = project.get("imported_at")
+    when = f", imported {when:%d %b %Y %H:%M}" if known(when) else ""
+    return f"Source: {project['import_file']} ({kind}){when}. Last changed by that import."

@@ -75,13 +75,14 @@ def import_preview(report: dict) -> None:
     changed.metric("Changed projects", f"{report['updated']:,}")
     same.metric("Unchanged", f"{report['unchanged']:,}")
     rejected.metric("Rows rejected", f"{report['rejected']:,}")
+    xml = report["format"] == "iati"
     problems = pd.DataFrame(report["problems"], columns=["severity", "sheet", "row", "column", "message"])
     tabs = st.tabs(
         [
             f"Problems ({len(problems):,})",
             f"New ({report['added']:,})",
             f"Changes ({len(report['changes']):,})",
-            "Columns",
+            "Elements" if xml else "Columns",
         ]
     )
     with tabs[0]:
@@ -89,7 +90,9 @@ def import_preview(report: dict) -> None:
             st.caption("No problems found.")
         else:
             st.caption(
-                "Errors reject the row; warnings keep the row and store the field as not known. "
+                "Errors reject the activity; warnings keep it and leave out the element, as said."
+                if xml
+                else "Errors reject the row; warnings keep the row and store the field as not known. "
                 "Rows are numbered as your spreadsheet shows them."
             )
             if len(problems) > SHOWN:
@@ -98,9 +101,9 @@ def import_preview(report: dict) -> None:
                 problems[["severity", "sheet", "row", "column", "message"]].head(SHOWN),
                 column_config={
                     "severity": "",
-                    "sheet": "Sheet",
-                    "row": st.column_config.NumberColumn("Row", format="%d"),
-                    "column": "Column",
+                    "sheet": "Activity" if xml else "Sheet",
+                    "row": st.column_config.NumberColumn("Line" if xml else "Row", format="%d"),
+                    "column": "Element" if xml else "Column",
                     "message": st.column_config.TextColumn("Problem", width="large"),
                 },
                 hide_index=True,
@@ -136,7 +139,11 @@ def import_preview(report: dict) -> None:
             width="stretch",
         )
     with tabs[3]:
-        st.caption("What each column of the file became. Columns marked 'not imported' are left out.")
+        st.caption(
+            "What aidtrack reads of the file. Anything marked 'not imported' is left out."
+            if xml
+            else "What each column of the file became. Columns marked 'not imported' are left out."
+        )
         st.dataframe(
             pd.DataFrame(report["columns"], columns=["sheet", "column", "imported as"]),
             column_config={"sheet": "Sheet", "column": "Column in the file", "imported as": "Imported as"},
