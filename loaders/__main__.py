@@ -2,7 +2,8 @@
 
 `import` prints the same preview as the Import page and, without --dry-run, writes it as
 one import. It exits 0 when the file was read (rows may still be rejected), 2 when the
-file cannot be imported at all, and 1 when the database is unavailable.
+file cannot be imported at all, and 1 when the database is unavailable. `export` to a
+file ending in .xml writes IATI 2.03 activity XML and exits 3 if it breaks the schema.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from loaders.problems import UnreadableFile
 from portfolio import imports, store
 from portfolio.filters import Filters
 
-READ_FAILED, DATABASE_UNAVAILABLE = 2, 1
+READ_FAILED, DATABASE_UNAVAILABLE, INVALID_OUTPUT = 2, 1, 3
 
 
 def _db_path(args: argparse.Namespace) -> str:
@@ -101,9 +102,25 @@ def export(args: argparse.Namespace) -> int:
         statuses=tuple(args.status),
         include_illustrative=not args.no_illustrative,
     )
+    if args.out.lower().endswith(".xml"):
+        return export_iati(args.out, db, filters)
     projects = pipeline.write_export(args.out, db.connection, filters)
     print(f"Wrote {projects} projects to {args.out}.")
     return 0
+
+
+def export_iati(out: str, db: store.Store, filters: Filters) -> int:
+    """The filtered public projects as an IATI 2.03 activity file, checked against the schema."""
+    result = pipeline.write_iati_export(out, db.connection, filters)
+    if result.written:
+        print(f"Wrote {result.written} projects as IATI 2.03 activities to {out}.")
+    else:
+        print(f"No project can be written as an IATI activity; {out} was not written.")
+    for line in result.left_out:
+        print(f"  Left out: {line}.")
+    for error in result.errors[:20]:
+        print(f"  Schema error: {error}", file=sys.stderr)
+    return INVALID_OUTPUT if result.errors else 0
 
 
 def undo(args: argparse.Namespace) -> int:
@@ -149,7 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("out")
     t.set_defaults(run=template)
 
-    x = commands.add_parser("export", parents=[common], help="write the portfolio in the template's layout")
+    x = commands.add_parser(
+        "export",
+        parents=[common],
+        help="write the portfolio in the template's layout (xlsx), or as IATI 2.03 activity XML (.xml)",
+    )
     x.add_argument("out")
     x.add_argument("--funder", action="append", default=[], help="only projects of this funder (org id)")
     x.add_argument("--country", action="append", default=[], help="only projects in this country (ISO3)")

@@ -41,6 +41,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "activity title",
         "project activity",
         "intervention",
+        "programme title",
+        "program title",
+        "activity name",
+        "name of activity",
+        "intervention title",
+        "grant title",
+        "contract title",
     ),
     "description": ("description", "project description", "summary", "short description", "details"),
     "aims": (
@@ -120,6 +127,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "total commitments",
         "commitment",
         "commitments",
+        "total estimated cost",
+        "estimated cost",
+        "tec",
+        "total project cost",
+        "budget total",
+        "approved budget",
+        "total approved budget",
+        "allocation",
+        "grant value",
     ),
     "url": ("url", "link", "web page", "webpage", "website", "web site", "project url", "web link"),
     "visibility": ("visibility", "public or internal", "publish"),
@@ -143,6 +159,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "donor organization",
         "development partner",
         "development partners",
+        "donor funder",
+        "donors funders",
+        "funder donor",
+        "funding organisation",
+        "funding organization",
     ),
     "implementers": (
         "implementer",
@@ -159,8 +180,23 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "lead organisation",
         "lead organization",
         "grantee",
+        "impl partner",
+        "impl partners",
+        "implementing org",
+        "lead agency",
+        "lead partner",
+        "implementing entity",
     ),
-    "partners": ("partner", "partners", "partner organisations", "partner organizations", "co partners"),
+    "partners": (
+        "partner",
+        "partners",
+        "partner organisations",
+        "partner organizations",
+        "co partners",
+        "delivery partner",
+        "delivery partners",
+        "other partners",
+    ),
     "beneficiaries": (
         "beneficiary",
         "beneficiaries",
@@ -184,6 +220,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "country of implementation",
         "partner country",
         "region country",
+        "benef country",
+        "benef countries",
+        "country countries",
+        "countries regions",
+        "country region",
     ),
     "sectors": (
         "sector",
@@ -250,8 +291,21 @@ def match_header(text: str, currencies: frozenset[str]) -> tuple[str | None, str
     return field, currency
 
 
+DATE_HINT = re.compile(r"\((?P<hint>[dmy]{1,4}[./-][dmy]{1,4}[./-][dmy]{1,4})\)", re.IGNORECASE)
+
+
+def date_order_hint(text: str) -> str | None:
+    """'dmy' or 'mdy' when a header says how its dates are written: 'Start (dd/mm/yyyy)'."""
+    m = DATE_HINT.search(str(text))
+    if not m:
+        return None
+    first = m["hint"].lower()[0]
+    return "dmy" if first == "d" else "mdy" if first == "m" else None
+
+
 def _match(text: str, currencies: frozenset[str]) -> tuple[str | None, str | None, int]:
-    words = normalise(str(text).replace("US$", "USD").replace("us$", "usd"))
+    text = DATE_HINT.sub(" ", str(text))
+    words = normalise(text.replace("US$", "USD").replace("us$", "usd"))
     if not words:
         return None, None, 0
     found = _lookup(words)
@@ -277,7 +331,8 @@ def _lookup(words: str) -> tuple[str, int] | None:
     for prefix in ("total ", "project ", "the "):
         if words.startswith(prefix) and words[len(prefix) :] in LOOKUP:
             return LOOKUP[words[len(prefix) :]]
-    if words.endswith("s") and words[:-1] in LOOKUP:
+    # "Donors" is a donor column, but "Projects" (a count, on a summary sheet) is no project ID.
+    if words.endswith("s") and words[:-1] in LOOKUP and LOOKUP[words[:-1]][0] != "project_id":
         return LOOKUP[words[:-1]]
     return None
 

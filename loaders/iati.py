@@ -353,7 +353,7 @@ class IatiReader:
         known_regions = set(self.context.reference.regions["code"].astype(str))
         places = []
         for c in el.findall("recipient-country"):
-            code = self.context.countries.resolve((c.get("code") or "").strip())
+            code = self.context.countries.code(c.get("code") or "")
             if code is None:
                 self.problem(
                     f"Country code '{c.get('code')}' is not on the IATI country list; left out.", iid, c

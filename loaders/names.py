@@ -128,6 +128,8 @@ NOT_PLACES = (
     "tbc",
     "tbd",
     "-",
+    # In a column of names "NA" is "not applicable" far more often than Namibia.
+    "NA",
 )
 _FOOTNOTE = re.compile(r"(?:\s*(?:\*+|[†‡§]+|[¹²³⁰⁴-⁹]+|\[\w{1,3}\]|\(\d{1,2}\)))+$")
 _GOVERNMENT = re.compile(r"(?:government|govt|gov) of (?P<a>.+)|(?P<b>.+) government")
@@ -195,6 +197,9 @@ class Countries:
                 self._country_names[k] = codes.pop()
 
         self._region_names = {_key(name): code for code, name in region_rows}
+        # "Middle East" is the region the list calls "Middle East, regional".
+        for code, name in region_rows:
+            self._region_names.setdefault(_key(re.sub(r",?\s*regional$", "", name)), code)
         self._aliases: dict[str, str | None] = {
             _key(n): c for n, c in (COUNTRY_ALIASES | REGION_ALIASES).items()
         }
@@ -203,6 +208,7 @@ class Countries:
         self._country_aliases = {_key(n): c for n, c in COUNTRY_ALIASES.items()}
         self._memo: dict[str, str | None] = {}
         self._named_memo: dict[str, str | None] = {}
+        self._guesses: set[str] = set()
 
     @classmethod
     def from_reference(cls) -> Countries:
@@ -242,16 +248,32 @@ class Countries:
             self._named_memo[k] = self._country_named(k)
         return self._named_memo[k]
 
+    def code(self, code: str) -> str | None:
+        """The alpha-3 or region code for an ISO alpha-2/alpha-3 or IATI region code, exactly."""
+        return self._codes.get(str(code).strip().upper())
+
+    def guessed(self, name) -> bool:
+        """Whether `resolve` found this name only by country_converter's search within the text
+        ("Niger Delta" gives Niger), so the reader should be told what it was read as."""
+        return self.normalise(name) in self._guesses
+
     def _resolve(self, text: str) -> str | None:
         if not text:
             return None
+        k = _key(text)
+        if k in self._aliases and self._aliases[k] is None:
+            return None  # "N/A", "Unspecified", "NA"
         if len(text) <= 4 and text.upper() in self._codes:
             return self._codes[text.upper()]
-        k = _key(text)
         for table in (self._country_names, self._region_names, self._aliases):
             if k in table:
                 return table[k]
-        return self._guess(text)
+        if len(k) > 3 and k in self._converter_names:  # "Republic of Serbia": an official name
+            return self._converter_names[k]
+        found = self._guess(text)
+        if found:
+            self._guesses.add(text)
+        return found
 
     def _guess(self, text: str) -> str | None:
         """country_converter's regular expressions, for official and short forms we do not list."""

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from loaders import sheets, template
+from loaders import iati_export, sheets, template
 from loaders.problems import Problem
 from portfolio import export, imports
 from portfolio.filters import Filters
@@ -149,3 +150,42 @@ def write_export(target: Target, con: duckdb.DuckDBPyConnection, filters: Filter
     tables = export.export_tables(con, filters)
     template.write_workbook(target, export.reference_lists(con), tables, title="aidtrack portfolio export")
     return len(tables["projects"])
+
+
+@dataclass(frozen=True)
+class IatiExport:
+    """What an IATI export wrote, what it had to leave out, and any schema errors."""
+
+    written: int
+    left_out: list[str]
+    errors: list[str]
+
+
+def write_iati_export(
+    target: Target, con: duckdb.DuckDBPyConnection, filters: Filters | None = None
+) -> IatiExport:
+    """The public projects the filters select, as IATI 2.03 activities checked against the schema.
+
+    Publishing is for public projects: internal ones are left out and counted.
+    """
+    tables = export.iati_tables(con, filters)
+    internal = set(tables["projects"].loc[tables["projects"]["visibility"] == "internal", "project_id"])
+    if internal:
+        tables = {
+            t: f[~f["project_id"].isin(internal)] if "project_id" in f else f for t, f in tables.items()
+        }
+    missing = iati_export.left_out(tables)
+    written = len(tables["projects"]) - sum(missing.projects.values())
+    lines = [f"{len(internal)} internal projects (only public projects are published)"] if internal else []
+    lines += [f"{n} projects: {reason}" for reason, n in missing.projects.items()]
+    lines += [f"{n} {what}" for what, n in missing.items.items()]
+    if not written:
+        return IatiExport(0, lines, [])
+    buffer = io.BytesIO()
+    iati_export.write_iati(buffer, tables)
+    data = buffer.getvalue()
+    if isinstance(target, io.BytesIO):
+        target.write(data)
+    else:
+        Path(target).write_bytes(data)
+    return IatiExport(written, lines, iati_export.validate(data))

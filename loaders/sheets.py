@@ -18,7 +18,7 @@ from operator import itemgetter
 import pandas as pd
 
 from loaders import values
-from loaders.headers import FIELD_LABELS, Header, find_header_row, map_headers, normalise
+from loaders.headers import FIELD_LABELS, Header, date_order_hint, find_header_row, map_headers, normalise
 from loaders.layout import LISTS_SHEET, README_SHEET, SHEETS, SHEETS_BY_NAME
 from loaders.names import Countries, Organisations
 from loaders.problems import ERROR, WARNING, Problem, UnreadableFile
@@ -156,10 +156,10 @@ class Context:
                 found.append((match.org_id, share))
         return tuple(found)
 
-    def _place_piece(self, piece: str) -> tuple[tuple[str, str | None, Decimal | None], ...]:
-        """(name as written, code or None, share) for each place in one piece of a cell."""
+    def _place_piece(self, piece: str) -> tuple[tuple[str, str | None, Decimal | None, bool], ...]:
+        """(name as written, code or None, share, guessed) for each place in one piece of a cell."""
         return tuple(
-            (name, self.countries.resolve(name), share)
+            (name, self.countries.resolve(name), share, self.countries.guessed(name))
             for name, share in map(self.share, values.split_cell(piece, known=self.country_known))
         )
 
@@ -472,10 +472,16 @@ class _SheetColumns:
             seen = _each(self.cells("visibility"), _visibility)
             self.flag_all("visibility", seen, lambda r: r[1:])
             columns["visibility"] = [v[0] for v in seen]
-        for f in ("start_date", "end_date"):
+        # Day or month first: what a header says ("Start (dd/mm/yyyy)"), else what every date
+        # column of the sheet shows together (an end of 31/05/2024 settles a start of 03/04/2019).
+        date_fields = [f for f in ("start_date", "end_date") if has(f)]
+        sheet_order = values.infer_date_order(
+            {c for f in date_fields for c in self.cells(f) if isinstance(c, str)}
+        )
+        for f in date_fields:
             if has(f):
                 cells = self.cells(f)
-                order = values.infer_date_order(set(c for c in cells if isinstance(c, str)))
+                order = date_order_hint(self.by_field[f].text) or sheet_order
                 dates = _each(cells, lambda c, f=f, order=order: values.parse_date(c, order, f == "end_date"))
                 self.flag_all(f, dates, lambda d: [d.problem] if d.problem else [])
                 columns[f] = [d.value for d in dates]
@@ -507,21 +513,15 @@ class _SheetColumns:
         if has("countries"):
             places = _each(self.cells("countries"), self._places)
             self.flag_all("countries", places, lambda r: r[1])
-            children["project_countries"] = [
-                (pid, c, s) for pid, r in zip(ids, places, strict=True) for c, s in r[0]
-            ]
+            children["project_countries"] = [(at, c, s) for at, r in enumerate(places) for c, s in r[0]]
         if has("sectors"):
             sectors = _each(self.cells("sectors"), self._sectors)
             self.flag_all("sectors", sectors, lambda r: r[1])
-            children["project_sectors"] = [
-                (pid, c, s) for pid, r in zip(ids, sectors, strict=True) for c, s in r[0]
-            ]
+            children["project_sectors"] = [(at, c, s) for at, r in enumerate(sectors) for c, s in r[0]]
         if has("aims"):
             aims = _each(self.cells("aims"), _aims)
             children["project_aims"] = [
-                (pid, seq, aim)
-                for pid, found in zip(ids, aims, strict=True)
-                for seq, aim in enumerate(found, 1)
+                (at, seq, aim) for at, found in enumerate(aims) for seq, aim in enumerate(found, 1)
             ]
         return self._without_rejected(columns, children)
 
@@ -587,9 +587,14 @@ class _SheetColumns:
                 self.flag(
                     "budget",
                     position,
-                    f"The budget {budget:,.2f} names no currency and the sheet has no currency column. "
-                    "Choose "
-                    "the sheet's currency when importing (or add a Currency column); stored as not known.",
+                    (
+                        f"The budget {budget:,.2f} names no currency and this row's "
+                        f"'{self.by_field['currency'].text}' cell is blank. Fill it in"
+                        if "currency" in self.by_field
+                        else f"The budget {budget:,.2f} names no currency and the sheet has no currency "
+                        "column. Choose the sheet's currency when importing (or add a Currency column)"
+                    )
+                    + "; stored as not known.",
                 )
                 budget = None
             budgets.append(budget)
@@ -617,11 +622,11 @@ class _SheetColumns:
                 parts = _split_shares(budget, shares)
                 currency = currencies[position] if currencies else None
                 rows += [
-                    (ids[position], org, role, part, currency if part is not None else None)
+                    (position, org, role, part, currency if part is not None else None)
                     for (org, _), part in zip(entries, parts, strict=True)
                 ]
             else:
-                rows += [(ids[position], org, role, None, None) for org, _ in entries]
+                rows += [(position, org, role, None, None) for org, _ in entries]
         return rows
 
     def _org_cell(self, cell) -> tuple[tuple, str | None]:
@@ -648,7 +653,12 @@ class _SheetColumns:
     def _places(self, cell) -> tuple[tuple, list[str]]:
         entries, messages = [], []
         for piece in _pieces(cell):
-            for name, code, share in self.context.place_pieces(piece):
+            for name, code, share, guessed in self.context.place_pieces(piece):
+                if guessed:
+                    messages.append(
+                        f"'{_clip(name)}' was read as {self.context.countries.name_of(code)} ({code}). "
+                        "If it means somewhere else, write the country's name or ISO code."
+                    )
                 if code is None:
                     messages.append(
                         f"'{_clip(name)}' is not a country or region aidtrack knows; the project is stored "
@@ -676,7 +686,13 @@ class _SheetColumns:
         return tuple(entries), messages
 
     def _without_rejected(self, columns: dict, children: dict):
+        """The kept rows; children are keyed by row position until here, since a rejected
+        duplicate shares its project id with the row that is kept."""
         rejected = set(self.errors)
+        ids = columns["project_id"]
+        children = {
+            t: [(ids[r[0]], *r[1:]) for r in rows if r[0] not in rejected] for t, rows in children.items()
+        }
         if rejected:
             for position in sorted(rejected):
                 i = self.kept[position]
@@ -684,9 +700,7 @@ class _SheetColumns:
                     self.sheet, self.header, self.numbers[position], self.data[i], self.errors[position]
                 )
             keep = [p not in rejected for p in range(len(self.kept))]
-            gone = {pid for pid, k in zip(columns["project_id"], keep, strict=True) if not k}
             columns = {c: [v for v, k in zip(vs, keep, strict=True) if k] for c, vs in columns.items()}
-            children = {t: [r for r in rows if r[0] not in gone] for t, rows in children.items()}
         return pd.DataFrame(columns, dtype=object), children, len(rejected)
 
 
@@ -725,9 +739,16 @@ def _visibility(cell) -> tuple:
     return (None, f"'{_clip(text)}' is not a visibility; write public or internal. Stored as public.")
 
 
+_AIM_MARK = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
+
+
 def _aims(cell) -> tuple[str, ...]:
+    """The aims in a cell: one per line or bullet, without their numbers or bullets."""
     text = _text_cell(cell)
-    return tuple(a.strip() for a in _AIM_SPLIT.split(text) if a and a.strip()) if text else ()
+    if not text:
+        return ()
+    aims = (_AIM_MARK.sub("", a).strip() for a in _AIM_SPLIT.split(text) if a and a.strip())
+    return tuple(a for a in aims if a)
 
 
 PROJECT_FIELDS = (

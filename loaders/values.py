@@ -171,8 +171,12 @@ def _checked(value: Decimal, currency: str | None, text: str) -> Amount:
     return Amount(value.quantize(CENT, rounding=ROUND_HALF_UP), currency)
 
 
+_SWISS_NO_CENTS = re.compile(r"(?<=\d)\.[-–—]{1,2}(?=\s*[A-Za-z]{0,3}\s*$)")
+
+
 def _amount_from_text(raw: str, fallback: str | None, decimal_comma: bool | None) -> Amount:
     text = _SPACES.sub(" ", raw).strip().replace("−", "-")
+    text = _SWISS_NO_CENTS.sub("", text)  # "CHF 1'250'000.-": no cents, not a minus
     if _PLAIN_NUMBER.fullmatch(text):
         return _checked(Decimal(text), fallback, text)
     not_an_amount = f"{_quote(text)} is not an amount; {AMOUNT_EXAMPLE}."

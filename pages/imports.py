@@ -33,6 +33,16 @@ right.download_button(
     width="stretch",
 )
 
+st.download_button(
+    f"Download {'these' if filters.is_narrowed() else 'all'} public projects as IATI XML",
+    data=lambda: ui.portfolio_iati(filters),
+    file_name="aidtrack-iati-activities.xml",
+    mime="application/xml",
+    icon=":material/code:",
+    help="IATI 2.03 activity XML, checked against the IATI schema. Internal projects, and projects "
+    "without a status, dates or an organisation in an IATI role, are left out.",
+)
+
 st.subheader("Upload a spreadsheet")
 st.caption(
     "The template, your own sheet with one row per project, or an IATI activity file (XML): "

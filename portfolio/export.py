@@ -128,3 +128,95 @@ def reference_lists(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
         "budget_types": ["original", "revised"],
         "visibilities": ["public", "internal"],
     }
+
+
+# IATI RelatedActivityType order: the code is the position (parent = 1 ... third party = 5).
+RELATIONS = ("parent", "child", "sibling", "co-funded", "third party")
+
+# The raw rows loaders.iati_export needs: codes as stored plus the IATI codes they map to, and
+# each table in the order the XML lists it. Transactions come in transaction_id order because
+# the importer numbers them by their place in the file.
+IATI_EXPORTS = {
+    "projects": """
+        SELECT p.project_id, p.title, p.description, p.programme, p.status,
+               s.iati_code AS status_code, p.start_date, p.end_date, p.currency, p.budget, p.url,
+               p.visibility, p.updated_at
+        FROM projects p LEFT JOIN ref_activity_statuses s ON s.status = p.status
+        WHERE {condition}
+        ORDER BY p.project_id""",
+    "project_orgs": """
+        SELECT po.project_id, po.org_id, coalesce(o.name, po.org_id) AS name, o.acronym,
+               o.org_type, po.role, r.iati_code AS role_code, po.amount, po.currency
+        FROM project_orgs po
+        LEFT JOIN organisations o USING (org_id)
+        LEFT JOIN ref_org_roles r ON r.role = po.role
+        WHERE po.project_id IN ({selected})
+        ORDER BY po.project_id, list_position($roles, po.role), name, po.org_id""",
+    "project_countries": """
+        SELECT pc.project_id, pc.country, c.alpha2, r.code IS NOT NULL AS is_region,
+               coalesce(c.name, r.name) AS name, pc.share
+        FROM project_countries pc
+        LEFT JOIN ref_countries c ON c.code = pc.country
+        LEFT JOIN ref_regions r ON r.code = pc.country
+        WHERE pc.project_id IN ({selected})
+        ORDER BY pc.project_id, pc.country""",
+    "project_sectors": """
+        SELECT ps.project_id, ps.sector, s.name, ps.share
+        FROM project_sectors ps LEFT JOIN ref_sectors s ON s.code = ps.sector
+        WHERE ps.project_id IN ({selected})
+        ORDER BY ps.project_id, ps.sector""",
+    "project_classifications": """
+        SELECT project_id, vocabulary, code, name, share FROM project_classifications
+        WHERE project_id IN ({selected})
+        ORDER BY project_id, vocabulary, code""",
+    "project_aims": """
+        SELECT project_id, seq, aim FROM project_aims
+        WHERE project_id IN ({selected})
+        ORDER BY project_id, seq""",
+    "activities": """
+        SELECT activity_id, project_id, kind FROM activities
+        WHERE project_id IN ({selected})
+        ORDER BY project_id, activity_id""",
+    "budgets": """
+        SELECT project_id, period_start, period_end, type, CASE type WHEN 'revised' THEN 2 ELSE 1 END
+               AS type_code, amount, currency, value_date
+        FROM budgets WHERE project_id IN ({selected})
+        ORDER BY project_id, period_start, period_end, type_code""",
+    "transactions": """
+        SELECT t.transaction_id, t.project_id, t.type, tt.iati_code AS type_code, t.date,
+               t.value_date, t.amount, t.currency, t.provider_org, pr.name AS provider_name,
+               t.receiver_org, re.name AS receiver_name, t.description
+        FROM transactions t
+        LEFT JOIN ref_transaction_types tt ON tt.type = t.type
+        LEFT JOIN organisations pr ON pr.org_id = t.provider_org
+        LEFT JOIN organisations re ON re.org_id = t.receiver_org
+        WHERE t.project_id IN ({selected})
+        ORDER BY t.project_id, t.transaction_id""",
+    "project_links": """
+        SELECT project_id, url, title, category FROM project_links
+        WHERE project_id IN ({selected})
+        ORDER BY project_id, url""",
+    "project_relations": """
+        SELECT project_id, related_id, relation, list_position($relations, relation) AS relation_code
+        FROM project_relations WHERE project_id IN ({selected})
+        ORDER BY project_id, relation_code, related_id""",
+}
+
+
+def iati_tables(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, pd.DataFrame]:
+    """The filtered projects' rows for an IATI activity file, keyed by store table.
+
+    Codes come both as stored and as IATI codes (status_code, role_code, type_code,
+    relation_code; None where IATI has none, such as the partner role); places carry the
+    country's alpha-2 code or say they are a region. Rows are sorted by project, then in the
+    order the XML lists them.
+    """
+    condition, params = project_filter(filters or Filters())
+    selected = SELECTED.format(condition=condition)
+    extra = {"project_orgs": {"roles": list(ROLES)}, "project_relations": {"relations": list(RELATIONS)}}
+    return {
+        table: _table(
+            con, sql.format(condition=condition, selected=selected), {**params, **extra.get(table, {})}
+        )
+        for table, sql in IATI_EXPORTS.items()
+    }

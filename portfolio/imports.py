@@ -263,7 +263,7 @@ def _match(store: Store, incoming: Incoming, problems: list[dict]) -> tuple[pd.D
 
 def _line(table: str, role_given: bool) -> str:
     """One row of a project table as text, for comparing and showing; x is the row, n its org's name."""
-    columns = CHILD_COLUMNS[table][1:] if role_given else CHILD_COLUMNS[table]
+    columns = tuple(c for c in CHILD_COLUMNS[table] if not (role_given and c == "role"))
     parts = ["coalesce(n.name, x.org_id)" if c == "org_id" else f"x.{c}" for c in columns]
     return f"concat_ws(' ', {', '.join(parts)})"
 

@@ -481,7 +481,10 @@ def typed(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> pa
             continue  # INSERT ... BY NAME would reject it; the store's columns decide
         target = _arrow_type(types[name])
         column = frame[name]
-        if column.dtype == object and target is not None:
+        if target is not None and (
+            column.dtype == object or not pa.types.is_floating(target) and column.isna().all()
+        ):
+            # An all-blank column arrives as float NaN: it is nulls of the store's type.
             values = column.to_numpy(dtype=object)
             try:
                 arrays.append(pa.array(values, type=target, from_pandas=True))

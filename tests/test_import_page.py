@@ -16,7 +16,11 @@ def upload(at, name: str, data: bytes):
 def test_import_page_offers_the_template_and_the_portfolio(sample_db):
     at = app("pages/imports.py")
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Download the template", "Download all 43 projects to edit"]
+    assert labels == [
+        "Download the template",
+        "Download all 43 projects to edit",
+        "Download all public projects as IATI XML",
+    ]
 
 
 def test_preview_then_confirm_then_every_page_shows_it_then_undo(sample_db):
@@ -65,4 +69,6 @@ def test_an_iati_project_shows_like_any_other_with_its_source(sample_db):
     captions = "\n".join(c.value for c in project.caption)
     assert "Source: iati_standard_activity_example_v2.03.xml (IATI activity file)" in captions
     subheaders = [s.value for s in project.subheader]
-    assert {"Other sector classifications", "Related activities", "Documents", "Transactions"} <= set(subheaders)
+    assert {"Other sector classifications", "Related activities", "Documents", "Transactions"} <= set(
+        subheaders
+    )

@@ -55,7 +55,6 @@ def test_country_converter_loads_and_keeps_namibia(caplog):
         ("SRB", "SRB"),
         ("srb", "SRB"),
         ("RS", "SRB"),
-        ("NA", "NAM"),  # Namibia, not missing
         ("XKX", "XKX"),
         ("89", "89"),
         ("Serbia", "SRB"),
@@ -113,6 +112,7 @@ def test_country_and_region_names_resolve_to_one_code(countries, name, code):
         "Kosovo, Western Balkans",  # a list, not a place
         "Virgin Islands",  # British or U.S.?
         "2018",
+        "NA",  # in a column of names, "not applicable"; Namibia by code is Countries.code("NA")
     ],
 )
 def test_names_that_are_no_single_place_do_not_resolve(countries, name):
@@ -125,7 +125,7 @@ def test_reference_tables_as_a_database_returns_them():
         pd.DataFrame({"code": ["NAM", "XKX"], "alpha2": ["NA", None], "name": ["Namibia", "Kosovo"]}),
         pd.DataFrame({"code": [89, 998], "name": ["Europe, regional", "Developing countries, unspecified"]}),
     )
-    assert countries.resolve("NA") == "NAM"
+    assert countries.code("NA") == "NAM"
     assert countries.resolve("89") == "89"
     assert countries.resolve("Kosovo") == "XKX"
     assert countries.resolve("None") is None
@@ -450,3 +450,18 @@ def test_governments_in_the_well_known_table_are_reference_countries(countries):
         if org.country and org.acronym is None:
             assert countries.name_of(org.country), org
             assert org.org_id == countries.alpha2(org.country)
+
+
+@pytest.mark.parametrize(
+    "name, code, guessed",
+    [
+        ("Niger Delta", "NER", True),
+        ("Gulf of Guinea", "GIN", True),
+        ("Southern Africa", "1029", False),  # the region, not South Africa
+        ("Middle East", "589", False),
+        ("Republic of Serbia", "SRB", False),
+    ],
+)
+def test_names_found_only_by_searching_within_the_text_are_marked_as_guesses(countries, name, code, guessed):
+    assert countries.resolve(name) == code
+    assert countries.guessed(name) is guessed

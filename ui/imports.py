@@ -43,6 +43,12 @@ def portfolio_workbook(filters: Filters) -> bytes:
     return out.getvalue()
 
 
+def portfolio_iati(filters: Filters) -> bytes:
+    out = io.BytesIO()
+    pipeline.write_iati_export(out, _con(db_path()), filters)
+    return out.getvalue()
+
+
 def fixme_workbook(loaded) -> bytes:
     out = io.BytesIO()
     pipeline.write_fixme_workbook(out, loaded)
