@@ -118,6 +118,11 @@ def report_text(r: dict, limit: int = 50) -> str:
             lines.append(f"  {p['severity']}: {place}: {p['message']}")
         if len(r["problems"]) > limit:
             lines.append(f"  ... and {len(r['problems']) - limit} more (use --json for all)")
+    if r["notes"]:
+        lines += ["", "Notes:"]
+        for note in r["notes"][:limit]:
+            where = f"sheet '{note['sheet']}'" + (f", row {note['row']}" if note["row"] else "")
+            lines.append(f"  {where + ': ' if note['sheet'] else ''}{note['message']}")
     if r["import_id"] is not None:
         lines += ["", f"Saved as import {r['import_id']}. Undo with: python -m loaders undo {r['import_id']}"]
     elif not r["dry_run"] and r["added"] + r["updated"] == 0:

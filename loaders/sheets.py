@@ -23,6 +23,7 @@ from loaders.layout import LISTS_SHEET, README_SHEET, SHEETS, SHEETS_BY_NAME
 from loaders.names import Countries, Organisations
 from loaders.problems import ERROR, WARNING, Problem, UnreadableFile
 from loaders.workbook import Workbook, read_bytes
+from loaders.xlsx_marks import Marks
 from portfolio.imports import Incoming, Reference, Slice
 from portfolio.store import ACTIVITY_KINDS, ROLES, STATUSES, TRANSACTION_TYPES
 
@@ -102,7 +103,11 @@ CURRENCY_WORDS = {
     "sfr": "CHF",
     "yen": "JPY",
 }
-_TOTAL_ROW = re.compile(r"^\s*(grand\s+|sub[\s-]?)?totals?\b|^\s*sum\b", re.IGNORECASE)
+_TOTAL_ROW = re.compile(
+    r"^\s*(?:(?:grand|overall|sub|component\s+\w+|programme|program|portfolio)\s*-?\s*)?totals?\b|^\s*sum\b",
+    re.IGNORECASE,
+)
+_FOOTNOTE = re.compile(r"^\s*(?:\*|†|note\b|notes\b|nb\b|n\.b\.|source\b|sources\b)", re.IGNORECASE)
 _AIM_SPLIT = re.compile(r"\s*(?:\r?\n)+\s*(?:[-•*·]\s*|\d+[.)]\s*)?|(?:^|\s)[•·]\s*")
 
 
@@ -147,13 +152,30 @@ class Context:
             for c, n in zip(reference.sectors["code"], reference.sectors["name"], strict=True)
         }
 
-    def _organisation_piece(self, piece: str) -> tuple[tuple[str, Decimal | None], ...]:
+    def _organisation_piece(self, piece: str) -> tuple[tuple, ...]:
+        """(org_id, share, amount, currency, warning) for each organisation in one piece of a cell."""
         found = []
         for name_and_share in values.split_cell(piece, known=self.organisation_known):
-            name, share = self.share(name_and_share)
+            name, amount = _name_and_amount(name_and_share)
+            name, share = self.share(name)
             match = self.organisations.match(name) if name else None
-            if match is not None:
-                found.append((match.org_id, share))
+            if match is None:
+                continue
+            warning = None
+            if not self.organisation_known(name) and _SEVERAL_NAMES.search(name):
+                warning = (
+                    f"'{_clip(name)}' is taken as one organisation; if it names several, separate them "
+                    "with ';'."
+                )
+            found.append(
+                (
+                    match.org_id,
+                    share,
+                    amount.value if amount else None,
+                    amount.currency if amount else None,
+                    warning,
+                )
+            )
         return tuple(found)
 
     def _place_piece(self, piece: str) -> tuple[tuple[str, str | None, Decimal | None, bool], ...]:
@@ -330,8 +352,13 @@ class FlatReader(_Reader):
                     )
                 continue
             found = True
-            headers = map_headers(sheet.rows[at], self.context.currencies)
-            sheet_rows = _SheetColumns(self, sheet.name, sheet.rows, at, headers)
+            hidden = sheet.marks.hidden_columns
+            visible = [None if i in hidden else c for i, c in enumerate(sheet.rows[at])]
+            headers = map_headers(visible, self.context.currencies)
+            for i in sorted(hidden):
+                if i < len(sheet.rows[at]) and not values.is_blank(sheet.rows[at][i]):
+                    headers[i] = Header(str(sheet.rows[at][i]).strip(), i, None)
+            sheet_rows = _SheetColumns(self, sheet.name, sheet.rows, at, headers, sheet.marks, sheet.merged)
             projects, sheet_children, sheet_rejected = sheet_rows.read(seen_ids, seen_titles)
             frames.append(projects)
             for table, entries in sheet_children.items():
@@ -392,7 +419,16 @@ def _each(cells: list, parse: Callable) -> list:
 class _SheetColumns:
     """The projects on one flat sheet, read a column at a time."""
 
-    def __init__(self, reader: FlatReader, sheet: str, rows: list[list], at: int, headers: list[Header]):
+    def __init__(
+        self,
+        reader: FlatReader,
+        sheet: str,
+        rows: list[list],
+        at: int,
+        headers: list[Header],
+        marks: Marks,
+        merged: tuple = (),
+    ):
         self.reader = reader
         self.context = reader.context
         self.sheet = sheet
@@ -401,6 +437,8 @@ class _SheetColumns:
         for h in headers:
             if h.text:
                 use = FIELD_LABELS[h.field] if h.field else "not imported"
+                if h.column in marks.hidden_columns:
+                    use = "hidden column: not imported"
                 if h.field and h.currency:
                     use += f" (amounts in {h.currency})"
                 reader.columns.append({"sheet": sheet, "column": h.text, "imported as": use})
@@ -411,12 +449,80 @@ class _SheetColumns:
         self.data = data
         first = at + 2  # the first data row as the spreadsheet numbers it
         kept = [i for i, r in enumerate(data) if any(r)]
+        hidden = [i for i in kept if at + 1 + i in marks.hidden_rows]
+        if hidden:
+            shown = ", ".join(str(first + i) for i in hidden[:20]) + (" ..." if len(hidden) > 20 else "")
+            reader.problem(
+                f"Hidden rows are not imported (rows {shown}); unhide them in the spreadsheet to import "
+                "them.",
+                sheet,
+                first + hidden[0],
+                severity=NOTE,
+            )
+            kept = [i for i in kept if at + 1 + i not in marks.hidden_rows]
         totals = self._total_rows(kept)
         for i in totals:
             reader.problem("Looks like a total row; skipped.", sheet, first + i, severity=NOTE)
-        self.kept = [i for i in kept if i not in totals]
+        headings, self.continues = self._merged_rows(merged, at, kept)
+        for i in sorted(headings):
+            reader.problem(
+                "A section heading (merged across the row); skipped.", sheet, first + i, severity=NOTE
+            )
+        footnotes = {i for i in kept if i not in headings and self._footnote(data[i])}
+        for i in sorted(footnotes):
+            reader.problem("A note below the table, not a project; skipped.", sheet, first + i, severity=NOTE)
+        self.kept = [i for i in kept if i not in totals and i not in headings and i not in footnotes]
         self.numbers = [first + i for i in self.kept]
         self.errors: dict[int, list[str]] = {}
+        first_field = next(iter(self.by_field))
+        for position, i in enumerate(self.kept):
+            extra = [c for c in data[i][width:] if not values.is_blank(c)]
+            if extra:
+                self.flag(
+                    first_field,
+                    position,
+                    f"This row has {width + len(extra)} values but the header has {width}: a separator "
+                    "inside a value (put such values in quotes) has shifted the columns.",
+                    ERROR,
+                )
+        if marks.errors:
+            mapped = {h.column: f for f, h in self.by_field.items()}
+            for position, i in enumerate(self.kept):
+                for column, f in mapped.items():
+                    shown = marks.errors.get((at + 1 + i, column))
+                    if shown:
+                        self.flag(
+                            f,
+                            position,
+                            f"The cell shows the spreadsheet error {shown} (a broken formula or lookup); "
+                            "fix it or clear the cell, then import the row.",
+                            ERROR,
+                        )
+
+    def _merged_rows(self, merged: tuple, at: int, kept: list[int]) -> tuple[set[int], dict[int, int]]:
+        """Rows that are section headings (one cell merged across the row), and rows whose title
+        cell is merged down from the row above (one project written over several rows, say one
+        donor per row): data index -> the data index of the project's first row."""
+        headings: set[int] = set()
+        continues: dict[int, int] = {}
+        title = self.by_field.get("title") or self.by_field.get("project_id")
+        mapped = [h.column for h in self.by_field.values()]
+        for (r1, c1), (r2, c2) in merged:
+            first = r1 - at - 1
+            if first < 0:
+                continue
+            if r1 == r2 and c2 > c1 and c1 <= min(mapped) and sum(c1 <= c <= c2 for c in mapped) > 1:
+                headings.add(first)
+            elif title and c1 <= title.column <= c2 and r2 > r1:
+                for r in range(r1 + 1, r2 + 1):
+                    continues[r - at - 1] = first
+        kept_set = set(kept)
+        return headings & kept_set, {i: t for i, t in continues.items() if i in kept_set and t in kept_set}
+
+    def _footnote(self, row: list) -> bool:
+        """A row holding only a remark in its first filled cell: '* Amounts are ...', 'Source: ...'."""
+        filled = [c for c in row if not values.is_blank(c)]
+        return len(filled) == 1 and isinstance(filled[0], str) and bool(_FOOTNOTE.match(filled[0]))
 
     def _total_rows(self, kept: list[int]) -> set[int]:
         columns = {h.column for f, h in self.by_field.items() if f in ("title", "project_id")} | {0}
@@ -451,8 +557,11 @@ class _SheetColumns:
         titles = [_text_cell(v) for v in self.cells("title")] if has("title") else [None] * n
         given = [_text_cell(v) for v in self.cells("project_id")] if has("project_id") else [None] * n
         title_field = "title" if has("title") else "project_id"
+        continuation = {
+            p: self.kept.index(self.continues[i]) for p, i in enumerate(self.kept) if i in self.continues
+        }
         for position, title in enumerate(titles):
-            if not title:
+            if not title and position not in continuation:
                 self.flag(title_field, position, "This row has no title. Every project needs a title.", ERROR)
         ids = [g or made_up_id(t or "") for g, t in zip(given, titles, strict=True)]
         self._duplicates(ids, given, titles, seen_ids, seen_titles)
@@ -523,7 +632,58 @@ class _SheetColumns:
             children["project_aims"] = [
                 (at, seq, aim) for at, found in enumerate(aims) for seq, aim in enumerate(found, 1)
             ]
+        if continuation:
+            self._fold(continuation, columns, children)
         return self._without_rejected(columns, children)
+
+    def _fold(self, continuation: dict[int, int], columns: dict, children: dict) -> None:
+        """Rows that continue a project (its title merged over them) become part of it: their
+        organisations, places and sectors join it, and their amounts add to its budget. When
+        each row names one funder and an amount, that amount is the funder's contribution."""
+        groups: dict[int, list[int]] = {}
+        for p, t in continuation.items():
+            groups.setdefault(t, [t]).append(p)
+        budgets, currencies = columns.get("budget"), columns.get("currency")
+        funders = {}
+        for pos, _org, role, *_ in children["project_orgs"]:
+            if role == "funding":
+                funders[pos] = funders.get(pos, 0) + 1
+        contributions = {}
+        for t, rows in groups.items():
+            if budgets and all(funders.get(p) == 1 and budgets[p] is not None for p in rows):
+                contributions.update({p: (budgets[p], currencies[p]) for p in rows})
+            if budgets:
+                amounts = [budgets[p] for p in rows if budgets[p] is not None]
+                same_currency = len({currencies[p] for p in rows if budgets[p] is not None}) <= 1
+                if amounts and same_currency:
+                    budgets[t] = sum(amounts)
+                    currencies[t] = next(currencies[p] for p in rows if budgets[p] is not None)
+        orgs = []
+        for pos, org, role, amount, currency in children["project_orgs"]:
+            if role == "funding" and pos in contributions:
+                amount, currency = contributions[pos]
+            orgs.append((continuation.get(pos, pos), org, role, amount, currency))
+        children["project_orgs"] = orgs
+        for table in ("project_countries", "project_sectors", "project_aims"):
+            seen, rows = set(), []
+            for pos, *rest in children[table]:
+                key = (continuation.get(pos, pos), rest[0])
+                if key not in seen:
+                    seen.add(key)
+                    rows.append((continuation.get(pos, pos), *rest))
+            children[table] = rows
+        for p, t in continuation.items():
+            self.reader.problem(
+                f"Continues the project on row {self.numbers[t]} (its title cell is merged over this row).",
+                self.sheet,
+                self.numbers[p],
+                severity=NOTE,
+            )
+        self.folded = set(continuation)
+
+    def _place(self, where: tuple[str, int]) -> str:
+        sheet, number = where
+        return f"row {number}" if sheet == self.sheet else f"row {number} of sheet '{sheet}'"
 
     def _duplicates(self, ids, given, titles, seen_ids: dict, seen_titles: dict) -> None:
         for position, (pid, g, title) in enumerate(zip(ids, given, titles, strict=True)):
@@ -533,23 +693,23 @@ class _SheetColumns:
                     self.flag(
                         "project_id",
                         position,
-                        f"Project ID {g} is also on row {seen_ids[g]}; only the first row with an ID "
-                        "is imported.",
+                        f"Project ID {g} is also on {self._place(seen_ids[g])}; only the first row "
+                        "with an ID is imported.",
                         ERROR,
                     )
                 else:
-                    seen_ids[g] = number
+                    seen_ids[g] = (self.sheet, number)
             elif title:
                 if pid in seen_titles:
                     self.flag(
                         "title",
                         position,
-                        f"Same title as row {seen_titles[pid]}; only the first is imported. Give the rows "
-                        "different titles or a Project ID column.",
+                        f"Same title as {self._place(seen_titles[pid])}; only the first is imported. "
+                        "Give the rows different titles or a Project ID column.",
                         ERROR,
                     )
                 else:
-                    seen_titles[pid] = number
+                    seen_titles[pid] = (self.sheet, number)
 
     def _currency(self, cell) -> tuple:
         text = _text_cell(cell)
@@ -607,11 +767,24 @@ class _SheetColumns:
         rows = []
         budgets = columns.get("budget")
         currencies = columns.get("currency")
-        for position, (entries, message) in enumerate(parsed):
-            if message:
+        for position, (entries, messages) in enumerate(parsed):
+            for message in messages:
                 self.flag(f, position, message)
-            shares = [s for _, s in entries]
-            if any(s is not None for s in shares) and not any(s is None for s in shares):
+            currency = currencies[position] if currencies else None
+            shares = [e[1] for e in entries]
+            if any(e[2] is not None for e in entries):
+                # Amounts written with the names ("EU: EUR 800,000") are the contributions.
+                rows += [
+                    (
+                        position,
+                        org,
+                        role,
+                        amount,
+                        (amount_currency or currency) if amount is not None else None,
+                    )
+                    for org, _, amount, amount_currency, _ in entries
+                ]
+            elif any(s is not None for s in shares) and not any(s is None for s in shares):
                 budget = budgets[position] if budgets else None
                 if budget is None:
                     self.flag(
@@ -620,45 +793,52 @@ class _SheetColumns:
                         "Shares are given but the budget is not known, so contributions are not recorded.",
                     )
                 parts = _split_shares(budget, shares)
-                currency = currencies[position] if currencies else None
                 rows += [
-                    (position, org, role, part, currency if part is not None else None)
-                    for (org, _), part in zip(entries, parts, strict=True)
+                    (position, e[0], role, part, currency if part is not None else None)
+                    for e, part in zip(entries, parts, strict=True)
                 ]
             else:
-                rows += [(position, org, role, None, None) for org, _ in entries]
+                rows += [(position, e[0], role, None, None) for e in entries]
         return rows
 
-    def _org_cell(self, cell) -> tuple[tuple, str | None]:
+    def _org_cell(self, cell) -> tuple[tuple, list[str]]:
         entries = []
+        messages = []
         for piece in _pieces(cell):
-            for org, share in self.context.organisation_pieces(piece):
-                if all(org != known for known, _ in entries):
-                    entries.append((org, share))
-        shares = [s for _, s in entries]
-        message = None
+            for entry in self.context.organisation_pieces(piece):
+                if all(entry[0] != known[0] for known in entries):
+                    entries.append(entry)
+                if entry[4]:
+                    messages.append(entry[4])
+        shares = [e[1] for e in entries]
         if any(s is not None for s in shares):
             written = ", ".join("?" if s is None else f"{s}%" for s in shares)
             total = sum(s for s in shares if s is not None)
             if any(s is None for s in shares):
-                message = f"Shares are given for some organisations only ({written}); contributions are not "
-                message += "recorded."
-            elif total != 100:
-                message = (
-                    f"The shares ({written}) add up to {total}%, not 100%; each is taken as its part of "
+                messages.append(
+                    f"Shares are given for some organisations only ({written}); contributions are not "
+                    "recorded."
                 )
-                message += "the total."
-        return tuple(entries), message
+            elif total != 100:
+                messages.append(
+                    f"The shares ({written}) add up to {total}%, not 100%; each is taken as its part of "
+                    "the total."
+                )
+        return tuple(entries), messages
 
     def _places(self, cell) -> tuple[tuple, list[str]]:
         entries, messages = [], []
         for piece in _pieces(cell):
             for name, code, share, guessed in self.context.place_pieces(piece):
                 if guessed:
+                    read_as = re.sub(r" [(]the[)]", "", self.context.countries.name_of(code) or code)
                     messages.append(
-                        f"'{_clip(name)}' was read as {self.context.countries.name_of(code)} ({code}). "
+                        f"'{_clip(name)}' was read as {read_as} ({code}). "
                         "If it means somewhere else, write the country's name or ISO code."
                     )
+                if code is None and str(name).strip().upper() == "NA":
+                    messages.append("'NA' is read as not applicable; write Namibia if you mean the country.")
+                    continue
                 if code is None:
                     messages.append(
                         f"'{_clip(name)}' is not a country or region aidtrack knows; the project is stored "
@@ -689,22 +869,39 @@ class _SheetColumns:
         """The kept rows; children are keyed by row position until here, since a rejected
         duplicate shares its project id with the row that is kept."""
         rejected = set(self.errors)
+        drop = rejected | getattr(self, "folded", set())
         ids = columns["project_id"]
         children = {
-            t: [(ids[r[0]], *r[1:]) for r in rows if r[0] not in rejected] for t, rows in children.items()
+            t: [(ids[r[0]], *r[1:]) for r in rows if r[0] not in drop] for t, rows in children.items()
         }
-        if rejected:
-            for position in sorted(rejected):
-                i = self.kept[position]
-                self.reader.reject(
-                    self.sheet, self.header, self.numbers[position], self.data[i], self.errors[position]
-                )
-            keep = [p not in rejected for p in range(len(self.kept))]
+        for position in sorted(rejected):
+            i = self.kept[position]
+            self.reader.reject(
+                self.sheet, self.header, self.numbers[position], self.data[i], self.errors[position]
+            )
+        if drop:
+            keep = [p not in drop for p in range(len(self.kept))]
             columns = {c: [v for v, k in zip(vs, keep, strict=True) if k] for c, vs in columns.items()}
         return pd.DataFrame(columns, dtype=object), children, len(rejected)
 
 
 _HARD_SEPARATORS = re.compile(r"[;|\r\n]+")
+_SEVERAL_NAMES = re.compile(r",|/|\s\+\s|\s&\s|\sand\s", re.IGNORECASE)
+_NAME_WITH_AMOUNT = re.compile(
+    r"^(?P<name>[^:=()]+?)\s*(?:[:=]\s*(?P<after>[^%]*\d[^%]*)|\((?P<inside>[^%()]*\d[^%()]*)\))\s*$"
+)
+
+
+def _name_and_amount(text: str):
+    """'EU: EUR 800,000' or 'Sweden (SEK 2m)' -> ('EU', the amount); else (text, None)."""
+    m = _NAME_WITH_AMOUNT.match(text)
+    if not m:
+        return text, None
+    amount = values.parse_amount(m["after"] or m["inside"])
+    # "UNDP (2)" is a footnote mark, not money: an amount names a currency or is 1,000 or more.
+    if amount.value is None or amount.problem or not (amount.currency or abs(amount.value) >= 1000):
+        return text, None
+    return m["name"].strip(), amount
 
 
 def _pieces(cell) -> list:

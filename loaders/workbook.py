@@ -9,12 +9,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine as calamine
 
 from loaders.problems import UnreadableFile
+from loaders.xlsx_marks import Marks, sheet_marks
 
 SPREADSHEET_KINDS = "an Excel workbook (.xlsx, .xls), an OpenDocument sheet (.ods) or a csv file"
 MAX_ROWS = 1_100_000
@@ -40,6 +41,8 @@ class RawSheet:
     name: str
     rows: list[list]
     hidden: bool = False
+    marks: Marks = field(default_factory=Marks)  # hidden rows and columns, error cells (xlsx)
+    merged: tuple = ()  # ((first row, first column), (last row, last column)), 0-based
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ def read_bytes(data: bytes, file_name: str) -> Workbook:
 def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        marks = sheet_marks(data) if kind == "xlsx" else {}
         sheets = []
         for meta in book.sheets_metadata:
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
@@ -110,7 +114,8 @@ def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
                 )
             rows = sheet.to_python(skip_empty_area=False)
             hidden = meta.visible != calamine.SheetVisibleEnum.Visible
-            sheets.append(RawSheet(meta.name, rows, hidden))
+            merged = tuple(sheet.merged_cell_ranges or ())
+            sheets.append(RawSheet(meta.name, rows, hidden, marks.get(meta.name, Marks()), merged))
     except calamine.PasswordError as e:
         raise UnreadableFile(
             file_name,
@@ -139,6 +144,12 @@ def decode_text(data: bytes, file_name: str) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data[:4096]:
+        # UTF-16 without its byte-order mark: every other byte of plain text is zero.
+        sample = data[:4096]
+        if sample[1::2].count(0) > len(sample) * 0.4:
+            return data.decode("utf-16-le", errors="replace")
+        if sample[0::2].count(0) > len(sample) * 0.4:
+            return data.decode("utf-16-be", errors="replace")
         raise UnreadableFile(file_name, f"is not a text or spreadsheet file. Use {SPREADSHEET_KINDS}.")
     try:
         return data.decode("utf-8")

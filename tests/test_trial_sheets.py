@@ -1,0 +1,96 @@
+"""Sheets kept the way programme managers keep them (tests/data/trials, built by make_trials.py):
+what a careful reader of each sheet expects is what aidtrack stores."""
+
+from decimal import Decimal
+from pathlib import Path
+
+from loaders import pipeline
+from portfolio import imports
+
+from .test_import import rows
+
+TRIALS = Path(__file__).parent / "data" / "trials"
+
+
+def imported(db, name: str, currency: str | None = None):
+    path = TRIALS / name
+    plan, loaded = pipeline.preview_file(db, path.read_bytes(), path.name, currency)
+    imports.apply(db, plan)
+    return plan, loaded
+
+
+def funders(db, title: str) -> list[tuple]:
+    return rows(
+        db,
+        "SELECT o.name, po.amount FROM project_orgs po JOIN organisations o USING (org_id) "
+        "JOIN projects p USING (project_id) WHERE p.title = ? AND po.role = 'funding' "
+        "ORDER BY po.amount DESC",
+        [title],
+    )
+
+
+def test_a_project_over_merged_rows_with_one_donor_per_row_is_one_project(empty_db):
+    plan, loaded = imported(empty_db, "t07_merged_multirow_sections.xlsx")
+    assert plan.counts["added"] == 3 and plan.counts["rejected"] == 0
+    assert rows(empty_db, "SELECT title, budget FROM projects ORDER BY title") == [
+        ("Climate resilient agriculture", Decimal("500000.00")),
+        ("Lake Victoria basin water quality", Decimal("1000000.00")),
+        ("Soil health for smallholders", Decimal("350000.00")),
+    ]
+    assert [a for _, a in funders(empty_db, "Climate resilient agriculture")] == [
+        Decimal("400000.00"),
+        Decimal("100000.00"),
+    ]
+    notes = [p.message for p in loaded.problems if p.severity == "note"]
+    assert sum("section heading" in n for n in notes) == 2
+    assert sum("total row" in n for n in notes) == 2
+    assert any("note below the table" in n for n in notes)
+
+
+def test_hidden_rows_and_columns_are_not_imported(empty_db):
+    imported(empty_db, "t09_hidden_rows_old_versions.xlsx")
+    assert rows(empty_db, "SELECT budget, end_date FROM projects WHERE project_id = 'AL-01'") == [
+        (Decimal("2400000.00"), __import__("datetime").date(2021, 6, 30))
+    ]
+    plan, loaded = pipeline.preview_file(
+        empty_db, (TRIALS / "t02b_usaid_activity_title.xlsx").read_bytes(), "t02b.xlsx"
+    )
+    mapping = {c["column"]: c["imported as"] for c in loaded.columns}
+    assert mapping["Budget (USD)"] == "hidden column: not imported"
+    assert mapping["Total Estimated Cost (USD)"].startswith("Total budget")
+
+
+def test_spreadsheet_error_cells_reject_the_row_instead_of_clearing_values(empty_db):
+    plan, loaded = imported(empty_db, "t13_errors_and_odd_cells.xlsx")
+    errors = {(p.row, p.column) for p in loaded.problems if "spreadsheet error" in p.message}
+    assert errors == {(2, "Donor"), (3, "Country"), (3, "Budget (USD)")}
+    assert rows(empty_db, "SELECT count(*) FROM projects WHERE project_id IN ('P1', 'P2')") == [(0,)]
+
+
+def test_a_rejected_duplicate_does_not_take_the_first_rows_funders_with_it(empty_db):
+    plan, loaded = imported(empty_db, "t14_no_currency_anywhere.xlsx", currency="EUR")
+    duplicate = next(p for p in loaded.problems if "Same title as row 2" in p.message)
+    assert duplicate.row == 3
+    first = loaded.incoming.projects.set_index("row").loc[2]
+    assert funders(empty_db, first["title"])
+    assert rows(empty_db, "SELECT country FROM project_countries WHERE project_id = ?", [first["project_id"]])
+
+
+def test_a_csv_row_shifted_by_a_separator_is_rejected_with_the_reason(empty_db):
+    _, loaded = imported(empty_db, "t15_ragged_row_semicolon.csv")
+    error = next(p for p in loaded.problems if p.severity == "error")
+    assert error.row == 3
+    assert "has 10 values but the header has 9" in error.message
+
+
+def test_utf16_without_a_byte_order_mark_is_read(empty_db):
+    plan, _ = imported(empty_db, "t16_utf16_no_bom.csv")
+    assert plan.counts["added"] >= 1
+
+
+def test_guessed_places_and_regions_are_said(empty_db):
+    _, loaded = imported(empty_db, "t18_regions_as_written.xlsx")
+    messages = " ".join(p.message for p in loaded.problems)
+    assert "'Niger Delta' was read as Niger (NER)" in messages
+    assert rows(empty_db, "SELECT count(*) FROM project_countries WHERE country = 'ZAF'") == [(0,)]
+    assert rows(empty_db, "SELECT count(*) FROM project_countries WHERE country = '1029'")[0][0] >= 1
