@@ -401,6 +401,9 @@ WELL_KNOWN: tuple[WellKnown, ...] = (
         "HM Government",
         "HMG",
         "British Government",
+        "UK aid",
+        "UKaid",
+        "UK Aid Direct",
     ),
     _government(
         "US",
@@ -462,6 +465,24 @@ WELL_KNOWN: tuple[WellKnown, ...] = (
         ),
     ),
     WellKnown("UN", "United Nations", "UN", None),
+    WellKnown(
+        "GIZ",
+        "Deutsche Gesellschaft für Internationale Zusammenarbeit",
+        "GIZ",
+        None,
+        (
+            "Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH",
+            "Deutsche Gesellschaft fur Internationale Zusammenarbeit",
+            "German Agency for International Cooperation",
+        ),
+    ),
+    WellKnown(
+        "KFW",
+        "KfW Development Bank",
+        "KfW",
+        None,
+        ("KfW", "KfW Entwicklungsbank", "Kreditanstalt für Wiederaufbau"),
+    ),
     WellKnown("UNDP", "United Nations Development Programme", "UNDP", None, ("UN Development Programme",)),
     WellKnown("UNICEF", "United Nations Children's Fund", "UNICEF", None, ("UN Children's Fund",)),
     WellKnown(

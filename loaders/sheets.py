@@ -287,12 +287,15 @@ def _text_cell(cell) -> str | None:
 
 
 def _split_shares(amount: Decimal | None, shares: list[Decimal | None]) -> list[Decimal | None]:
-    """A budget split by percentages, to the cent, the parts adding up to the whole."""
+    """A budget split by percentages, to the cent. Shares over 100% in all are scaled down so
+    the parts add up to the whole; shares under 100% leave the rest to no one named."""
     if amount is None or any(s is None for s in shares) or not shares:
         return [None] * len(shares)
     total = sum(shares)
     if total <= 0:
         return [None] * len(shares)
+    if total < 100:
+        return [(amount * s / 100).quantize(CENT, rounding=ROUND_HALF_UP) for s in shares]
     exact = [amount * s / total for s in shares]
     parts = [e.quantize(CENT, rounding=ROUND_HALF_UP) for e in exact]
     parts[-1] += amount - sum(parts)
@@ -431,6 +434,8 @@ class _SheetColumns:
     ):
         self.reader = reader
         self.context = reader.context
+        self.marks = marks
+        self.at = at
         self.sheet = sheet
         self.header = rows[at]
         self.by_field = {h.field: h for h in headers if h.field}
@@ -521,8 +526,10 @@ class _SheetColumns:
 
     def _footnote(self, row: list) -> bool:
         """A row holding only a remark in its first filled cell: '* Amounts are ...', 'Source: ...'."""
-        filled = [c for c in row if not values.is_blank(c)]
-        return len(filled) == 1 and isinstance(filled[0], str) and bool(_FOOTNOTE.match(filled[0]))
+        first = next((c for c in row if c), None)
+        if not isinstance(first, str) or not _FOOTNOTE.match(first):
+            return False
+        return sum(not values.is_blank(c) for c in row) == 1
 
     def _total_rows(self, kept: list[int]) -> set[int]:
         columns = {h.column for f, h in self.by_field.items() if f in ("title", "project_id")} | {0}
@@ -727,9 +734,12 @@ class _SheetColumns:
         header_currency = self.by_field["budget"].currency
         fallback = self.reader.currency
         parse = self.reader.parse_amount
+        # A number formatted as "€ #,##0" says its currency as plainly as "EUR 1,000" would.
+        column = self.by_field["budget"].column
+        shown = [self.marks.currencies.get((self.at + 1 + i, column)) for i in self.kept]
         amounts = [
-            parse(cell, row_currency or header_currency or fallback)
-            for cell, row_currency in zip(self.cells("budget"), currencies, strict=True)
+            parse(cell, formatted or row_currency or header_currency or fallback)
+            for cell, formatted, row_currency in zip(self.cells("budget"), shown, currencies, strict=True)
         ]
         budgets, project_currencies = [], []
         for position, amount in enumerate(amounts):
@@ -767,12 +777,15 @@ class _SheetColumns:
         rows = []
         budgets = columns.get("budget")
         currencies = columns.get("currency")
-        for position, (entries, messages) in enumerate(parsed):
+        for position, (entries, messages, mode) in enumerate(parsed):
             for message in messages:
                 self.flag(f, position, message)
+            if mode is None:
+                rows += [(position, e[0], role, None, None) for e in entries]
+                continue
             currency = currencies[position] if currencies else None
             shares = [e[1] for e in entries]
-            if any(e[2] is not None for e in entries):
+            if mode == "amounts":
                 # Amounts written with the names ("EU: EUR 800,000") are the contributions.
                 rows += [
                     (
@@ -784,7 +797,7 @@ class _SheetColumns:
                     )
                     for org, _, amount, amount_currency, _ in entries
                 ]
-            elif any(s is not None for s in shares) and not any(s is None for s in shares):
+            else:
                 budget = budgets[position] if budgets else None
                 if budget is None:
                     self.flag(
@@ -797,11 +810,11 @@ class _SheetColumns:
                     (position, e[0], role, part, currency if part is not None else None)
                     for e, part in zip(entries, parts, strict=True)
                 ]
-            else:
-                rows += [(position, e[0], role, None, None) for e in entries]
         return rows
 
-    def _org_cell(self, cell) -> tuple[tuple, list[str]]:
+    def _org_cell(self, cell) -> tuple[tuple, list[str], str | None]:
+        """The organisations in a cell, what is wrong with it, and how contributions are given:
+        "amounts" written with the names, "shares" for every name, or None."""
         entries = []
         messages = []
         for piece in _pieces(cell):
@@ -819,12 +832,23 @@ class _SheetColumns:
                     f"Shares are given for some organisations only ({written}); contributions are not "
                     "recorded."
                 )
-            elif total != 100:
+            elif total < 100:
                 messages.append(
-                    f"The shares ({written}) add up to {total}%, not 100%; each is taken as its part of "
-                    "the total."
+                    f"The shares ({written}) add up to {total}%; each funder's part is its share of the "
+                    f"budget, and the other {100 - total}% is not attributed to a funder named here."
                 )
-        return tuple(entries), messages
+            elif total > 100:
+                messages.append(
+                    f"The shares ({written}) add up to {total}%, more than 100%; each is taken as its part "
+                    "of the total."
+                )
+        if any(e[2] is not None for e in entries):
+            mode = "amounts"
+        elif shares and all(s is not None for s in shares):
+            mode = "shares"
+        else:
+            mode = None
+        return tuple(entries), messages, mode
 
     def _places(self, cell) -> tuple[tuple, list[str]]:
         entries, messages = [], []

@@ -28,6 +28,8 @@ class Marks:
     hidden_rows: frozenset[int] = frozenset()  # 0-based row indexes
     hidden_columns: frozenset[int] = frozenset()  # 0-based column indexes
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) -> "#N/A"
+    # (row, column) -> "EUR": numbers whose cell format shows a currency ("€#,##0", "[$CHF] #,##0")
+    currencies: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def column_index(letters: str) -> int:
@@ -44,8 +46,46 @@ def _unescape(name: bytes) -> str:
     return text
 
 
+_NUMBER_FORMAT = re.compile(rb'<numFmt\b[^>]*?\bnumFmtId="(\d+)"[^>]*?\bformatCode="([^"]*)"')
+_CELL_XFS = re.compile(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
+_XF = re.compile(rb"<xf\b([^>]*)")
+_FORMAT_CURRENCY = (
+    (re.compile(r"\[\$(?:€|EUR)"), "EUR"),
+    (re.compile(r"\[\$(?:£|GBP)"), "GBP"),
+    (re.compile(r"\[\$(?:CHF|SFr)"), "CHF"),
+    (re.compile(r"\[\$(?:\$|USD|US\$)"), "USD"),
+    (re.compile(r"\[\$(?:¥|JPY)"), "JPY"),
+    (re.compile(r'"(?:€|EUR)'), "EUR"),
+    (re.compile(r'"(?:£|GBP)'), "GBP"),
+    (re.compile(r'"(?:CHF|SFr\.?)'), "CHF"),
+    (re.compile(r'"(?:\$|USD|US\$)'), "USD"),
+    (re.compile(r"€"), "EUR"),
+    (re.compile(r"£"), "GBP"),
+)
+
+
+def format_currency(code: str) -> str | None:
+    """The currency an Excel number format shows, if it shows one."""
+    for pattern, currency in _FORMAT_CURRENCY:
+        if pattern.search(code):
+            return currency
+    return None
+
+
+def _currency_styles(styles: bytes) -> dict[bytes, str]:
+    """Cell style index (the `s` of a cell) -> the currency its number format shows."""
+    formats = {number: format_currency(_unescape(code)) for number, code in _NUMBER_FORMAT.findall(styles)}
+    found = {}
+    xfs = _CELL_XFS.search(styles)
+    for index, attributes in enumerate(_XF.findall(xfs.group(1)) if xfs else []):
+        number = dict(_ATTRIBUTE.findall(attributes)).get(b"numFmtId")
+        if number and formats.get(number):
+            found[str(index).encode()] = formats[number]
+    return found
+
+
 def sheet_marks(data: bytes) -> dict[str, Marks]:
-    """Hidden rows, hidden columns and error cells of each sheet, by sheet name."""
+    """Hidden rows, hidden columns, error cells and currency formats of each sheet, by name."""
     try:
         with zipfile.ZipFile(BytesIO(data)) as z:
             names = set(z.namelist())
@@ -54,18 +94,19 @@ def sheet_marks(data: bytes) -> dict[str, Marks]:
             rels = z.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
             targets = {rid: target for rid, target in _RELATION.findall(rels)}
             targets.update({rid: target for target, rid in _RELATION_REVERSED.findall(rels)})
+            styles = _currency_styles(z.read("xl/styles.xml")) if "xl/styles.xml" in names else {}
             marks = {}
             for name, rid in _SHEET.findall(z.read("xl/workbook.xml")):
                 target = targets.get(rid, b"").decode()
                 path = target.lstrip("/") if target.startswith("/") else "xl/" + target
                 if path in names:
-                    marks[_unescape(name)] = _marks(z.read(path))
+                    marks[_unescape(name)] = _marks(z.read(path), styles)
             return marks
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
 
 
-def _marks(xml: bytes) -> Marks:
+def _marks(xml: bytes, currency_styles: dict[bytes, str]) -> Marks:
     hidden_rows: set[int] = set()
     hidden_columns: set[int] = set()
     errors: dict[tuple[int, int], str] = {}
@@ -81,4 +122,11 @@ def _marks(xml: bytes) -> Marks:
             ref = _REF.search(attributes)
             if ref:
                 errors[(int(ref.group(2)) - 1, column_index(ref.group(1).decode()))] = value.decode()
-    return Marks(frozenset(hidden_rows), frozenset(hidden_columns), errors)
+    currencies: dict[tuple[int, int], str] = {}
+    if currency_styles:
+        styled = re.compile(
+            rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bs="(' + b"|".join(currency_styles) + rb')"'
+        )
+        for letters, row, style in styled.findall(xml):
+            currencies[(int(row) - 1, column_index(letters.decode()))] = currency_styles[style]
+    return Marks(frozenset(hidden_rows), frozenset(hidden_columns), errors, currencies)

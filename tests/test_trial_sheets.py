@@ -94,3 +94,18 @@ def test_guessed_places_and_regions_are_said(empty_db):
     assert "'Niger Delta' was read as Niger (NER)" in messages
     assert rows(empty_db, "SELECT count(*) FROM project_countries WHERE country = 'ZAF'") == [(0,)]
     assert rows(empty_db, "SELECT count(*) FROM project_countries WHERE country = '1029'")[0][0] >= 1
+
+
+def test_a_currency_shown_by_the_cell_format_is_the_amounts_currency(empty_db):
+    imported(empty_db, "t08_currency_number_formats.xlsx")
+    assert rows(empty_db, "SELECT project_id, budget, currency FROM projects ORDER BY 1")[:4] == [
+        ("G-2019-001", Decimal("1000000.00"), "EUR"),
+        ("G-2019-002", Decimal("2500000.00"), "USD"),
+        ("G-2020-003", Decimal("1500000.00"), "GBP"),
+        ("G-2020-004", Decimal("750000.00"), "CHF"),
+    ]
+    # "EU: EUR 800,000; SIDA: EUR 200,000": the amounts written with the funders are their contributions.
+    assert rows(
+        empty_db,
+        "SELECT amount FROM project_orgs WHERE project_id = 'G-2019-001' AND role = 'funding' ORDER BY 1",
+    ) == [(Decimal("200000.00"),), (Decimal("800000.00"),)]
