@@ -15,7 +15,7 @@ head = ui.headline(filters, CURRENCY)
 st.title("Portfolio overview")
 scope = "the filtered portfolio" if filters.is_narrowed() else "the whole portfolio"
 if not filters.include_illustrative:
-    scope += " (seed page projects only, illustrative ones left out)"
+    scope += " (illustrative projects left out)"
 st.caption(
     f"Budgets of {scope} in {CURRENCY}, converted at ECB reference rates of each budget's date. "
     "Each project is counted once; charts split its budget by recorded shares."
