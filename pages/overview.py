@@ -7,7 +7,7 @@ from portfolio import charts
 
 ui.through_dashboard()
 
-CURRENCY = "EUR"
+CURRENCY = ui.reporting_currency()
 
 filters = ui.current_filters()
 head = ui.headline(filters, CURRENCY)

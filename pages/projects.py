@@ -6,7 +6,7 @@ import ui
 
 ui.through_dashboard()
 
-CURRENCY = "EUR"
+CURRENCY = ui.reporting_currency()
 
 filters = ui.current_filters()
 projects = ui.project_table(filters, CURRENCY)

@@ -378,6 +378,7 @@ class FilterChoices:
     statuses: dict[str, str]
     first_year: int | None
     last_year: int | None
+    currencies: tuple[str, ...] = (REPORTING_CURRENCY,)
 
 
 ORGS_IN_ROLE = """
@@ -396,6 +397,13 @@ FROM project_sectors ps LEFT JOIN ref_sectors s ON s.code = ps.sector ORDER BY l
 """
 STATUSES = "SELECT status, name FROM ref_activity_statuses ORDER BY iati_code"
 YEARS = "SELECT min(year(start_date)), max(year(coalesce(end_date, start_date))) FROM projects"
+# Reporting currencies: EUR and every currency with rates, the portfolio's own first.
+RATE_CURRENCIES = """
+SELECT code FROM (
+    SELECT 'EUR' AS code UNION SELECT DISTINCT currency FROM fx_rates
+) c
+ORDER BY code <> 'EUR', code NOT IN (SELECT currency FROM projects), code
+"""
 
 
 def filter_choices(con: duckdb.DuckDBPyConnection) -> FilterChoices:
@@ -408,4 +416,5 @@ def filter_choices(con: duckdb.DuckDBPyConnection) -> FilterChoices:
         statuses=dict(_rows(con, STATUSES)),
         first_year=first,
         last_year=last,
+        currencies=tuple(c for (c,) in _rows(con, RATE_CURRENCIES)),
     )

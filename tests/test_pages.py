@@ -110,3 +110,30 @@ def test_activities_page_shows_the_seed_events(sample_db):
 def test_a_search_that_matches_nothing_is_said_plainly(sample_db, page):
     at = app(page, q="no such project anywhere")
     assert not at.exception
+
+
+def test_the_reporting_currency_comes_from_the_url_and_matches_the_cli(sample_db):
+    import json
+    import subprocess
+    import sys
+
+    summary = subprocess.run(
+        [sys.executable, "-m", "portfolio", "summary", "--db", str(sample_db), "--currency", "USD", "--json"],
+        cwd=Path(ENTRY).parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    exact = json.loads(summary.stdout)["total"]
+    at = app(currency="USD")  # after the CLI: the app keeps the database open
+    assert metric(at, "Total budget").startswith("USD ")
+    assert at.selectbox(key="reporting_currency").value == "USD"
+    assert f"Parts add up to USD {float(exact):,.2f}." in markdown(at)
+
+
+def test_choosing_a_currency_in_the_sidebar_puts_it_in_the_url(sample_db):
+    at = app()
+    at.selectbox(key="reporting_currency").select("GBP")
+    at.run()
+    assert at.query_params["currency"] == "GBP"
+    assert metric(at, "Total budget").startswith("GBP ")

@@ -11,7 +11,7 @@ from ui.db import (
     project_table,
     store,
 )
-from ui.filters import current_filters, sidebar_filters
+from ui.filters import current_filters, reporting_currency, sidebar_filters
 from ui.format import (
     count,
     known,
@@ -38,6 +38,7 @@ from ui.imports import (
 from ui.navigation import through_dashboard
 
 __all__ = [
+    "reporting_currency",
     "through_dashboard",
     "CURRENCY_CHOICES",
     "XLSX",

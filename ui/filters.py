@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portfolio.filters import Filters
+from portfolio.queries import REPORTING_CURRENCY
 from ui import db
 
 # URL parameter -> Filters field, for the multi-choice filters.
@@ -46,6 +47,10 @@ def _from_url(choices) -> None:
         st.session_state["filter_years"] = (low, high)
     st.session_state["filter_text"] = params.get("q", "")
     st.session_state["filter_illustrative"] = params.get("illustrative", "yes") != "no"
+    currency = (params.get("currency") or REPORTING_CURRENCY).upper()
+    st.session_state["reporting_currency"] = (
+        currency if currency in choices.currencies else REPORTING_CURRENCY
+    )
 
 
 def _to_url(filters: Filters) -> None:
@@ -61,7 +66,10 @@ def _to_url(filters: Filters) -> None:
         wanted["q"] = filters.text
     if not filters.include_illustrative:
         wanted["illustrative"] = "no"
-    for param in [*CHOICE_PARAMS, "from", "to", "q", "illustrative"]:
+    currency = st.session_state.get("reporting_currency", REPORTING_CURRENCY)
+    if currency != REPORTING_CURRENCY:
+        wanted["currency"] = currency
+    for param in [*CHOICE_PARAMS, "from", "to", "q", "illustrative", "currency"]:
         if param in wanted:
             if st.query_params.get_all(param) != (
                 wanted[param] if isinstance(wanted[param], list) else [wanted[param]]
@@ -77,6 +85,13 @@ def sidebar_filters() -> Filters:
     if "filter_text" not in st.session_state:
         _from_url(choices)
     with st.sidebar:
+        st.selectbox(
+            "Reporting currency",
+            choices.currencies,
+            key="reporting_currency",
+            help="Every amount is converted to this currency at the ECB reference rate of its own "
+            "date (transaction date, budget period start, else project start).",
+        )
         st.subheader("Filter the portfolio")
         for field, label in LABELS.items():
             options = getattr(choices, field)
@@ -120,6 +135,11 @@ def sidebar_filters() -> Filters:
     st.session_state["filters"] = filters
     _to_url(filters)
     return filters
+
+
+def reporting_currency() -> str:
+    """The currency every figure is shown in (sidebar and URL `currency`; EUR by default)."""
+    return st.session_state.get("reporting_currency", REPORTING_CURRENCY)
 
 
 def current_filters() -> Filters:
