@@ -22,6 +22,7 @@ pages = st.navigation(
         ),
         st.Page("pages/projects.py", title="Projects", icon=":material/folder_open:"),
         st.Page("pages/activities.py", title="Activities", icon=":material/event:"),
+        st.Page("pages/spend.py", title="Spend review", icon=":material/account_balance:"),
         st.Page("pages/imports.py", title="Import", icon=":material/upload_file:"),
     ]
 )

@@ -396,3 +396,24 @@ def _write_fixme_sheet(ws, sheet: FixSheet) -> None:
 def _padded(row: Iterable, width: int) -> list:
     values = list(row)
     return values + [None] * (width - len(values))
+
+
+# --- Any table, as a download ---------------------------------------------------------------
+
+
+def write_table(target: Target, frame: pd.DataFrame, sheet_name: str = "Table", note: str = "") -> None:
+    """One table as a workbook: bold frozen header, numbers as numbers, text never run as a formula.
+
+    `note` (what the figures are, their currency and date) goes in a row above the header.
+    """
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_sheet_title(sheet_name) or "Table")
+    for i, name in enumerate(frame.columns, 1):
+        ws.column_dimensions[get_column_letter(i)].width = min(50, max(12, len(str(name)) + 4))
+    if note:
+        ws.append([_styled(ws, note, font=Font(italic=True))])
+    ws.freeze_panes = "A3" if note else "A2"
+    ws.append([_styled(ws, str(h), font=HEADER_FONT, fill=OPTIONAL_FILL) for h in frame.columns])
+    for row in frame.itertuples(index=False):
+        ws.append([_value(ws, v.as_py() if hasattr(v, "as_py") else v) for v in row])
+    wb.save(target)

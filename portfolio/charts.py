@@ -225,3 +225,39 @@ def events_timeline(events: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=230)
     )
+
+
+SPEND_SERIES = {
+    "budget": "Budget",
+    "commitments": "Committed",
+    "disbursements": "Disbursed",
+    "expenditure": "Spent",
+}
+
+
+def spend_by_year(rows: pd.DataFrame, currency: str) -> alt.Chart:
+    """Budget and the money committed, disbursed and spent, year by year, side by side."""
+    long = rows.melt(id_vars="key", value_vars=[c for c in SPEND_SERIES if c in rows], var_name="series")
+    long = long.assign(
+        series=long["series"].map(SPEND_SERIES),
+        value=pd.to_numeric(long["value"].astype(object), errors="coerce").fillna(0.0),
+        key=long["key"].fillna("Dates not recorded"),
+    )
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("key:N", title=None, axis=alt.Axis(labelAngle=-45)),
+            xOffset=alt.XOffset("series:N", sort=list(SPEND_SERIES.values())),
+            y=alt.Y("value:Q", title=currency, axis=alt.Axis(format="~s")),
+            color=alt.Color(
+                "series:N", sort=list(SPEND_SERIES.values()), title=None, legend=alt.Legend(orient="top")
+            ),
+            tooltip=[
+                alt.Tooltip("key:N", title="Year"),
+                alt.Tooltip("series:N", title="What"),
+                alt.Tooltip("value:Q", title=currency, format=",.2f"),
+            ],
+        )
+        .properties(height=280)
+    )

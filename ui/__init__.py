@@ -36,8 +36,12 @@ from ui.imports import (
     user_name,
 )
 from ui.navigation import through_dashboard
+from ui.spend import project_review, review_by, table_workbook
 
 __all__ = [
+    "project_review",
+    "review_by",
+    "table_workbook",
     "reporting_currency",
     "through_dashboard",
     "CURRENCY_CHOICES",

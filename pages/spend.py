@@ -1,0 +1,130 @@
+"""Spend review: budget against commitments, disbursements and expenditure, with what needs a look."""
+
+from datetime import date
+
+import streamlit as st
+
+import ui
+from portfolio import charts
+
+ui.through_dashboard()
+
+CURRENCY = ui.reporting_currency()
+FLAGS = {
+    "ahead": "Spending ahead of time",
+    "little_spent": "Little spent near the end",
+    "money_after_end": "Money after the end date",
+    "contributions_off": "Contributions do not match the budget",
+    "no_rate": "Transactions with no rate",
+}
+
+MONEY = {
+    "budget": "Budget",
+    "commitments": "Committed",
+    "disbursements": "Disbursed",
+    "expenditure": "Spent",
+    "spent": "Spent",
+    "remaining": "Remaining",
+}
+
+
+def money(label: str):
+    return st.column_config.NumberColumn(f"{label} ({CURRENCY})", format="localized")
+
+
+filters = ui.current_filters()
+review = ui.project_review(filters, CURRENCY)
+
+st.title("Spend review")
+st.caption(
+    f"Budget against money committed, disbursed and spent, in {CURRENCY} at the ECB rate of each "
+    "amount's own date. Spent is expenditure where a project reports any, else disbursements; "
+    f"burn rate is spent over budget, set against the share of the project's time elapsed on "
+    f"{date.today():%d %b %Y}."
+)
+total = ui.headline(filters, CURRENCY)
+cols = st.columns(5)
+cols[0].metric(
+    "Budget", ui.short_money(total.total_budget, CURRENCY), help=ui.money(total.total_budget, CURRENCY)
+)
+for col, (label, column) in zip(
+    cols[1:],
+    [("Committed", "commitments"), ("Disbursed", "disbursements"), ("Spent (expenditure)", "expenditure")],
+    strict=False,
+):
+    amount = review[column].sum()
+    col.metric(label, ui.short_money(amount, CURRENCY), help=ui.money(amount, CURRENCY))
+flagged = int((review["flags"] > 0).sum())
+cols[4].metric("Projects flagged", f"{flagged:,} of {len(review):,}")
+
+view = st.segmented_control(
+    "Review by", ["Project", "Funder", "Implementer", "Year"], default="Project", key="spend_view"
+)
+note = f"aidtrack spend review, {CURRENCY}, {date.today():%d %b %Y}"
+if view in (None, "Project"):
+    shown_flags = st.multiselect(
+        "Show only projects flagged for", list(FLAGS), format_func=FLAGS.get, placeholder="Any flag or none"
+    )
+    rows = review
+    for flag in shown_flags:
+        rows = rows[rows[flag].fillna(False).astype(bool)]
+    counted = int(review["total_projects"].iloc[0]) if len(review) else 0
+    if counted > len(review):
+        st.caption(f"The {len(review):,} most flagged of {counted:,} projects.")
+    table = rows[
+        [
+            "project_id",
+            "title",
+            "status",
+            "budget",
+            "commitments",
+            "disbursements",
+            "expenditure",
+            "remaining",
+            "burn",
+            "elapsed",
+            "flag_text",
+        ]
+    ].assign(link=[f"/projects?project={pid}" for pid in rows["project_id"]])
+    st.dataframe(
+        table,
+        column_config={
+            "project_id": "ID",
+            "title": st.column_config.TextColumn("Project", width="medium"),
+            "status": "Status",
+            **{c: money(label) for c, label in MONEY.items()},
+            "burn": st.column_config.ProgressColumn("Spent", format="percent", min_value=0, max_value=1),
+            "elapsed": st.column_config.ProgressColumn(
+                "Time elapsed", format="percent", min_value=0, max_value=1
+            ),
+            "flag_text": st.column_config.TextColumn("Needs a look", width="large"),
+            "link": st.column_config.LinkColumn("Open", display_text="Open project"),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    download = table.drop(columns="link")
+else:
+    by = view.lower()
+    rows = ui.review_by(by, filters, CURRENCY)
+    if by == "year":
+        st.altair_chart(charts.spend_by_year(rows, CURRENCY), width="stretch")
+    st.dataframe(
+        rows.drop(columns="key"),
+        column_config={"name": view, **{c: money(label) for c, label in MONEY.items()}},
+        hide_index=True,
+        width="stretch",
+    )
+    if by != "year":
+        st.caption(
+            f"Budget and spending split over {by}s by the same shares (recorded contributions, else "
+            "equal); both columns add up to the portfolio's totals."
+        )
+    download = rows
+st.download_button(
+    "Download this table (xlsx)",
+    data=ui.table_workbook(download, "Spend review", note),
+    file_name=f"aidtrack-spend-review-{(view or 'project').lower()}.xlsx",
+    mime=ui.XLSX,
+    icon=":material/download:",
+)

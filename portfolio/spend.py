@@ -1,0 +1,186 @@
+"""Spend review: budget against commitments, disbursements and expenditure, and what needs a look.
+
+Every amount is converted to the reporting currency at the rate of its own date, by the same
+rules as the budgets (portfolio.money). "Spent" is expenditure where a project reports any,
+else disbursements. Flags are computed in SQL so the review can rank a large portfolio.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from portfolio.filters import Filters
+from portfolio.money import PROJECT_AMOUNTS, attributed, cents_to_decimal, converted
+from portfolio.queries import KEY_NAMES, NOT_RECORDED, REPORTING_CURRENCY, _frame, _over
+
+# How far spending may run ahead of the time elapsed, and what "near the end" means.
+AHEAD_BY = 0.25
+NEAR_END = 0.8
+LITTLE_SPENT = 0.5
+CONTRIBUTION_TOLERANCE = 0.005
+
+SPENT = f"""
+transaction_lines AS (
+    SELECT t.project_id, t.type, t.date, t.amount,
+           coalesce(t.currency, s.currency) AS currency,
+           coalesce(t.value_date, t.date) AS value_date
+    FROM transactions t JOIN selected s USING (project_id)
+    WHERE t.type IN ('commitment', 'disbursement', 'expenditure')
+),
+{converted("transaction_lines")},
+spend AS (
+    SELECT project_id,
+        sum(cents) FILTER (WHERE type = 'commitment') AS commitment_cents,
+        sum(cents) FILTER (WHERE type = 'disbursement') AS disbursement_cents,
+        sum(cents) FILTER (WHERE type = 'expenditure') AS expenditure_cents,
+        count(*) FILTER (WHERE type = 'expenditure') AS expenditures,
+        count(*) FILTER (WHERE cents IS NULL) AS unconverted,
+        string_agg(DISTINCT currency, ', ') FILTER (WHERE cents IS NULL) AS unconverted_currencies
+    FROM cents_transaction_lines GROUP BY project_id
+),
+spent AS (
+    SELECT project_id,
+           CASE WHEN expenditures > 0 THEN expenditure_cents ELSE disbursement_cents END AS cents
+    FROM spend
+)"""
+
+PROJECTS = f"""
+WITH {{selected}}, {PROJECT_AMOUNTS}, {SPENT},
+after_end AS (
+    SELECT t.project_id, count(*) AS n FROM transactions t JOIN selected s USING (project_id)
+    WHERE t.date > s.end_date AND t.type IN ('disbursement', 'expenditure')
+    GROUP BY t.project_id
+),
+contributions AS (
+    SELECT po.project_id, sum(po.amount) AS total, count(*) = count(po.amount) AS all_recorded,
+           bool_and(coalesce(po.currency, s.currency) = s.currency) AS one_currency
+    FROM project_orgs po JOIN selected s USING (project_id) WHERE po.role = 'funding'
+    GROUP BY po.project_id
+),
+review AS (
+    SELECT s.project_id, s.title, s.status, s.start_date, s.end_date, s.currency, s.budget AS own_budget,
+           s.illustrative, pa.cents AS budget_cents, sp.commitment_cents, sp.disbursement_cents,
+           sp.expenditure_cents, spent.cents AS spent_cents, coalesce(sp.unconverted, 0) AS unconverted,
+           sp.unconverted_currencies, coalesce(ae.n, 0) AS after_end, c.total AS contributions,
+           c.all_recorded AND c.one_currency AS contributions_comparable,
+           CASE WHEN s.start_date IS NOT NULL AND s.end_date > s.start_date THEN
+               least(greatest(CAST($today - s.start_date AS DOUBLE)
+                              / CAST(s.end_date - s.start_date + 1 AS DOUBLE), 0), 1)
+           END AS elapsed
+    FROM selected s
+    LEFT JOIN project_amounts pa USING (project_id)
+    LEFT JOIN spend sp USING (project_id)
+    LEFT JOIN spent USING (project_id)
+    LEFT JOIN after_end ae USING (project_id)
+    LEFT JOIN contributions c USING (project_id)
+),
+flagged AS (
+    SELECT *,
+        CASE WHEN budget_cents > 0 THEN CAST(coalesce(spent_cents, 0) AS DOUBLE) / budget_cents END AS burn,
+        budget_cents > 0 AND spent_cents > 0 AND elapsed IS NOT NULL AND coalesce(status, '') <> 'cancelled'
+            AND CAST(spent_cents AS DOUBLE) / budget_cents - elapsed > {AHEAD_BY} AS ahead,
+        budget_cents > 0 AND elapsed >= {NEAR_END} AND coalesce(status, '') NOT IN ('pipeline', 'cancelled')
+            AND CAST(coalesce(spent_cents, 0) AS DOUBLE) / budget_cents < {LITTLE_SPENT} AS little_spent,
+        after_end > 0 AS money_after_end,
+        coalesce(contributions_comparable AND own_budget IS NOT NULL
+                 AND abs(contributions - own_budget) > {CONTRIBUTION_TOLERANCE} * own_budget, false)
+            AS contributions_off,
+        unconverted > 0 AS no_rate
+    FROM review
+)
+SELECT project_id, title, status, start_date, end_date, illustrative,
+       {cents_to_decimal("budget_cents")} AS budget,
+       {cents_to_decimal("commitment_cents")} AS commitments,
+       {cents_to_decimal("disbursement_cents")} AS disbursements,
+       {cents_to_decimal("expenditure_cents")} AS expenditure,
+       {cents_to_decimal("budget_cents - coalesce(spent_cents, 0)")} AS remaining,
+       burn, elapsed, currency, own_budget, contributions, after_end, unconverted, unconverted_currencies,
+       ahead, little_spent, money_after_end, contributions_off, no_rate,
+       coalesce(ahead, false)::INT + coalesce(little_spent, false)::INT + money_after_end::INT
+           + contributions_off::INT + no_rate::INT AS flags,
+       count(*) OVER () AS total_projects
+FROM flagged
+ORDER BY flags DESC, budget_cents DESC NULLS LAST, project_id
+LIMIT $limit
+"""
+
+FLAG_COLUMNS = ("ahead", "little_spent", "money_after_end", "contributions_off", "no_rate")
+
+
+def project_review(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    currency: str = REPORTING_CURRENCY,
+    today: date | None = None,
+    limit: int = 5000,
+) -> pd.DataFrame:
+    """Per project: budget, commitments, disbursements, expenditure, remaining, burn rate against
+    time elapsed, and each flag; the flagged first. `total_projects` counts them all."""
+    frame = _frame(
+        con, *_over(PROJECTS, filters, currency=currency, today=today or date.today(), limit=limit)
+    )
+    frame["flag_text"] = [_flag_text(row) for row in frame.itertuples()]
+    return frame
+
+
+def _flag_text(row) -> str:
+    found = []
+    if row.ahead:
+        found.append(f"Spending ahead of time: {row.burn:.0%} spent, {row.elapsed:.0%} of the time elapsed")
+    if row.little_spent:
+        found.append(
+            f"Little spent near the end: {row.burn:.0%} spent, {row.elapsed:.0%} of the time elapsed"
+        )
+    if row.money_after_end:
+        found.append(f"Money after the end date: {row.after_end} transaction(s)")
+    if row.contributions_off:
+        found.append(
+            f"Funder contributions add up to {row.contributions:,.2f} {row.currency}, "
+            f"the budget is {row.own_budget:,.2f}"
+        )
+    if row.no_rate:
+        found.append(
+            f"{row.unconverted} transaction(s) in {row.unconverted_currencies} with no rate for their date"
+        )
+    return "; ".join(found)
+
+
+SPEND_BY = f"""
+WITH {{selected}}, {SPENT},
+amounts AS (SELECT project_id, cents FROM spent WHERE cents IS NOT NULL),
+{{attributed}}
+SELECT key, coalesce({{name}}, key, $not_recorded) AS name, {cents_to_decimal("sum(cents)")} AS spent
+FROM attributed GROUP BY key
+"""
+TRANSACTIONS_BY_YEAR = f"""
+WITH {{selected}}, {SPENT}
+SELECT CAST(year(date) AS VARCHAR) AS key,
+       {cents_to_decimal("sum(cents) FILTER (WHERE type = 'commitment')")} AS commitments,
+       {cents_to_decimal("sum(cents) FILTER (WHERE type = 'disbursement')")} AS disbursements,
+       {cents_to_decimal("sum(cents) FILTER (WHERE type = 'expenditure')")} AS expenditure
+FROM cents_transaction_lines GROUP BY 1 ORDER BY 1
+"""
+
+
+def review_by(
+    con: duckdb.DuckDBPyConnection, by: str, filters: Filters, currency: str = REPORTING_CURRENCY
+) -> pd.DataFrame:
+    """Budget and spending per funder or implementer (split by the same shares as the budget),
+    or per year (budgets by period, money by transaction date)."""
+    from portfolio.queries import breakdown
+
+    budget = breakdown(con, by, filters, currency)[["key", "name", "amount"]].rename(
+        columns={"amount": "budget"}
+    )
+    if by == "year":
+        money = _frame(con, *_over(TRANSACTIONS_BY_YEAR, filters, currency=currency))
+        merged = budget.merge(money, on="key", how="outer")
+        merged["name"] = merged["name"].fillna(merged["key"])
+        return merged.sort_values("key", na_position="last").reset_index(drop=True)
+    sql = SPEND_BY.format(selected="{selected}", attributed=attributed(by), name=KEY_NAMES[by])
+    spent = _frame(con, *_over(sql, filters, currency=currency, not_recorded=NOT_RECORDED[by]))
+    merged = budget.merge(spent.drop(columns="name"), on="key", how="outer")
+    return merged.sort_values("budget", ascending=False, na_position="last").reset_index(drop=True)

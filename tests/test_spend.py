@@ -1,0 +1,160 @@
+"""Spend review: figures converted at their own dates, and each flag on a project built to trigger it."""
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from portfolio import queries, spend
+from portfolio.filters import Filters
+from portfolio.store import add_records
+
+from .test_pages import app, metric
+
+TODAY = date(2026, 11, 27)
+
+
+def project(pid, start, end, budget, currency="EUR", status="implementation"):
+    return dict(
+        project_id=pid,
+        title=f"Project {pid}",
+        status=status,
+        start_date=start,
+        end_date=end,
+        currency=currency,
+        budget=Decimal(budget),
+    )
+
+
+def money(pid, n, kind, when, amount, currency="EUR"):
+    return dict(
+        transaction_id=f"{pid}-{n}",
+        project_id=pid,
+        type=kind,
+        date=when,
+        amount=Decimal(amount),
+        currency=currency,
+    )
+
+
+@pytest.fixture
+def reviewed(empty_db):
+    projects = [
+        project("AHEAD", date(2026, 1, 1), date(2029, 12, 31), "100000"),
+        project("LATE", date(2020, 1, 1), date(2026, 12, 31), "100000"),
+        project("AFTER", date(2020, 1, 1), date(2021, 12, 31), "100000", status="closed"),
+        project("CONTRIB", date(2025, 1, 1), date(2027, 12, 31), "100000"),
+        project("NORATE", date(2025, 1, 1), date(2027, 12, 31), "100000"),
+        project("FINE", date(2025, 1, 1), date(2027, 12, 31), "100000"),
+    ]
+    transactions = [
+        money("AHEAD", 1, "disbursement", date(2026, 3, 1), "90000"),
+        money("LATE", 1, "disbursement", date(2021, 3, 1), "10000"),
+        money("AFTER", 1, "expenditure", date(2021, 3, 1), "90000"),
+        money("AFTER", 2, "expenditure", date(2022, 6, 1), "5000"),
+        money("NORATE", 1, "disbursement", date(2025, 6, 1), "50000", currency="XAF"),
+        money("FINE", 1, "disbursement", date(2025, 6, 2), "40000"),
+        money("FINE", 2, "commitment", date(2025, 1, 1), "100000"),
+    ]
+    orgs = pd.DataFrame([dict(org_id="F1", name="Funder one"), dict(org_id="F2", name="Funder two")])
+    contributions = [
+        dict(project_id="CONTRIB", org_id="F1", role="funding", amount=Decimal("60000"), currency="EUR"),
+        dict(project_id="CONTRIB", org_id="F2", role="funding", amount=Decimal("30000"), currency="EUR"),
+        dict(project_id="FINE", org_id="F1", role="funding", amount=Decimal("100000"), currency="EUR"),
+    ]
+    add_records(
+        empty_db,
+        {
+            "organisations": orgs,
+            "projects": pd.DataFrame(projects),
+            "project_orgs": pd.DataFrame(contributions),
+            "transactions": pd.DataFrame(transactions),
+        },
+        "built.xlsx",
+        "test",
+    )
+    return spend.project_review(empty_db.connection, Filters(), "EUR", TODAY).set_index("project_id")
+
+
+@pytest.mark.parametrize(
+    "pid, flag, says",
+    [
+        ("AHEAD", "ahead", "Spending ahead of time: 90% spent"),
+        ("LATE", "little_spent", "Little spent near the end: 10% spent"),
+        ("AFTER", "money_after_end", "Money after the end date: 1 transaction(s)"),
+        (
+            "CONTRIB",
+            "contributions_off",
+            "Funder contributions add up to 90,000.00 EUR, the budget is 100,000.00",
+        ),
+        ("NORATE", "no_rate", "1 transaction(s) in XAF with no rate for their date"),
+    ],
+)
+def test_each_flag_on_the_project_built_for_it(reviewed, pid, flag, says):
+    row = reviewed.loc[pid]
+    assert row[flag]
+    assert row["flags"] == 1
+    assert says in row["flag_text"]
+
+
+def test_a_project_in_order_has_no_flag_and_its_figures(reviewed):
+    fine = reviewed.loc["FINE"]
+    assert fine["flags"] == 0 and fine["flag_text"] == ""
+    assert (fine["budget"], fine["commitments"], fine["disbursements"], fine["remaining"]) == (
+        Decimal("100000.00"),
+        Decimal("100000.00"),
+        Decimal("40000.00"),
+        Decimal("60000.00"),
+    )
+
+
+def test_spend_is_converted_at_the_rate_of_its_own_date(empty_db):
+    add_records(
+        empty_db,
+        {
+            "projects": pd.DataFrame(
+                [project("USD", date(2020, 1, 1), date(2022, 12, 31), "1000", currency="USD")]
+            ),
+            "transactions": pd.DataFrame([money("USD", 1, "disbursement", date(2020, 3, 2), "1000", "USD")]),
+        },
+        "usd.xlsx",
+        "test",
+    )
+    with empty_db.cursor() as cur:
+        (rate,) = cur.execute(
+            "SELECT per_eur FROM fx_rates WHERE currency = 'USD' AND rate_date <= '2020-03-02' "
+            "ORDER BY rate_date DESC LIMIT 1"
+        ).fetchone()
+    row = spend.project_review(empty_db.connection, Filters(), "EUR", TODAY).iloc[0]
+    assert row["disbursements"] == (Decimal("1000") / rate).quantize(Decimal("0.01"))
+
+
+def test_by_funder_and_by_year_add_up_to_the_portfolio(sample_db):
+    from portfolio import store
+
+    db = store.open_store(sample_db)
+    total = queries.headline(db.connection, Filters(), "EUR").total_budget
+    for by in ("funder", "implementer", "year"):
+        rows = spend.review_by(db.connection, by, Filters(), "EUR")
+        assert rows["budget"].sum() == total
+    projects = spend.project_review(db.connection, Filters(), "EUR", TODAY)
+    by_funder = spend.review_by(db.connection, "funder", Filters(), "EUR")
+    spent = projects.apply(
+        lambda r: r["expenditure"] if pd.notna(r["expenditure"]) else r["disbursements"], axis=1
+    )
+    assert by_funder["spent"].sum() == spent[projects["budget"].notna()].dropna().sum()
+
+
+def test_the_spend_review_page(sample_db):
+    at = app("pages/spend.py")
+    assert at.title[0].value == "Spend review"
+    assert metric(at, "Projects flagged").endswith("of 43")
+    table = at.dataframe[0].value
+    assert table["link"].iloc[0].startswith("/projects?project=")
+    at.segmented_control(key="spend_view").set_value("Year")
+    at.run()
+    assert not at.exception
+    assert "2018" in at.dataframe[0].value["name"].tolist()
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download this table (xlsx)"]

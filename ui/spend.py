@@ -1,0 +1,38 @@
+"""The spend review's cached reads and its download."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from loaders import template
+from portfolio import spend
+from portfolio.filters import Filters
+from ui.db import _con, data_version, db_path
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _project_review(path: str, version: int, filters: Filters, currency: str, today: date) -> pd.DataFrame:
+    return spend.project_review(_con(path), filters, currency, today)
+
+
+def project_review(filters: Filters, currency: str) -> pd.DataFrame:
+    return _project_review(db_path(), data_version(), filters, currency, date.today())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _review_by(path: str, version: int, by: str, filters: Filters, currency: str) -> pd.DataFrame:
+    return spend.review_by(_con(path), by, filters, currency)
+
+
+def review_by(by: str, filters: Filters, currency: str) -> pd.DataFrame:
+    return _review_by(db_path(), data_version(), by, filters, currency)
+
+
+def table_workbook(frame: pd.DataFrame, sheet_name: str, note: str) -> bytes:
+    out = io.BytesIO()
+    template.write_table(out, frame, sheet_name, note)
+    return out.getvalue()
