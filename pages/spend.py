@@ -43,19 +43,22 @@ st.caption(
     f"{date.today():%d %b %Y}."
 )
 total = ui.headline(filters, CURRENCY)
-cols = st.columns(5)
+cols = st.columns(4)
 cols[0].metric(
     "Budget", ui.short_money(total.total_budget, CURRENCY), help=ui.money(total.total_budget, CURRENCY)
 )
 for col, (label, column) in zip(
     cols[1:],
     [("Committed", "commitments"), ("Disbursed", "disbursements"), ("Spent (expenditure)", "expenditure")],
-    strict=False,
+    strict=True,
 ):
     amount = review[column].sum()
     col.metric(label, ui.short_money(amount, CURRENCY), help=ui.money(amount, CURRENCY))
 flagged = int((review["flags"] > 0).sum())
-cols[4].metric("Projects flagged", f"{flagged:,} of {len(review):,}")
+if flagged:
+    st.warning(f"**{flagged:,} of {len(review):,} projects need a look**: see the flags in the table.")
+else:
+    st.success(f"None of the {len(review):,} projects is flagged.")
 
 view = st.segmented_control(
     "Review by", ["Project", "Funder", "Implementer", "Year"], default="Project", key="spend_view"
@@ -75,6 +78,7 @@ if view in (None, "Project"):
         [
             "project_id",
             "title",
+            "flag_text",
             "status",
             "budget",
             "commitments",
@@ -83,7 +87,6 @@ if view in (None, "Project"):
             "remaining",
             "burn",
             "elapsed",
-            "flag_text",
         ]
     ].assign(link=[f"/projects?project={pid}" for pid in rows["project_id"]])
     st.dataframe(
