@@ -85,6 +85,32 @@ if ui.known(p["description"]):
 if ui.known(p["url"]):
     st.markdown(f"**Link:** [{p['url']}]({p['url']})")
 
+trace = ui.conversion_trace(project_id, CURRENCY)
+if len(trace) and (trace["currency"] != CURRENCY).any():
+    with st.expander(f"How the amounts were converted to {CURRENCY}"):
+        st.caption(
+            "Each amount at the ECB reference rate of its own date (units per euro), or the nearest "
+            "earlier day's; an amount with no rate is left unconverted, never counted as zero."
+        )
+        st.dataframe(
+            ui.unknowns_shown(trace, ["note"]),
+            column_config={
+                "what": "Amount",
+                "amount": st.column_config.NumberColumn("Original", format="localized"),
+                "currency": "Currency",
+                "value_date": st.column_config.DateColumn("Value date"),
+                "rate_from_eur": st.column_config.NumberColumn("Rate (per EUR)", format="%.4f"),
+                "rate_date": st.column_config.DateColumn("Rate of"),
+                "rate_to_reporting": st.column_config.NumberColumn(f"{CURRENCY} per EUR", format="%.4f"),
+                "reporting_rate_date": st.column_config.DateColumn("Rate of"),
+                "source": "Source",
+                "converted": st.column_config.NumberColumn(f"In {CURRENCY}", format="localized"),
+                "note": st.column_config.TextColumn("Note", width="medium"),
+            },
+            hide_index=True,
+            width="stretch",
+        )
+
 st.subheader("Aims")
 st.markdown("\n".join(f"{n}. {aim}" for n, aim in enumerate(detail.aims, 1)) or "_Not recorded._")
 

@@ -9,10 +9,10 @@ Rules (DESIGN.md, "Money"):
 - A project's budget is `projects.budget` at the project's start date; when that is not
   recorded, the sum of its budget periods, each at its own value date (or period start),
   where a revised budget for a period replaces the original.
-- A rate is the ECB reference rate (or an imported rate) of the value date, else the nearest
-  earlier one. A line with no rate on or before its date, or no date at all in a foreign
-  currency, is unconverted: the project is listed as such and left out of the sums, never
-  counted as zero.
+- A rate is the ECB reference rate (or an imported rate) of the value date, else the
+  nearest earlier one within RATE_WINDOW_DAYS. A line with no such rate, or no date at all
+  in a foreign currency, is unconverted: the project is listed as such and left out of the
+  sums, never counted as zero.
 - Shares: funder contributions (when every funder's is recorded in one currency), country and
   sector percentages (when every one is recorded), budget periods by year (else days of the
   project's duration per year). Otherwise the split is equal and marked estimated. A project
@@ -39,6 +39,11 @@ budget_lines AS (
 )"""
 
 
+# A day without a rate (a weekend, a holiday) takes the nearest earlier one, at most this many
+# days older; an amount with no rate that recent is unconverted, never guessed.
+RATE_WINDOW_DAYS = 7
+
+
 def converted(lines: str) -> str:
     """SQL for `lines` (project_id, amount, currency, value_date) with their rates and cents.
 
@@ -49,17 +54,21 @@ def converted(lines: str) -> str:
     rated_{lines} AS (
         SELECT l.*, CAST(round(l.amount * 100) AS HUGEINT) AS amount_cents,
                src.per_eur AS from_rate, src.rate_date AS from_rate_date, src.source AS from_source,
-               dst.per_eur AS to_rate, dst.rate_date AS to_rate_date
+               dst.per_eur AS to_rate, dst.rate_date AS to_rate_date, dst.source AS to_source
         FROM {lines} l
         ASOF LEFT JOIN fx_rates src ON src.currency = l.currency AND l.value_date >= src.rate_date
         ASOF LEFT JOIN fx_rates dst ON dst.currency = $currency AND l.value_date >= dst.rate_date
     ),
     converted_{lines} AS (
         SELECT *,
-            CASE WHEN currency = 'EUR' THEN 1000000 ELSE CAST(from_rate * 1000000 AS HUGEINT) END
-                AS from_micro,
-            CASE WHEN $currency = 'EUR' THEN 1000000 ELSE CAST(to_rate * 1000000 AS HUGEINT) END
-                AS to_micro
+            CASE WHEN currency = 'EUR' THEN 1000000
+                 WHEN value_date - from_rate_date <= {RATE_WINDOW_DAYS}
+                     THEN CAST(from_rate * 1000000 AS HUGEINT)
+            END AS from_micro,
+            CASE WHEN $currency = 'EUR' THEN 1000000
+                 WHEN value_date - to_rate_date <= {RATE_WINDOW_DAYS}
+                     THEN CAST(to_rate * 1000000 AS HUGEINT)
+            END AS to_micro
         FROM rated_{lines}
     ),
     cents_{lines} AS (
@@ -160,3 +169,14 @@ def attributed(by: str) -> str:
 def cents_to_decimal(column: str) -> str:
     """SQL turning integer cents into an exact DECIMAL amount (a plain division would be DOUBLE)."""
     return f"CAST(CAST({column} AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(38, 2))"
+
+
+# The money lines of the selected projects, each in its own currency and at its value date.
+TRANSACTION_LINES = """
+transaction_lines AS (
+    SELECT t.project_id, t.transaction_id, t.type, t.date, t.amount,
+           coalesce(t.currency, s.currency) AS currency,
+           coalesce(t.value_date, t.date) AS value_date
+    FROM transactions t JOIN selected s USING (project_id)
+    WHERE t.type IN ('commitment', 'disbursement', 'expenditure')
+)"""

@@ -13,7 +13,14 @@ import pandas as pd
 import pyarrow as pa
 
 from portfolio.filters import Filters, project_filter
-from portfolio.money import PROJECT_AMOUNTS, attributed, cents_to_decimal
+from portfolio.money import (
+    BUDGET_LINES,
+    PROJECT_AMOUNTS,
+    RATE_WINDOW_DAYS,
+    attributed,
+    cents_to_decimal,
+    converted,
+)
 
 REPORTING_CURRENCY = "EUR"
 
@@ -418,3 +425,56 @@ def filter_choices(con: duckdb.DuckDBPyConnection) -> FilterChoices:
         last_year=last,
         currencies=tuple(c for (c,) in _rows(con, RATE_CURRENCIES)),
     )
+
+
+# --- Where a converted figure comes from ---------------------------------------------------
+
+CONVERSION_TRACE = f"""
+WITH selected AS (SELECT * FROM projects WHERE project_id = $project_id),
+{BUDGET_LINES},
+trace_lines AS (
+    SELECT 1 AS ord, 'Total budget' AS what, budget AS amount, currency, start_date AS value_date
+    FROM selected WHERE budget IS NOT NULL
+    UNION ALL
+    SELECT 2, 'Budget ' || b.period_start || ' to ' || b.period_end || ' (' || b.type || ')', b.amount,
+           coalesce(b.currency, s.currency), coalesce(b.value_date, b.period_start)
+    FROM counted_budgets b JOIN selected s USING (project_id) WHERE s.budget IS NULL
+    UNION ALL
+    SELECT 3, coalesce(tt.name, t.type) || ' ' || t.transaction_id, t.amount,
+           coalesce(t.currency, s.currency), coalesce(t.value_date, t.date)
+    FROM transactions t JOIN selected s USING (project_id)
+    LEFT JOIN ref_transaction_types tt ON tt.type = t.type
+    WHERE t.type IN ('commitment', 'disbursement', 'expenditure')
+),
+{converted("trace_lines")}
+SELECT what, amount, currency, value_date,
+       CASE WHEN currency <> 'EUR' THEN from_rate END AS rate_from_eur,
+       CASE WHEN currency <> 'EUR' THEN from_rate_date END AS rate_date,
+       CASE WHEN $currency <> 'EUR' THEN to_rate END AS rate_to_reporting,
+       CASE WHEN $currency <> 'EUR' THEN to_rate_date END AS reporting_rate_date,
+       CASE WHEN currency = $currency THEN 'none needed'
+            WHEN currency <> 'EUR' THEN from_source ELSE to_source END AS source,
+       {cents_to_decimal("cents")} AS converted,
+       CASE
+           WHEN value_date IS NULL AND currency <> $currency THEN 'no date to take a rate from: not converted'
+           WHEN cents IS NULL
+               THEN 'no rate within {RATE_WINDOW_DAYS} days before ' || value_date || ': not converted'
+           WHEN currency <> $currency AND least(
+                    CASE WHEN currency <> 'EUR' THEN from_rate_date END,
+                    CASE WHEN $currency <> 'EUR' THEN to_rate_date END) < value_date
+               THEN 'no rate on ' || value_date || '; the nearest earlier one, of ' || least(
+                    CASE WHEN currency <> 'EUR' THEN from_rate_date END,
+                    CASE WHEN $currency <> 'EUR' THEN to_rate_date END) || ', is used'
+           ELSE ''
+       END AS note
+FROM cents_trace_lines
+ORDER BY ord, value_date, what
+"""
+
+
+def conversion_trace(
+    con: duckdb.DuckDBPyConnection, project_id: str, currency: str = REPORTING_CURRENCY
+) -> pd.DataFrame:
+    """Each amount behind a project's converted figures: original amount and currency, value
+    date, the rates used with their dates and source, and the converted amount."""
+    return _frame(con, CONVERSION_TRACE, {"project_id": project_id, "currency": currency})

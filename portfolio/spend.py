@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from portfolio.filters import Filters
-from portfolio.money import PROJECT_AMOUNTS, attributed, cents_to_decimal, converted
+from portfolio.money import PROJECT_AMOUNTS, TRANSACTION_LINES, attributed, cents_to_decimal, converted
 from portfolio.queries import KEY_NAMES, NOT_RECORDED, REPORTING_CURRENCY, _frame, _over
 
 # How far spending may run ahead of the time elapsed, and what "near the end" means.
@@ -23,13 +23,7 @@ LITTLE_SPENT = 0.5
 CONTRIBUTION_TOLERANCE = 0.005
 
 SPENT = f"""
-transaction_lines AS (
-    SELECT t.project_id, t.type, t.date, t.amount,
-           coalesce(t.currency, s.currency) AS currency,
-           coalesce(t.value_date, t.date) AS value_date
-    FROM transactions t JOIN selected s USING (project_id)
-    WHERE t.type IN ('commitment', 'disbursement', 'expenditure')
-),
+{TRANSACTION_LINES},
 {converted("transaction_lines")},
 spend AS (
     SELECT project_id,

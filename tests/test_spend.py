@@ -158,3 +158,37 @@ def test_the_spend_review_page(sample_db):
     assert "2018" in at.dataframe[0].value["name"].tolist()
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download this table (xlsx)"]
+
+
+def test_every_converted_amount_traces_to_its_rate(empty_db):
+    add_records(
+        empty_db,
+        {
+            "projects": pd.DataFrame(
+                [project("CHF", date(2020, 3, 7), date(2022, 12, 31), "1000", currency="CHF")]
+            ),
+            "transactions": pd.DataFrame(
+                [
+                    money("CHF", 1, "disbursement", date(2020, 3, 9), "500", "CHF"),
+                    money("CHF", 2, "disbursement", date(2020, 3, 9), "100", "XAF"),
+                ]
+            ),
+        },
+        "chf.xlsx",
+        "test",
+    )
+    trace = queries.conversion_trace(empty_db.connection, "CHF", "EUR").set_index("what")
+    budget = trace.loc["Total budget"]
+    # 7 March 2020 was a Saturday: the Friday's rate, and the trace says so.
+    assert str(budget["rate_date"]) == "2020-03-06"
+    assert "the nearest earlier one, of 2020-03-06, is used" in budget["note"]
+    assert budget["converted"] == (Decimal("1000") / budget["rate_from_eur"]).quantize(Decimal("0.01"))
+    assert budget["source"].startswith("ECB")
+    no_rate = trace.loc["Disbursement CHF-2"]
+    assert no_rate["converted"] is pd.NA or pd.isna(no_rate["converted"])
+    assert "not converted" in no_rate["note"]
+
+
+def test_the_project_view_shows_the_conversion_trace(sample_db):
+    at = app("pages/projects.py", project="ILL-0002", currency="USD")
+    assert any(e.label == "How the amounts were converted to USD" for e in at.expander)

@@ -4,6 +4,7 @@ from portfolio.store import StoreError
 from ui.db import (
     activities,
     breakdown,
+    conversion_trace,
     data_version,
     filter_choices,
     headline,
@@ -39,6 +40,7 @@ from ui.navigation import through_dashboard
 from ui.spend import project_review, review_by, table_workbook
 
 __all__ = [
+    "conversion_trace",
     "project_review",
     "review_by",
     "table_workbook",

@@ -104,3 +104,12 @@ def activities(filters: Filters, kinds: tuple[str, ...] = ()) -> pd.DataFrame:
 
 def filter_choices() -> queries.FilterChoices:
     return _filter_choices(db_path(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _conversion_trace(path: str, version: int, project_id: str, currency: str) -> pd.DataFrame:
+    return queries.conversion_trace(_con(path), project_id, currency)
+
+
+def conversion_trace(project_id: str, currency: str) -> pd.DataFrame:
+    return _conversion_trace(db_path(), data_version(), project_id, currency)
