@@ -139,6 +139,7 @@ choice = st.selectbox(
     range(len(log)),
     index=None,
     placeholder="Choose an import",
+    key="import_choice",
     format_func=lambda i: (
         f"Import {log.iloc[i]['import_id']}: {log.iloc[i]['file_name']} ({log.iloc[i]['status']})"
     ),

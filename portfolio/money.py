@@ -9,8 +9,10 @@ Rules (DESIGN.md, "Money"):
 - A project's budget is `projects.budget` at the project's start date; when that is not
   recorded, the sum of its budget periods, each at its own value date (or period start),
   where a revised budget for a period replaces the original.
-- A rate is the ECB reference rate (or an imported rate) of the value date, else the
-  nearest earlier one within RATE_WINDOW_DAYS. A line with no such rate, or no date at all
+- A rate is the portfolio's own rate for the date where it imported one, else the ECB
+  reference rate: of the value date (or the month's average, or the project's start date,
+  as the portfolio chose in meta.fx_method), else the nearest earlier one within
+  RATE_WINDOW_DAYS. A line with no such rate, or no date at all
   in a foreign currency, is unconverted: the project is listed as such and left out of the
   sums, never counted as zero.
 - Shares: funder contributions (when every funder's is recorded in one currency), country and
@@ -51,22 +53,58 @@ def converted(lines: str) -> str:
     `cents * to_rate / from_rate` is exact integer arithmetic, rounded half away from zero once.
     """
     return f"""
+    fx_method_{lines} AS (
+        SELECT coalesce(max(value), 'daily') AS method FROM meta WHERE key = 'fx_method'
+    ),
+    monthly_{lines} AS (
+        SELECT currency, CAST(date_trunc('month', rate_date) AS DATE) AS month,
+               CAST(avg(per_eur) AS DECIMAL(18, 6)) AS per_eur, min(source) AS source
+        FROM fx_rates
+        WHERE (SELECT method FROM fx_method_{lines}) = 'monthly'
+        GROUP BY ALL
+    ),
+    dated_{lines} AS (
+        -- The date whose rate applies: the amount's own, or its project's start.
+        SELECT l.*, CASE WHEN m.method = 'project' THEN coalesce(s.start_date, l.value_date)
+                         ELSE l.value_date END AS rate_for, m.method
+        FROM {lines} l CROSS JOIN fx_method_{lines} m LEFT JOIN selected s USING (project_id)
+    ),
     rated_{lines} AS (
         SELECT l.*, CAST(round(l.amount * 100) AS HUGEINT) AS amount_cents,
-               src.per_eur AS from_rate, src.rate_date AS from_rate_date, src.source AS from_source,
-               dst.per_eur AS to_rate, dst.rate_date AS to_rate_date, dst.source AS to_source
-        FROM {lines} l
-        ASOF LEFT JOIN fx_rates src ON src.currency = l.currency AND l.value_date >= src.rate_date
-        ASOF LEFT JOIN fx_rates dst ON dst.currency = $currency AND l.value_date >= dst.rate_date
+               coalesce(us.per_eur, CASE WHEN l.method = 'monthly' THEN ms.per_eur ELSE src.per_eur END)
+                   AS from_rate,
+               coalesce(us.valid_from, CASE WHEN l.method = 'monthly' THEN ms.month ELSE src.rate_date END)
+                   AS from_rate_date,
+               coalesce(us.source, CASE WHEN l.method = 'monthly' THEN 'monthly average of ' || ms.source
+                                        ELSE src.source END) AS from_source,
+               us.per_eur IS NOT NULL OR l.method = 'monthly' AS from_period_rate,
+               coalesce(ud.per_eur, CASE WHEN l.method = 'monthly' THEN md.per_eur ELSE dst.per_eur END)
+                   AS to_rate,
+               coalesce(ud.valid_from, CASE WHEN l.method = 'monthly' THEN md.month ELSE dst.rate_date END)
+                   AS to_rate_date,
+               coalesce(ud.source, CASE WHEN l.method = 'monthly' THEN 'monthly average of ' || md.source
+                                        ELSE dst.source END) AS to_source,
+               ud.per_eur IS NOT NULL OR l.method = 'monthly' AS to_period_rate
+        FROM dated_{lines} l
+        ASOF LEFT JOIN fx_rates src ON src.currency = l.currency AND l.rate_for >= src.rate_date
+        ASOF LEFT JOIN fx_rates dst ON dst.currency = $currency AND l.rate_for >= dst.rate_date
+        LEFT JOIN fx_user_rates us
+            ON us.currency = l.currency AND l.rate_for BETWEEN us.valid_from AND us.valid_to
+        LEFT JOIN fx_user_rates ud
+            ON ud.currency = $currency AND l.rate_for BETWEEN ud.valid_from AND ud.valid_to
+        LEFT JOIN monthly_{lines} ms
+            ON ms.currency = l.currency AND ms.month = CAST(date_trunc('month', l.rate_for) AS DATE)
+        LEFT JOIN monthly_{lines} md
+            ON md.currency = $currency AND md.month = CAST(date_trunc('month', l.rate_for) AS DATE)
     ),
     converted_{lines} AS (
         SELECT *,
             CASE WHEN currency = 'EUR' THEN 1000000
-                 WHEN value_date - from_rate_date <= {RATE_WINDOW_DAYS}
+                 WHEN from_period_rate OR rate_for - from_rate_date <= {RATE_WINDOW_DAYS}
                      THEN CAST(from_rate * 1000000 AS HUGEINT)
             END AS from_micro,
             CASE WHEN $currency = 'EUR' THEN 1000000
-                 WHEN value_date - to_rate_date <= {RATE_WINDOW_DAYS}
+                 WHEN to_period_rate OR rate_for - to_rate_date <= {RATE_WINDOW_DAYS}
                      THEN CAST(to_rate * 1000000 AS HUGEINT)
             END AS to_micro
         FROM rated_{lines}

@@ -433,14 +433,14 @@ CONVERSION_TRACE = f"""
 WITH selected AS (SELECT * FROM projects WHERE project_id = $project_id),
 {BUDGET_LINES},
 trace_lines AS (
-    SELECT 1 AS ord, 'Total budget' AS what, budget AS amount, currency, start_date AS value_date
+    SELECT project_id, 1 AS ord, 'Total budget' AS what, budget AS amount, currency, start_date AS value_date
     FROM selected WHERE budget IS NOT NULL
     UNION ALL
-    SELECT 2, 'Budget ' || b.period_start || ' to ' || b.period_end || ' (' || b.type || ')', b.amount,
-           coalesce(b.currency, s.currency), coalesce(b.value_date, b.period_start)
+    SELECT project_id, 2, 'Budget ' || b.period_start || ' to ' || b.period_end || ' (' || b.type || ')',
+           b.amount, coalesce(b.currency, s.currency), coalesce(b.value_date, b.period_start)
     FROM counted_budgets b JOIN selected s USING (project_id) WHERE s.budget IS NULL
     UNION ALL
-    SELECT 3, coalesce(tt.name, t.type) || ' ' || t.transaction_id, t.amount,
+    SELECT project_id, 3, coalesce(tt.name, t.type) || ' ' || t.transaction_id, t.amount,
            coalesce(t.currency, s.currency), coalesce(t.value_date, t.date)
     FROM transactions t JOIN selected s USING (project_id)
     LEFT JOIN ref_transaction_types tt ON tt.type = t.type
@@ -458,13 +458,17 @@ SELECT what, amount, currency, value_date,
        CASE
            WHEN value_date IS NULL AND currency <> $currency THEN 'no date to take a rate from: not converted'
            WHEN cents IS NULL
-               THEN 'no rate within {RATE_WINDOW_DAYS} days before ' || value_date || ': not converted'
-           WHEN currency <> $currency AND least(
-                    CASE WHEN currency <> 'EUR' THEN from_rate_date END,
-                    CASE WHEN $currency <> 'EUR' THEN to_rate_date END) < value_date
+               THEN 'no rate within {RATE_WINDOW_DAYS} days before ' || rate_for || ': not converted'
+           WHEN currency = $currency THEN ''
+           WHEN method = 'project' THEN 'one rate for the project: of its start, ' || rate_for
+           WHEN method = 'monthly' AND NOT (from_source LIKE 'monthly%' OR to_source LIKE 'monthly%')
+               THEN 'the portfolio''s own rate'
+           WHEN method = 'monthly' THEN 'average rate of the month of ' || rate_for
+           WHEN least(CASE WHEN currency <> 'EUR' AND NOT from_period_rate THEN from_rate_date END,
+                      CASE WHEN $currency <> 'EUR' AND NOT to_period_rate THEN to_rate_date END) < value_date
                THEN 'no rate on ' || value_date || '; the nearest earlier one, of ' || least(
-                    CASE WHEN currency <> 'EUR' THEN from_rate_date END,
-                    CASE WHEN $currency <> 'EUR' THEN to_rate_date END) || ', is used'
+                    CASE WHEN currency <> 'EUR' AND NOT from_period_rate THEN from_rate_date END,
+                    CASE WHEN $currency <> 'EUR' AND NOT to_period_rate THEN to_rate_date END) || ', is used'
            ELSE ''
        END AS note
 FROM cents_trace_lines
@@ -478,3 +482,23 @@ def conversion_trace(
     """Each amount behind a project's converted figures: original amount and currency, value
     date, the rates used with their dates and source, and the converted amount."""
     return _frame(con, CONVERSION_TRACE, {"project_id": project_id, "currency": currency})
+
+
+RATE_SUMMARY = """
+SELECT source, string_agg(DISTINCT currency, ', ' ORDER BY currency) AS currencies, count(*) AS rates,
+       min(rate_date) AS first, max(rate_date) AS last
+FROM fx_rates GROUP BY source
+UNION ALL
+SELECT source, string_agg(DISTINCT currency, ', ' ORDER BY currency), count(*), min(valid_from), max(valid_to)
+FROM fx_user_rates GROUP BY source
+ORDER BY source NOT LIKE 'ECB%', source
+"""
+
+
+def rate_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each source of rates: its currencies, how many rates and the days they cover."""
+    return _frame(con, RATE_SUMMARY)
+
+
+def currency_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    return frozenset(c for (c,) in _rows(con, "SELECT code FROM ref_currencies"))

@@ -257,6 +257,26 @@ MIGRATIONS.append(
         ],
     )
 )
+MIGRATIONS.append(
+    Migration(
+        5,
+        "a portfolio's own exchange rates, and how amounts are converted",
+        [
+            """CREATE TABLE fx_user_rates (
+                currency VARCHAR NOT NULL CHECK (length(currency) = 3),
+                valid_from DATE NOT NULL, valid_to DATE NOT NULL,
+                per_eur DECIMAL(18, 6) NOT NULL CHECK (per_eur > 0), source VARCHAR NOT NULL,
+                PRIMARY KEY (currency, valid_from), CHECK (valid_to >= valid_from))""",
+            "INSERT INTO meta VALUES ('fx_method', 'daily')",
+        ],
+    )
+)
+FX_METHODS = {
+    "daily": "the ECB reference rate of each amount's own date",
+    "monthly": "the average ECB rate of the month of each amount's date",
+    "project": "one rate per project: the ECB rate of the project's start date",
+}
+
 # Tables holding rows that belong to one project; an import replaces them per project.
 PROJECT_TABLES = (*_PROJECT_TABLES_3, "project_links", "project_relations", "project_classifications")
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -319,7 +339,7 @@ REFERENCE_FILES: dict[str, str] = {
 WRITABLE_TABLES = (
     PORTFOLIO_TABLES
     + tuple(REFERENCE_FILES)
-    + ("fx_rates", "changes", "import_projects", "import_orgs")
+    + ("fx_rates", "fx_user_rates", "changes", "import_projects", "import_orgs")
     + tuple(f"undo_{t}" for t in PROJECT_TABLES)
 )
 
@@ -589,3 +609,37 @@ def add_records(
             [added, import_id],
         )
     return import_id
+
+
+def fx_method(store: Store) -> str:
+    return store.value("SELECT coalesce(max(value), 'daily') FROM meta WHERE key = 'fx_method'")
+
+
+def set_fx_method(store: Store, method: str) -> None:
+    """How this portfolio converts amounts: one of FX_METHODS."""
+    if method not in FX_METHODS:
+        raise StoreError(f"'{method}' is not a way to convert; choose one of {', '.join(FX_METHODS)}.")
+    with store.write() as cur:
+        cur.execute("UPDATE meta SET value = ? WHERE key = 'fx_method'", [method])
+
+
+def replace_user_rates(store: Store, rates: pd.DataFrame, source: str) -> int:
+    """Store a portfolio's own rates (currency, valid_from, valid_to, per_eur); rates for the
+    same currency and start are replaced. Returns the number stored."""
+    with store.write() as cur:
+        frame = rates.assign(source=source)
+        cur.register("new_rates", typed(cur, "fx_user_rates", frame))
+        try:
+            cur.execute(
+                "DELETE FROM fx_user_rates WHERE (currency, valid_from) IN "
+                "(SELECT currency, valid_from FROM new_rates)"
+            )
+            cur.execute("INSERT INTO fx_user_rates BY NAME SELECT * FROM new_rates")
+        finally:
+            cur.unregister("new_rates")
+    return len(rates)
+
+
+def remove_user_rates(store: Store, source: str) -> None:
+    with store.write() as cur:
+        cur.execute("DELETE FROM fx_user_rates WHERE source = ?", [source])

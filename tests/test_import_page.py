@@ -42,7 +42,7 @@ def test_preview_then_confirm_then_every_page_shows_it_then_undo(sample_db):
     at = app("pages/imports.py")
     log = at.dataframe[0].value
     assert log["file_name"].tolist()[0] == "portfolio-q3.xlsx"
-    at.selectbox[-1].select_index(0)
+    at.selectbox(key="import_choice").select_index(0)
     at.run()
     next(b for b in at.button if b.label == "Undo import 3").click()
     at.run()

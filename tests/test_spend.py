@@ -192,3 +192,74 @@ def test_every_converted_amount_traces_to_its_rate(empty_db):
 def test_the_project_view_shows_the_conversion_trace(sample_db):
     at = app("pages/projects.py", project="ILL-0002", currency="USD")
     assert any(e.label == "How the amounts were converted to USD" for e in at.expander)
+
+
+def test_a_portfolios_own_monthly_rate_takes_precedence_and_is_traced(empty_db):
+    from loaders import rates
+    from portfolio import store
+
+    add_records(
+        empty_db,
+        {
+            "projects": pd.DataFrame(
+                [project("USD", date(2020, 3, 10), date(2022, 12, 31), "1000", currency="USD")]
+            )
+        },
+        "usd.xlsx",
+        "test",
+    )
+    sheet = b"Currency;Month;Rate per EUR\nUSD;2020-03;1,250000\nXXZ;2020-03;2\n"
+    found = rates.read_rates(sheet, "accounting-rates.csv", queries.currency_codes(empty_db.connection))
+    assert found.rates.to_dict("records") == [
+        {
+            "currency": "USD",
+            "valid_from": date(2020, 3, 1),
+            "valid_to": date(2020, 3, 31),
+            "per_eur": Decimal("1.25"),
+        }
+    ]
+    assert "'XXZ' is not an ISO currency code" in found.problems[0].message
+    assert found.problems[0].row == 3
+    store.replace_user_rates(empty_db, found.rates, "accounting-rates.csv (your rates)")
+    total = queries.headline(empty_db.connection, Filters(), "EUR").total_budget
+    assert total == Decimal("800.00")  # 1,000 USD at 1.25 per EUR
+    trace = queries.conversion_trace(empty_db.connection, "USD", "EUR").iloc[0]
+    assert trace["source"] == "accounting-rates.csv (your rates)"
+    assert str(trace["rate_date"]) == "2020-03-01"
+
+
+@pytest.mark.parametrize("method", ["monthly", "project"])
+def test_the_portfolio_chooses_how_amounts_are_converted(empty_db, method):
+    from portfolio import store
+
+    add_records(
+        empty_db,
+        {
+            "projects": pd.DataFrame(
+                [project("USD", date(2020, 3, 10), date(2022, 12, 31), "1000", currency="USD")]
+            ),
+            "transactions": pd.DataFrame([money("USD", 1, "disbursement", date(2021, 6, 15), "1000", "USD")]),
+        },
+        "usd.xlsx",
+        "test",
+    )
+    store.set_fx_method(empty_db, method)
+    with empty_db.cursor() as cur:
+        if method == "monthly":
+            (rate,) = cur.execute(
+                "SELECT CAST(avg(per_eur) AS DECIMAL(18, 6)) FROM fx_rates WHERE currency = 'USD' "
+                "AND rate_date BETWEEN '2021-06-01' AND '2021-06-30'"
+            ).fetchone()
+        else:  # the project's start, 10 March 2020, for every amount
+            (rate,) = cur.execute(
+                "SELECT per_eur FROM fx_rates WHERE currency = 'USD' AND rate_date = '2020-03-10'"
+            ).fetchone()
+    row = spend.project_review(empty_db.connection, Filters(), "EUR", TODAY).iloc[0]
+    assert row["disbursements"] == (Decimal("1000") / rate).quantize(Decimal("0.01"))
+
+
+def test_the_exchange_rates_page(sample_db):
+    at = app("pages/rates.py")
+    assert at.title[0].value == "Exchange rates"
+    assert at.radio(key="fx_method").value == "daily"
+    assert at.dataframe[0].value["source"].iloc[0].startswith("ECB")

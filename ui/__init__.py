@@ -5,11 +5,13 @@ from ui.db import (
     activities,
     breakdown,
     conversion_trace,
+    currency_codes,
     data_version,
     filter_choices,
     headline,
     project_detail,
     project_table,
+    rate_summary,
     store,
 )
 from ui.filters import current_filters, reporting_currency, sidebar_filters
@@ -40,6 +42,8 @@ from ui.navigation import through_dashboard
 from ui.spend import project_review, review_by, table_workbook
 
 __all__ = [
+    "currency_codes",
+    "rate_summary",
     "conversion_trace",
     "project_review",
     "review_by",

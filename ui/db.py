@@ -113,3 +113,21 @@ def _conversion_trace(path: str, version: int, project_id: str, currency: str) -
 
 def conversion_trace(project_id: str, currency: str) -> pd.DataFrame:
     return _conversion_trace(db_path(), data_version(), project_id, currency)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _rate_summary(path: str, version: int) -> pd.DataFrame:
+    return queries.rate_summary(_con(path))
+
+
+def rate_summary() -> pd.DataFrame:
+    return _rate_summary(db_path(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _currency_codes(path: str, version: int) -> frozenset[str]:
+    return queries.currency_codes(_con(path))
+
+
+def currency_codes() -> frozenset[str]:
+    return _currency_codes(db_path(), data_version())

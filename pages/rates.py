@@ -1,0 +1,72 @@
+"""Exchange rates: how this portfolio converts amounts, and its own rates beside the ECB's."""
+
+import streamlit as st
+
+import ui
+from loaders import rates as rate_files
+from loaders.problems import UnreadableFile
+from portfolio import store as portfolio_store
+
+ui.through_dashboard()
+
+st.title("Exchange rates")
+db = ui.store()
+st.caption(
+    "Every amount keeps its own currency and date; figures are converted when shown. The ECB's "
+    "reference rates (1999 to the date of the installed package) come with aidtrack; rates you "
+    "import here take precedence for the days they cover."
+)
+
+methods = portfolio_store.FX_METHODS
+current = portfolio_store.fx_method(db)
+chosen = st.radio(
+    "Convert each amount at",
+    list(methods),
+    index=list(methods).index(current),
+    format_func=methods.get,
+    key="fx_method",
+)
+if chosen != current:
+    portfolio_store.set_fx_method(db, chosen)
+    st.success(f"Every page now converts at {methods[chosen]}.")
+
+summary = ui.rate_summary()
+st.subheader("Rates in use")
+st.dataframe(
+    summary,
+    column_config={
+        "source": st.column_config.TextColumn("Source", width="large"),
+        "currencies": "Currencies",
+        "rates": st.column_config.NumberColumn("Rates", format="localized"),
+        "first": st.column_config.DateColumn("From"),
+        "last": st.column_config.DateColumn("To"),
+    },
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader("Import your own rates")
+st.caption(
+    "A sheet (xlsx or csv) with a currency column, a date or month column and a rate: units of "
+    "the currency for one euro ('Rate per EUR'), or euros for one unit ('EUR per unit'). A month "
+    "('2024-03', 'March 2024') covers every day of the month."
+)
+upload = st.file_uploader("Rates", type=["xlsx", "xls", "ods", "csv", "txt"], label_visibility="collapsed")
+if upload is not None:
+    try:
+        found = rate_files.read_rates(upload.getvalue(), upload.name, ui.currency_codes())
+    except UnreadableFile as e:
+        st.error(f"**Nothing was imported.** {e}")
+    else:
+        for problem in found.problems:
+            st.warning(str(problem))
+        st.dataframe(found.rates, hide_index=True, width="stretch")
+        if len(found.rates) and st.button(f"Use these {len(found.rates):,} rates", type="primary"):
+            portfolio_store.replace_user_rates(db, found.rates, f"{upload.name} (your rates)")
+            st.success(f"{len(found.rates):,} rates from {upload.name} now take precedence over the ECB's.")
+
+own = summary[~summary["source"].str.startswith("ECB")] if len(summary) else summary
+for source in own["source"]:
+    if st.button(f"Remove the rates from {source}", key=f"remove {source}"):
+        portfolio_store.remove_user_rates(db, source)
+        st.rerun()
