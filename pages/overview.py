@@ -101,6 +101,25 @@ with right:
         f"over the project's days. Parts add up to {ui.money(by_year['amount'].sum(), CURRENCY)}."
     )
 
+rebased = ui.rebased(filters)
+if len(rebased):
+    with st.expander(f"Shares scaled to 100% ({rebased['project_id'].nunique():,} projects)"):
+        st.caption(
+            "These projects' recorded shares do not add up to 100% (or their funders' contributions "
+            "to the budget); the charts split each one's whole budget in proportion to them."
+        )
+        st.dataframe(
+            rebased,
+            column_config={
+                "project_id": "ID",
+                "title": st.column_config.TextColumn("Project", width="large"),
+                "shares": "Shares",
+                "recorded": st.column_config.NumberColumn("Add up to %", format="%.2f"),
+            },
+            hide_index=True,
+            width="stretch",
+        )
+
 with st.expander("The figures behind the charts"):
     for label, rows in [
         ("Funder", by_funder),

@@ -502,3 +502,32 @@ def rate_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def currency_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     return frozenset(c for (c,) in _rows(con, "SELECT code FROM ref_currencies"))
+
+
+# Projects whose recorded shares do not add up to 100 (or whose funders' contributions do not
+# add up to the budget): the breakdowns scale them to the whole, and say which ones they are.
+REBASED = """
+WITH {selected}
+SELECT s.project_id, s.title, 'Countries and regions' AS shares, sum(pc.share) AS recorded
+FROM project_countries pc JOIN selected s USING (project_id)
+GROUP BY ALL HAVING count(*) = count(pc.share) AND sum(pc.share) <> 100
+UNION ALL
+SELECT s.project_id, s.title, 'Sectors', sum(ps.share)
+FROM project_sectors ps JOIN selected s USING (project_id)
+GROUP BY ALL HAVING count(*) = count(ps.share) AND sum(ps.share) <> 100
+UNION ALL
+SELECT s.project_id, s.title, 'Funder contributions (% of budget)',
+       CAST(100 * sum(po.amount) / s.budget AS DECIMAL(18, 2))
+FROM project_orgs po JOIN selected s USING (project_id)
+WHERE po.role = 'funding' AND s.budget > 0
+GROUP BY s.project_id, s.title, s.budget, s.currency
+HAVING count(*) = count(po.amount) AND bool_and(coalesce(po.currency, s.currency) = s.currency)
+   AND abs(sum(po.amount) - s.budget) > 0.005 * s.budget
+ORDER BY shares, project_id
+LIMIT 5000
+"""
+
+
+def rebased(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Projects whose shares the breakdowns had to scale to 100%: which shares, and their sum."""
+    return _frame(con, *_over(REBASED, filters))

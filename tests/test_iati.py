@@ -230,3 +230,17 @@ def test_a_publishers_file_with_every_rule(empty_db):
     assert len(missing) == 1 and missing[0].sheet == "GB-TEST-2" and missing[0].column == "value"
     # A single country without a percentage is taken as 100% and said so.
     assert any(p.sheet == "GB-TEST-2" and "taken as 100%" in p.message for p in loaded.problems)
+
+
+def test_shares_that_do_not_add_up_are_listed_as_scaled(empty_db):
+    from portfolio import queries
+    from portfolio.filters import Filters
+
+    imported(empty_db, EXAMPLE)
+    scaled = queries.rebased(empty_db.connection, Filters())
+    assert scaled[["project_id", "shares"]].values.tolist() == [
+        ["AA-AAA-123456789-ABC123", "Countries and regions"]
+    ]
+    assert scaled["recorded"].iloc[0] == Decimal("75.00")  # region A1 (vocabulary 99) was left out
+    by_country = queries.breakdown(empty_db.connection, "country", Filters(), "EUR")
+    assert by_country["amount"].sum() == queries.headline(empty_db.connection, Filters(), "EUR").total_budget

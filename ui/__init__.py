@@ -12,6 +12,7 @@ from ui.db import (
     project_detail,
     project_table,
     rate_summary,
+    rebased,
     store,
 )
 from ui.filters import current_filters, reporting_currency, sidebar_filters
@@ -42,6 +43,7 @@ from ui.navigation import through_dashboard
 from ui.spend import project_review, review_by, table_workbook
 
 __all__ = [
+    "rebased",
     "currency_codes",
     "rate_summary",
     "conversion_trace",

@@ -131,3 +131,12 @@ def _currency_codes(path: str, version: int) -> frozenset[str]:
 
 def currency_codes() -> frozenset[str]:
     return _currency_codes(db_path(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _rebased(path: str, version: int, filters: Filters) -> pd.DataFrame:
+    return queries.rebased(_con(path), filters)
+
+
+def rebased(filters: Filters) -> pd.DataFrame:
+    return _rebased(db_path(), data_version(), filters)
