@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from portfolio import charts
 
 ui.through_dashboard()
 
@@ -86,6 +87,10 @@ if ui.known(p["url"]):
     st.markdown(f"**Link:** [{p['url']}]({p['url']})")
 
 trace = ui.conversion_trace(project_id, CURRENCY)
+over_time = charts.budget_and_spend_over_time(trace, CURRENCY)
+if over_time is not None:
+    st.subheader("Budget and spending over time")
+    st.altair_chart(over_time, width="stretch")
 if len(trace) and (trace["currency"] != CURRENCY).any():
     with st.expander(f"How the amounts were converted to {CURRENCY}"):
         st.caption(

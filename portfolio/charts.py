@@ -261,3 +261,50 @@ def spend_by_year(rows: pd.DataFrame, currency: str) -> alt.Chart:
         )
         .properties(height=280)
     )
+
+
+def budget_and_spend_over_time(trace: pd.DataFrame, currency: str) -> alt.Chart | None:
+    """A project's budget and its spending, cumulated over time, from its converted amounts."""
+    rows = trace.dropna(subset=["converted", "value_date"])
+    budget = rows[rows["what"].str.startswith(("Budget", "Total budget"))]
+    spending = rows[rows["what"].str.startswith("Expenditure")]
+    if spending.empty:
+        spending = rows[rows["what"].str.startswith("Disbursement")]
+    if budget.empty and spending.empty:
+        return None
+    series = []
+    for name, part in (
+        ("Budget", budget),
+        ("Spent" if "Expenditure" in "".join(spending["what"]) else "Disbursed", spending),
+    ):
+        if len(part):
+            part = part.sort_values("value_date")
+            series.append(
+                pd.DataFrame(
+                    {
+                        "date": pd.to_datetime(part["value_date"]),
+                        "amount": pd.to_numeric(part["converted"].astype(object)).cumsum(),
+                        "series": name,
+                    }
+                )
+            )
+    data = pd.concat(series, ignore_index=True)
+    # Each line runs to the last date shown, so a budget given once reads as a level to reach.
+    last = data["date"].max()
+    ends = data.sort_values("date").groupby("series").tail(1).assign(date=last)
+    data = pd.concat([data, ends], ignore_index=True)
+    return (
+        alt.Chart(data)
+        .mark_line(point=True, interpolate="step-after")
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("amount:Q", title=f"Cumulative ({currency})", axis=alt.Axis(format="~s")),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=[
+                alt.Tooltip("series:N", title="What"),
+                alt.Tooltip("date:T", title="Date"),
+                alt.Tooltip("amount:Q", title=currency, format=",.2f"),
+            ],
+        )
+        .properties(height=240)
+    )

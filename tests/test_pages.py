@@ -137,3 +137,8 @@ def test_choosing_a_currency_in_the_sidebar_puts_it_in_the_url(sample_db):
     at.run()
     assert at.query_params["currency"] == "GBP"
     assert metric(at, "Total budget").startswith("GBP ")
+
+
+def test_a_project_shows_its_budget_and_spending_over_time(sample_db):
+    at = app("pages/projects.py", project="ILL-0005")
+    assert "Budget and spending over time" in [s.value for s in at.subheader]
