@@ -183,16 +183,17 @@ weights AS (
     LEFT JOIN share_stats st USING (project_id)
 ),
 floored AS (
-    SELECT *, (cents * w) // sum(w) OVER (PARTITION BY project_id) AS base,
-              (cents * w) % sum(w) OVER (PARTITION BY project_id) AS remainder
+    -- Split the size and keep the sign: net spending can be negative (refunds, corrections).
+    SELECT *, (abs(cents) * w) // sum(w) OVER (PARTITION BY project_id) AS base,
+              (abs(cents) * w) % sum(w) OVER (PARTITION BY project_id) AS remainder
     FROM weights
 ),
 attributed AS (
     SELECT project_id, key, estimated,
-        base + CASE WHEN row_number() OVER (
+        sign(cents) * (base + CASE WHEN row_number() OVER (
                         PARTITION BY project_id ORDER BY remainder DESC, key NULLS LAST)
-                    <= cents - sum(base) OVER (PARTITION BY project_id)
-               THEN 1 ELSE 0 END AS cents
+                    <= abs(cents) - sum(base) OVER (PARTITION BY project_id)
+               THEN 1 ELSE 0 END) AS cents
     FROM floored
 )"""
 

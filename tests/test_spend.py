@@ -263,3 +263,65 @@ def test_the_exchange_rates_page(sample_db):
     assert at.title[0].value == "Exchange rates"
     assert at.radio(key="fx_method").value == "daily"
     assert at.dataframe[0].value["source"].iloc[0].startswith("ECB")
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CURRENCIES = ["EUR", "USD", "CHF", "GBP", "SEK"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.lists(
+        st.tuples(
+            st.decimals(1, 10**8, places=2),  # budget
+            st.sampled_from(CURRENCIES),
+            st.lists(
+                st.tuples(st.decimals(-(10**6), 10**7, places=2), st.sampled_from(CURRENCIES)), max_size=4
+            ),
+            st.lists(st.one_of(st.none(), st.decimals(0, 10**7, places=2)), min_size=1, max_size=3),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    reporting=st.sampled_from(CURRENCIES),
+)
+def test_spending_by_funder_and_by_year_adds_up_for_random_portfolios(empty_db, data, reporting):
+    cur = empty_db.cursor()
+    for table in ("transactions", "project_orgs", "organisations", "projects", "imports", "import_projects"):
+        cur.execute(f"DELETE FROM {table}")
+    projects, transactions, orgs = [], [], []
+    for i, (budget, currency, moves, contributions) in enumerate(data):
+        pid = f"P{i}"
+        projects.append(project(pid, date(2019, 1, 1), date(2023, 12, 31), budget, currency))
+        transactions += [
+            money(pid, n, "disbursement", date(2020 + n % 3, 3, 2), amount, cur_)
+            for n, (amount, cur_) in enumerate(moves)
+        ]
+        orgs += [
+            dict(project_id=pid, org_id=f"F{j}", role="funding", amount=a, currency=currency if a else None)
+            for j, a in enumerate(contributions)
+        ]
+    add_records(
+        empty_db,
+        {
+            "organisations": pd.DataFrame([dict(org_id=f"F{j}", name=f"Funder {j}") for j in range(3)]),
+            "projects": pd.DataFrame(projects),
+            "project_orgs": pd.DataFrame(orgs),
+            "transactions": pd.DataFrame(transactions, columns=list(money("x", 0, "x", TODAY, "0"))),
+        },
+        "random.xlsx",
+        "test",
+    )
+    review = spend.project_review(empty_db.connection, Filters(), reporting, TODAY)
+    total = queries.headline(empty_db.connection, Filters(), reporting).total_budget
+    by_funder = spend.review_by(empty_db.connection, "funder", Filters(), reporting)
+    by_year = spend.review_by(empty_db.connection, "year", Filters(), reporting)
+    assert sum(by_funder["budget"].dropna(), Decimal(0)) == total
+    assert sum(by_year["budget"].dropna(), Decimal(0)) == total
+    spent = review.loc[review["budget"].notna(), "disbursements"].dropna()
+    assert sum(by_funder["spent"].dropna(), Decimal(0)) == sum(spent, Decimal(0))
+    assert sum(by_year["disbursements"].dropna(), Decimal(0)) == sum(
+        review["disbursements"].dropna(), Decimal(0)
+    )
