@@ -279,12 +279,25 @@ def budget_and_spend_over_time(trace: pd.DataFrame, currency: str) -> alt.Chart 
     ):
         if len(part):
             part = part.sort_values("value_date")
+            rate = part["rate_from_eur"].where(part["currency"] != "EUR", part["rate_to_reporting"])
             series.append(
                 pd.DataFrame(
                     {
                         "date": pd.to_datetime(part["value_date"]),
                         "amount": pd.to_numeric(part["converted"].astype(object)).cumsum(),
                         "series": name,
+                        "line": part["what"].values,
+                        "original": [
+                            f"{a:,.2f} {c}" for a, c in zip(part["amount"], part["currency"], strict=True)
+                        ],
+                        "rate": [None if pd.isna(r) else f"{r} per EUR" for r in rate],
+                        "rate_date": [
+                            None if pd.isna(d) else str(d)
+                            for d in part["rate_date"].where(
+                                part["currency"] != "EUR", part["reporting_rate_date"]
+                            )
+                        ],
+                        "source": part["source"].values,
                     }
                 )
             )
@@ -302,8 +315,13 @@ def budget_and_spend_over_time(trace: pd.DataFrame, currency: str) -> alt.Chart 
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=[
                 alt.Tooltip("series:N", title="What"),
-                alt.Tooltip("date:T", title="Date"),
-                alt.Tooltip("amount:Q", title=currency, format=",.2f"),
+                alt.Tooltip("line:N", title="Amount"),
+                alt.Tooltip("original:N", title="Original"),
+                alt.Tooltip("date:T", title="Value date"),
+                alt.Tooltip("rate:N", title="Rate"),
+                alt.Tooltip("rate_date:N", title="Rate of"),
+                alt.Tooltip("source:N", title="Source"),
+                alt.Tooltip("amount:Q", title=f"Cumulative ({currency})", format=",.2f"),
             ],
         )
         .properties(height=240)
