@@ -52,6 +52,23 @@ if head.illustrative:
     )
 for note in notes:
     st.info(note, icon=":material/info:")
+if head.unconverted:
+    with st.expander(f"The {head.unconverted} projects not converted to {CURRENCY}"):
+        table = ui.project_table(filters, CURRENCY)
+        st.dataframe(
+            table.loc[
+                table["unconverted"].fillna(False).astype(bool), ["project_id", "title", "currency", "budget"]
+            ],
+            column_config={
+                "project_id": "ID",
+                "title": st.column_config.TextColumn("Project", width="large"),
+                "currency": "Currency",
+                "budget": st.column_config.NumberColumn("Budget (own currency)", format="localized"),
+            },
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption("Open a project to see which of its amounts has no rate, and for which date.")
 
 if head.projects == 0:
     st.warning("No project matches the filters.")

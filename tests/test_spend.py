@@ -325,3 +325,19 @@ def test_spending_by_funder_and_by_year_adds_up_for_random_portfolios(empty_db, 
     assert sum(by_year["disbursements"].dropna(), Decimal(0)) == sum(
         review["disbursements"].dropna(), Decimal(0)
     )
+
+
+def test_an_amount_whose_rate_is_removed_is_listed_as_unconverted(sample_db):
+    from portfolio import store
+
+    db = store.open_store(sample_db)
+    before = queries.headline(db.connection, Filters(), "EUR")
+    with db.write() as cur:
+        cur.execute("DELETE FROM fx_rates WHERE currency = 'CHF'")
+    after = queries.headline(db.connection, Filters(), "EUR")
+    assert after.unconverted > before.unconverted
+    assert after.total_budget < before.total_budget
+    db.close()
+    at = app()
+    assert any(e.label.endswith("projects not converted to EUR") for e in at.expander)
+    assert "could not be converted to EUR" in "\n".join(i.value for i in at.info)
