@@ -111,7 +111,24 @@ else:
     by = view.lower()
     rows = ui.review_by(by, filters, CURRENCY)
     if by == "year":
-        st.altair_chart(charts.spend_by_year(rows, CURRENCY), width="stretch")
+        stack = st.segmented_control(
+            "Stack the years by",
+            ["Funder", "Country"],
+            key="stack_by",
+            help="Leave empty to compare the columns.",
+        )
+        if stack:
+            left, right = st.columns(2)
+            for column, what, label in ((left, "budget", "Budget"), (right, "spent", "Spent")):
+                split = ui.by_year_and(what, stack.lower(), filters, CURRENCY)
+                column.markdown(f"**{label} by year and {stack.lower()}**")
+                column.altair_chart(charts.stacked_by_year(split, what, CURRENCY), width="stretch")
+            st.caption(
+                f"Budgets by their periods, spending by transaction date; each split over "
+                f"{stack.lower()}s by the project's shares (equal where none are recorded)."
+            )
+        else:
+            st.altair_chart(charts.spend_by_year(rows, CURRENCY), width="stretch")
     st.dataframe(
         rows.drop(columns="key"),
         column_config={"name": view, **{c: money(label) for c, label in MONEY.items()}},

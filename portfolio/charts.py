@@ -326,3 +326,28 @@ def budget_and_spend_over_time(trace: pd.DataFrame, currency: str) -> alt.Chart 
         )
         .properties(height=240)
     )
+
+
+def stacked_by_year(rows: pd.DataFrame, value: str, currency: str, top: int = 8) -> alt.Chart:
+    """Each year's amount as a bar, stacked by funder or country; beyond the largest `top`, "Other"."""
+    amounts = rows.assign(amount=pd.to_numeric(rows[value].astype(object), errors="coerce").fillna(0.0))
+    largest = amounts.groupby("name")["amount"].sum().nlargest(top).index
+    amounts = amounts.assign(name=amounts["name"].where(amounts["name"].isin(largest), "Other"))
+    data = amounts.groupby(["year", "name"], as_index=False)["amount"].sum()
+    order = [*largest, "Other"]
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:N", title=None, axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("amount:Q", title=currency, axis=alt.Axis(format="~s")),
+            color=alt.Color("name:N", title=None, sort=order, legend=alt.Legend(orient="right")),
+            order=alt.Order("amount:Q", sort="descending"),
+            tooltip=[
+                alt.Tooltip("year:N", title="Year"),
+                alt.Tooltip("name:N", title="Who or where"),
+                alt.Tooltip("amount:Q", title=currency, format=",.2f"),
+            ],
+        )
+        .properties(height=300)
+    )

@@ -166,43 +166,45 @@ SHARES = {
 }
 BREAKDOWNS = tuple(SHARES)
 
-# Split each project's cents over its keys by weight; the largest remainders get the odd cents.
+# Split each part's cents over its keys by weight; the largest remainders get the odd cents.
+# A part is a project, or (for splits of splits) a project and a year.
 ATTRIBUTED = """
-shares AS ({shares}),
-share_stats AS (
+shares{suffix} AS ({shares}),
+share_stats{suffix} AS (
     SELECT project_id, count(*) AS n, count(share) AS n_recorded, sum(share) AS total
-    FROM shares GROUP BY project_id
+    FROM shares{suffix} GROUP BY project_id
 ),
-weights AS (
-    SELECT a.project_id, a.cents, s.key,
+weights{suffix} AS (
+    SELECT a.*, s.key,
         CASE WHEN st.n_recorded = st.n AND st.total > 0
              THEN CAST(s.share * 100 AS HUGEINT) ELSE 1 END AS w,
         coalesce(st.n > 1 AND NOT (st.n_recorded = st.n AND st.total > 0), false) AS estimated
-    FROM amounts a
-    LEFT JOIN shares s USING (project_id)
-    LEFT JOIN share_stats st USING (project_id)
+    FROM {amounts} a
+    LEFT JOIN shares{suffix} s USING (project_id)
+    LEFT JOIN share_stats{suffix} st USING (project_id)
 ),
-floored AS (
+floored{suffix} AS (
     -- Split the size and keep the sign: net spending can be negative (refunds, corrections).
-    SELECT *, (abs(cents) * w) // sum(w) OVER (PARTITION BY project_id) AS base,
-              (abs(cents) * w) % sum(w) OVER (PARTITION BY project_id) AS remainder
-    FROM weights
+    SELECT *, (abs(cents) * w) // sum(w) OVER (PARTITION BY {part}) AS base,
+              (abs(cents) * w) % sum(w) OVER (PARTITION BY {part}) AS remainder
+    FROM weights{suffix}
 ),
-attributed AS (
-    SELECT project_id, key, estimated,
+attributed{suffix} AS (
+    SELECT {part}, key, estimated,
         sign(cents) * (base + CASE WHEN row_number() OVER (
-                        PARTITION BY project_id ORDER BY remainder DESC, key NULLS LAST)
-                    <= abs(cents) - sum(base) OVER (PARTITION BY project_id)
+                        PARTITION BY {part} ORDER BY remainder DESC, key NULLS LAST)
+                    <= abs(cents) - sum(base) OVER (PARTITION BY {part})
                THEN 1 ELSE 0 END) AS cents
-    FROM floored
+    FROM floored{suffix}
 )"""
 
 
-def attributed(by: str) -> str:
-    """The CTEs that end in `attributed(project_id, key, estimated, cents)` for one breakdown."""
+def attributed(by: str, amounts: str = "amounts", part: str = "project_id", suffix: str = "") -> str:
+    """The CTEs that end in `attributed{suffix}(part..., key, estimated, cents)`: the cents of
+    `amounts` (project_id, [year,] cents) split over one breakdown's keys, per `part`."""
     if by not in SHARES:
         raise ValueError(f"no breakdown by {by!r}; choose one of {', '.join(BREAKDOWNS)}")
-    return ATTRIBUTED.format(shares=SHARES[by])
+    return ATTRIBUTED.format(shares=SHARES[by], amounts=amounts, part=part, suffix=suffix)
 
 
 def cents_to_decimal(column: str) -> str:

@@ -178,3 +178,54 @@ def review_by(
     spent = _frame(con, *_over(sql, filters, currency=currency, not_recorded=NOT_RECORDED[by]))
     merged = budget.merge(spent.drop(columns="name"), on="key", how="outer")
     return merged.sort_values("budget", ascending=False, na_position="last").reset_index(drop=True)
+
+
+BUDGET_BY_YEAR_AND = f"""
+WITH {{selected}}, {PROJECT_AMOUNTS}, {{by_year}},
+year_cents AS (SELECT project_id, key AS year, cents FROM attributed),
+{{by_key}}
+SELECT coalesce(year, 'Dates not recorded') AS year, key,
+       coalesce({{name}}, key, $not_recorded) AS name, {cents_to_decimal("sum(cents)")} AS budget
+FROM attributed_by_key GROUP BY ALL ORDER BY year, budget DESC
+"""
+
+
+def budget_by_year_and(
+    con: duckdb.DuckDBPyConnection, by: str, filters: Filters, currency: str = REPORTING_CURRENCY
+) -> pd.DataFrame:
+    """Each year's budget split again over funders or countries: (year, key, name, budget).
+    Every project's year parts are split by its shares, so the cells add up to the total."""
+    sql = BUDGET_BY_YEAR_AND.format(
+        selected="{selected}",
+        by_year=attributed("year"),
+        by_key=attributed(by, amounts="year_cents", part="project_id, year", suffix="_by_key"),
+        name=KEY_NAMES[by],
+    )
+    return _frame(con, *_over(sql, filters, currency=currency, not_recorded=NOT_RECORDED[by]))
+
+
+SPENT_BY_YEAR_AND = f"""
+WITH {{selected}}, {SPENT},
+year_cents AS (
+    SELECT l.project_id, CAST(year(l.date) AS VARCHAR) AS year, sum(l.cents) AS cents
+    FROM cents_transaction_lines l JOIN spend sp USING (project_id)
+    WHERE l.cents IS NOT NULL
+      AND l.type = CASE WHEN sp.expenditures > 0 THEN 'expenditure' ELSE 'disbursement' END
+    GROUP BY ALL
+),
+{{by_key}}
+SELECT year, key, coalesce({{name}}, key, $not_recorded) AS name, {cents_to_decimal("sum(cents)")} AS spent
+FROM attributed_by_key GROUP BY ALL ORDER BY year, spent DESC
+"""
+
+
+def spent_by_year_and(
+    con: duckdb.DuckDBPyConnection, by: str, filters: Filters, currency: str = REPORTING_CURRENCY
+) -> pd.DataFrame:
+    """Each year's spending (by transaction date) split over funders or countries."""
+    sql = SPENT_BY_YEAR_AND.format(
+        selected="{selected}",
+        by_key=attributed(by, amounts="year_cents", part="project_id, year", suffix="_by_key"),
+        name=KEY_NAMES[by],
+    )
+    return _frame(con, *_over(sql, filters, currency=currency, not_recorded=NOT_RECORDED[by]))

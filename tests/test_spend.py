@@ -341,3 +341,34 @@ def test_an_amount_whose_rate_is_removed_is_listed_as_unconverted(sample_db):
     at = app()
     assert any(e.label.endswith("projects not converted to EUR") for e in at.expander)
     assert "could not be converted to EUR" in "\n".join(i.value for i in at.info)
+
+
+@pytest.mark.parametrize("by", ["funder", "country"])
+def test_years_split_by_funder_or_country_add_up(sample_db, by):
+    from portfolio import store
+
+    db = store.open_store(sample_db)
+    total = queries.headline(db.connection, Filters(), "EUR").total_budget
+    budget = spend.budget_by_year_and(db.connection, by, Filters(), "EUR")
+    assert sum(budget["budget"], Decimal(0)) == total
+    by_year = spend.review_by(db.connection, "year", Filters(), "EUR").set_index("key")["budget"]
+    per_year = budget.groupby("year")["budget"].sum()
+    assert per_year["2018"] == by_year["2018"]
+    spent = spend.spent_by_year_and(db.connection, by, Filters(), "EUR")
+    review = spend.project_review(db.connection, Filters(), "EUR", TODAY)
+    spent_total = sum(
+        (r.expenditure if pd.notna(r.expenditure) else r.disbursements)
+        for r in review.itertuples()
+        if pd.notna(r.expenditure) or pd.notna(r.disbursements)
+    )
+    assert sum(spent["spent"], Decimal(0)) == spent_total
+
+
+def test_the_year_view_stacks_by_funder(sample_db):
+    at = app("pages/spend.py")
+    at.segmented_control(key="spend_view").set_value("Year")
+    at.run()
+    at.segmented_control(key="stack_by").set_value("Funder")
+    at.run()
+    assert not at.exception
+    assert "**Budget by year and funder**" in [m.value for m in at.markdown]

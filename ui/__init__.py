@@ -40,9 +40,10 @@ from ui.imports import (
     user_name,
 )
 from ui.navigation import through_dashboard
-from ui.spend import project_review, review_by, table_workbook
+from ui.spend import by_year_and, project_review, review_by, table_workbook
 
 __all__ = [
+    "by_year_and",
     "rebased",
     "currency_codes",
     "rate_summary",

@@ -36,3 +36,16 @@ def table_workbook(frame: pd.DataFrame, sheet_name: str, note: str) -> bytes:
     out = io.BytesIO()
     template.write_table(out, frame, sheet_name, note)
     return out.getvalue()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _by_year_and(
+    path: str, version: int, what: str, by: str, filters: Filters, currency: str
+) -> pd.DataFrame:
+    split = spend.budget_by_year_and if what == "budget" else spend.spent_by_year_and
+    return split(_con(path), by, filters, currency)
+
+
+def by_year_and(what: str, by: str, filters: Filters, currency: str) -> pd.DataFrame:
+    """Budget or spending per year, split over funders or countries."""
+    return _by_year_and(db_path(), data_version(), what, by, filters, currency)
