@@ -341,7 +341,7 @@ def stacked_by_year(rows: pd.DataFrame, value: str, currency: str, top: int = 8)
         .encode(
             x=alt.X("year:N", title=None, axis=alt.Axis(labelAngle=-45)),
             y=alt.Y("amount:Q", title=currency, axis=alt.Axis(format="~s")),
-            color=alt.Color("name:N", title=None, sort=order, legend=alt.Legend(orient="right")),
+            color=alt.Color("name:N", title=None, sort=order, legend=alt.Legend(orient="bottom", columns=2)),
             order=alt.Order("amount:Q", sort="descending"),
             tooltip=[
                 alt.Tooltip("year:N", title="Year"),
