@@ -123,6 +123,26 @@ def export_iati(out: str, db: store.Store, filters: Filters) -> int:
     return INVALID_OUTPUT if result.errors else 0
 
 
+def import_rates(args: argparse.Namespace) -> int:
+    """A portfolio's own exchange rates; they take precedence over the ECB's."""
+    from loaders import rates
+    from portfolio import queries
+
+    path = Path(args.file)
+    db = open_database(args)
+    try:
+        found = rates.read_rates(path.read_bytes(), path.name, queries.currency_codes(db.connection))
+    except (UnreadableFile, OSError) as e:
+        print(f"Cannot import {e}", file=sys.stderr)
+        return READ_FAILED
+    for problem in found.problems:
+        print(f"  {problem}")
+    if len(found.rates):
+        store.replace_user_rates(db, found.rates, f"{path.name} (your rates)")
+    print(f"Stored {len(found.rates)} rates from {path.name}; they take precedence over the ECB's.")
+    return 0
+
+
 def undo(args: argparse.Namespace) -> int:
     db = open_database(args)
     restored = imports.undo(db, args.import_id, by=args.by)
@@ -177,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--status", action="append", default=[], help="only projects with this status")
     x.add_argument("--no-illustrative", action="store_true", help="leave out illustrative projects")
     x.set_defaults(run=export)
+
+    f = commands.add_parser("rates", parents=[common], help="import your own exchange rates (xlsx/csv)")
+    f.add_argument("file")
+    f.set_defaults(run=import_rates)
 
     u = commands.add_parser("undo", parents=[common], help="undo one import")
     u.add_argument("import_id", type=int)

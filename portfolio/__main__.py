@@ -72,6 +72,46 @@ def summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def spend_review(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from portfolio import spend
+
+    path = _db(args)
+    if not os.path.exists(path):
+        print(f"No database at {path}. Start the app once (make run) or pass --db.", file=sys.stderr)
+        return 2
+    db = store.open_store(path)
+    if args.method:
+        store.set_fx_method(db, args.method)
+    filters = Filters(include_illustrative=not args.no_illustrative)
+    if args.by == "project":
+        rows = spend.project_review(db.connection, filters, args.currency, date.today())
+        if args.flagged:
+            rows = rows[rows["flags"] > 0]
+        columns = [
+            "project_id",
+            "budget",
+            "commitments",
+            "disbursements",
+            "expenditure",
+            "remaining",
+            "flag_text",
+        ]
+    else:
+        rows = spend.review_by(db.connection, args.by, filters, args.currency)
+        columns = [c for c in rows.columns if c != "key"]
+    rows = rows[columns]
+    if args.json:
+        print(rows.to_json(orient="records", date_format="iso", indent=2, default_handler=str))
+        return 0
+    print(
+        f"Spend review by {args.by}, {args.currency}, converted by {store.FX_METHODS[store.fx_method(db)]}."
+    )
+    print(rows.to_string(index=False, na_rep="-", max_colwidth=60))
+    return 0
+
+
 def synthetic(args: argparse.Namespace) -> int:
     from portfolio import synthetic as generator
 
@@ -100,6 +140,18 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--no-illustrative", action="store_true", help="leave out illustrative projects")
     s.add_argument("--json", action="store_true", help="print JSON (amounts as exact strings)")
     s.set_defaults(run=summary)
+
+    r = commands.add_parser(
+        "spend", help="budget against commitments, disbursements and spending, with flags"
+    )
+    r.add_argument("--by", choices=("project", "funder", "implementer", "year"), default="project")
+    r.add_argument("--db", help="database file (default: $AIDTRACK_DB or data/aidtrack.duckdb)")
+    r.add_argument("--currency", default=queries.REPORTING_CURRENCY, type=str.upper)
+    r.add_argument("--flagged", action="store_true", help="only projects with a flag")
+    r.add_argument("--no-illustrative", action="store_true", help="leave out illustrative projects")
+    r.add_argument("--method", choices=tuple(store.FX_METHODS), help="set how this portfolio converts, first")
+    r.add_argument("--json", action="store_true", help="print JSON (amounts as exact strings)")
+    r.set_defaults(run=spend_review)
 
     g = commands.add_parser("synthetic", help="write a generated illustrative portfolio")
     g.add_argument("--projects", type=int, required=True)

@@ -372,3 +372,27 @@ def test_the_year_view_stacks_by_funder(sample_db):
     at.run()
     assert not at.exception
     assert "**Budget by year and funder**" in [m.value for m in at.markdown]
+
+
+def test_spend_review_and_rates_from_the_terminal(sample_db, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+
+    review = run("portfolio", "spend", "--db", str(sample_db), "--by", "funder", "--json")
+    assert review.returncode == 0, review.stderr
+    rows = json.loads(review.stdout)
+    assert {"name", "budget", "spent"} <= set(rows[0])
+    sheet = tmp_path / "rates.csv"
+    sheet.write_text("Currency,Month,Rate per EUR\nCHF,2019-05,1.111111\nZZZ,2019-05,1\n", encoding="utf-8")
+    stored = run("loaders", "rates", str(sheet), "--db", str(sample_db))
+    assert stored.returncode == 0, stored.stderr
+    assert "Stored 1 rates from rates.csv" in stored.stdout
+    assert "'ZZZ' is not an ISO currency code" in stored.stdout
