@@ -430,7 +430,7 @@ def filter_choices(con: duckdb.DuckDBPyConnection) -> FilterChoices:
 # --- Where a converted figure comes from ---------------------------------------------------
 
 CONVERSION_TRACE = f"""
-WITH selected AS (SELECT * FROM projects WHERE project_id = $project_id),
+WITH {{selected}},
 {BUDGET_LINES},
 trace_lines AS (
     SELECT project_id, 1 AS ord, 'Total budget' AS what, budget AS amount, currency, start_date AS value_date
@@ -447,7 +447,7 @@ trace_lines AS (
     WHERE t.type IN ('commitment', 'disbursement', 'expenditure')
 ),
 {converted("trace_lines")}
-SELECT what, amount, currency, value_date,
+SELECT project_id, what, amount, currency, value_date,
        CASE WHEN currency <> 'EUR' THEN from_rate END AS rate_from_eur,
        CASE WHEN currency <> 'EUR' THEN from_rate_date END AS rate_date,
        CASE WHEN $currency <> 'EUR' THEN to_rate END AS rate_to_reporting,
@@ -472,7 +472,9 @@ SELECT what, amount, currency, value_date,
            ELSE ''
        END AS note
 FROM cents_trace_lines
-ORDER BY ord, value_date, what
+WHERE ord <= $kinds
+ORDER BY project_id, ord, value_date, what
+LIMIT $limit
 """
 
 
@@ -481,7 +483,19 @@ def conversion_trace(
 ) -> pd.DataFrame:
     """Each amount behind a project's converted figures: original amount and currency, value
     date, the rates used with their dates and source, and the converted amount."""
-    return _frame(con, CONVERSION_TRACE, {"project_id": project_id, "currency": currency})
+    sql = CONVERSION_TRACE.format(
+        selected="selected AS (SELECT * FROM projects WHERE project_id = $project_id)"
+    )
+    trace = _frame(con, sql, {"project_id": project_id, "currency": currency, "kinds": 3, "limit": 100_000})
+    return trace.drop(columns="project_id")
+
+
+def budget_conversions(
+    con: duckdb.DuckDBPyConnection, filters: Filters, currency: str = REPORTING_CURRENCY, limit: int = 5000
+) -> pd.DataFrame:
+    """Every budget amount of the filtered projects with the rate it was converted at: the
+    rows behind each figure of the Overview."""
+    return _frame(con, *_over(CONVERSION_TRACE, filters, currency=currency, kinds=2, limit=limit))
 
 
 RATE_SUMMARY = """

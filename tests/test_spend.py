@@ -396,3 +396,22 @@ def test_spend_review_and_rates_from_the_terminal(sample_db, tmp_path):
     assert stored.returncode == 0, stored.stderr
     assert "Stored 1 rates from rates.csv" in stored.stdout
     assert "'ZZZ' is not an ISO currency code" in stored.stdout
+
+
+@pytest.mark.parametrize("currency", ["EUR", "USD", "CHF"])
+def test_the_overviews_total_is_the_sum_of_its_traced_conversions(sample_db, currency):
+    from portfolio import store
+
+    db = store.open_store(sample_db)
+    conversions = queries.budget_conversions(db.connection, Filters(), currency)
+    assert (
+        sum(conversions["converted"].dropna(), Decimal(0))
+        == queries.headline(db.connection, Filters(), currency).total_budget
+    )
+    converted = conversions["converted"].notna()
+    assert conversions.loc[converted, "source"].notna().all()
+    # The seed's EUR 1 million grant states no date: in another currency it stays unconverted, saying why.
+    assert conversions.loc[~converted, "note"].str.contains("not converted").all()
+    db.close()
+    at = app(currency=currency)
+    assert any(e.label == f"How every budget was converted to {currency}" for e in at.expander)

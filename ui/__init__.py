@@ -4,6 +4,7 @@ from portfolio.store import StoreError
 from ui.db import (
     activities,
     breakdown,
+    budget_conversions,
     conversion_trace,
     currency_codes,
     data_version,
@@ -43,6 +44,7 @@ from ui.navigation import through_dashboard
 from ui.spend import by_year_and, project_review, review_by, table_workbook
 
 __all__ = [
+    "budget_conversions",
     "by_year_and",
     "rebased",
     "currency_codes",

@@ -140,3 +140,12 @@ def _rebased(path: str, version: int, filters: Filters) -> pd.DataFrame:
 
 def rebased(filters: Filters) -> pd.DataFrame:
     return _rebased(db_path(), data_version(), filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _budget_conversions(path: str, version: int, filters: Filters, currency: str) -> pd.DataFrame:
+    return queries.budget_conversions(_con(path), filters, currency)
+
+
+def budget_conversions(filters: Filters, currency: str) -> pd.DataFrame:
+    return _budget_conversions(db_path(), data_version(), filters, currency)
