@@ -31,6 +31,16 @@ def _for_chart(rows: pd.DataFrame, currency: str) -> pd.DataFrame:
         }
     )
     out["label"] = [f"{currency} {a:,.0f}" for a in out["amount"]]
+    # Where the converted figure comes from: the amounts' own currencies, dates and rate source.
+    for column in ("currencies", "rate_sources"):
+        out[column] = rows[column].fillna("").astype(str).to_numpy() if column in rows else ""
+    if "first_value_date" in rows:
+        out["value_dates"] = [
+            "" if pd.isna(a) else (f"{a}" if a == b else f"{a} to {b}")
+            for a, b in zip(rows["first_value_date"], rows["last_value_date"], strict=True)
+        ]
+    else:
+        out["value_dates"] = ""
     return out
 
 
@@ -49,6 +59,9 @@ def _bar_encoding(currency: str) -> dict:
             alt.Tooltip("name:N", title="Name"),
             alt.Tooltip("label:N", title=f"Budget ({currency})"),
             alt.Tooltip("projects:Q", title="Projects"),
+            alt.Tooltip("currencies:N", title="Original currencies"),
+            alt.Tooltip("value_dates:N", title="Value dates"),
+            alt.Tooltip("rate_sources:N", title="Rates from"),
         ],
     )
 

@@ -141,15 +141,25 @@ KEY_NAMES = {
 }
 
 BREAKDOWN = """
-WITH {{selected}}, {amounts}, {attributed}
+WITH {{selected}}, {amounts}, {attributed},
+provenance AS (
+    SELECT project_id, list(DISTINCT currency) AS currencies,
+           min(value_date) AS first_date, max(value_date) AS last_date,
+           list(DISTINCT CASE WHEN currency <> $currency THEN coalesce(from_source, to_source)
+                              WHEN $currency <> 'EUR' THEN to_source END) AS sources
+    FROM cents_budget_lines GROUP BY project_id
+)
 SELECT key, coalesce({name}, key, $not_recorded) AS name,
        {amount} AS amount,
        count(DISTINCT project_id) AS projects,
        bool_or(estimated) AS estimated,
        {estimated_amount} AS estimated_amount,
        key IS NULL AS not_recorded,
-       {is_region} AS is_region
-FROM attributed
+       {is_region} AS is_region,
+       array_to_string(list_sort(list_distinct(flatten(list(p.currencies)))), ', ') AS currencies,
+       min(p.first_date) AS first_value_date, max(p.last_date) AS last_value_date,
+       array_to_string(list_sort(list_distinct(flatten(list(p.sources)))), '; ') AS rate_sources
+FROM attributed LEFT JOIN provenance p USING (project_id)
 GROUP BY key
 ORDER BY key IS NULL, amount DESC, name
 """
