@@ -417,3 +417,10 @@ def write_table(target: Target, frame: pd.DataFrame, sheet_name: str = "Table", 
     for row in frame.itertuples(index=False):
         ws.append([_value(ws, v.as_py() if hasattr(v, "as_py") else v) for v in row])
     wb.save(target)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as csv (UTF-8 with BOM, for Excel), text that a spreadsheet would run as a
+    formula prefixed with an apostrophe, as OWASP advises for csv."""
+    safe = frame.map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
+    return safe.to_csv(index=False).encode("utf-8-sig")

@@ -297,3 +297,17 @@ def test_a_fix_me_workbook_keeps_the_rows_as_written_with_their_problems(tmp_pat
     assert problems.alignment.wrap_text
     assert (ws["A3"].value, ws["A3"].data_type) == ("=cmd|' /C calc'!A0", "s")
     assert (ws["B3"].value, ws["C3"].value, ws["D3"].value) == (None, 12.5, None)
+
+
+def test_csv_downloads_never_carry_a_formula():
+    import pandas as pd
+
+    from loaders.template import csv_bytes
+
+    text = csv_bytes(
+        pd.DataFrame({"sheet": ['=HYPERLINK("http://x")', "@SUM(1)", "Plain"], "row": [1, 2, 3]})
+    )
+    lines = text.decode("utf-8-sig").splitlines()
+    assert lines[1].startswith("\"'=HYPERLINK(")
+    assert lines[2].startswith("'@SUM(1)")
+    assert lines[3] == "Plain,3"

@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import streamlit as st
 
-from loaders import pipeline
+from loaders import pipeline, template
 from portfolio import imports
 from portfolio.filters import Filters
 from ui.db import _con, data_version, db_path
@@ -117,7 +117,7 @@ def import_preview(report: dict) -> None:
             )
             st.download_button(
                 f"Download the {len(problems):,} problems (csv)",
-                data=problems.to_csv(index=False).encode("utf-8-sig"),
+                data=template.csv_bytes(problems),
                 file_name=f"{report['file'].rsplit('.', 1)[0]}-problems.csv",
                 mime="text/csv",
                 icon=":material/download:",
