@@ -251,3 +251,21 @@ if not detail.transactions.empty:
 
 source = "the seed page" if p["import_format"] == "sample" else p["import_file"]
 st.caption(f"Source: {source}; last updated {p['updated_at']:%d %b %Y %H:%M}.")
+
+history = ui.project_history(project_id)
+if len(history):
+    with st.expander(f"History ({len(history):,} changes)"):
+        st.dataframe(
+            history.drop(columns=["import_id"]),
+            column_config={
+                "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+                "by": "By",
+                "source": "From file",
+                "undone": st.column_config.CheckboxColumn("Import undone"),
+                "field": "Field",
+                "old": "Before",
+                "new": "After",
+            },
+            hide_index=True,
+            width="stretch",
+        )

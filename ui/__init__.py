@@ -5,12 +5,14 @@ from ui.db import (
     activities,
     breakdown,
     budget_conversions,
+    changes_between,
     conversion_trace,
     currency_codes,
     data_version,
     filter_choices,
     headline,
     project_detail,
+    project_history,
     project_table,
     rate_summary,
     rebased,
@@ -44,6 +46,8 @@ from ui.navigation import through_dashboard
 from ui.spend import by_year_and, project_review, review_by, table_workbook
 
 __all__ = [
+    "changes_between",
+    "project_history",
     "budget_conversions",
     "by_year_and",
     "rebased",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from portfolio import queries
+from portfolio import history, queries
 from portfolio.filters import Filters
 from portfolio.store import (
     DEFAULT_DB,
@@ -149,3 +149,21 @@ def _budget_conversions(path: str, version: int, filters: Filters, currency: str
 
 def budget_conversions(filters: Filters, currency: str) -> pd.DataFrame:
     return _budget_conversions(db_path(), data_version(), filters, currency)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _project_history(path: str, version: int, project_id: str) -> pd.DataFrame:
+    return history.project_history(_con(path), project_id)
+
+
+def project_history(project_id: str) -> pd.DataFrame:
+    return _project_history(db_path(), data_version(), project_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _changes_between(path: str, version: int, since: date, until: date) -> dict[str, pd.DataFrame]:
+    return history.changes_between(_con(path), since, until)
+
+
+def changes_between(since: date, until: date) -> dict[str, pd.DataFrame]:
+    return _changes_between(db_path(), data_version(), since, until)

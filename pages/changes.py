@@ -1,0 +1,46 @@
+"""What changed: the portfolio's new projects, status changes, budget revisions, moved end dates
+and new funders between two dates, from the import log."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+import ui
+
+ui.through_dashboard()
+
+st.title("What changed")
+st.caption(
+    "Changes recorded by imports between two dates (undone imports left out). Each row links "
+    "to its project, where the full history is."
+)
+left, right = st.columns(2)
+since = left.date_input("From", value=date.today() - timedelta(days=90), key="changes_since")
+until = right.date_input("To", value=date.today(), key="changes_until")
+if since > until:
+    st.warning("The start date is after the end date.")
+    st.stop()
+
+found = ui.changes_between(since, until)
+counts = st.columns(len(found))
+for column, (kind, rows) in zip(counts, found.items(), strict=True):
+    column.metric(kind, f"{len(rows):,}")
+for kind, rows in found.items():
+    if rows.empty:
+        continue
+    st.subheader(kind)
+    st.dataframe(
+        rows.assign(link=[f"/projects?project={pid}" for pid in rows["project_id"]]),
+        column_config={
+            "project_id": "ID",
+            "title": st.column_config.TextColumn("Project", width="large"),
+            "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+            "field": "Field",
+            "old": "Before",
+            "new": "After",
+            "source": "From file",
+            "link": st.column_config.LinkColumn("Open", display_text="Open project"),
+        },
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,66 @@
+"""What changed, when, by whom and from which file: a project's history, and a portfolio's
+changes between two dates, read from the import log (`imports`, `import_projects`, `changes`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from portfolio.queries import _frame
+
+PROJECT_HISTORY = """
+SELECT i.imported_at AS "when", coalesce(i.imported_by, '') AS "by", i.file_name AS source,
+       i.import_id, i.status = 'undone' AS undone, 'project added' AS field, NULL AS old, NULL AS new
+FROM import_projects ip JOIN imports i USING (import_id)
+WHERE ip.project_id = $project_id AND ip.action = 'added'
+UNION ALL
+SELECT c."at", coalesce(c."by", ''), i.file_name, c.import_id, i.status = 'undone',
+       coalesce(c.field, c.new_value), c.old_value, CASE WHEN c.field IS NULL THEN NULL ELSE c.new_value END
+FROM changes c LEFT JOIN imports i USING (import_id)
+WHERE c.table_name = 'projects' AND c.row_key = $project_id
+ORDER BY 1 DESC, 6
+LIMIT 1000
+"""
+
+
+def project_history(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:
+    """Every change to one project, newest first: when, by whom, from which file, old -> new."""
+    return _frame(con, PROJECT_HISTORY, {"project_id": project_id})
+
+
+# The kinds of change a portfolio report lists, by the field the change log names.
+CHANGE_KINDS = {
+    "Status changes": "c.field = 'status'",
+    "Closed": "c.field = 'status' AND c.new_value = 'closed'",
+    "Budget revisions": "c.field IN ('budget', 'Budgets')",
+    "Moved end dates": "c.field = 'end_date'",
+    "New or changed funders": "c.field IN ('Funders', 'Organisations')",
+}
+
+NEW_PROJECTS = """
+SELECT ip.project_id, p.title, i.imported_at AS "when", i.file_name AS source
+FROM import_projects ip JOIN imports i USING (import_id) LEFT JOIN projects p USING (project_id)
+WHERE ip.action = 'added' AND i.status = 'done' AND i.imported_at >= $since AND i.imported_at < $until
+ORDER BY i.imported_at, ip.project_id
+LIMIT 5000
+"""
+CHANGES = """
+SELECT c.row_key AS project_id, p.title, c."at" AS "when", c.field, c.old_value AS old, c.new_value AS new,
+       i.file_name AS source
+FROM changes c JOIN imports i USING (import_id) LEFT JOIN projects p ON p.project_id = c.row_key
+WHERE c.table_name = 'projects' AND i.status = 'done' AND c."at" >= $since AND c."at" < $until AND {kind}
+ORDER BY c."at", c.row_key
+LIMIT 5000
+"""
+
+
+def changes_between(con: duckdb.DuckDBPyConnection, since: date, until: date) -> dict[str, pd.DataFrame]:
+    """What changed from `since` to `until` (both days included): new projects, then each kind
+    of change in CHANGE_KINDS. Imports that were undone are left out."""
+    params = {"since": since, "until": pd.Timestamp(until) + pd.Timedelta(days=1)}
+    found = {"New projects": _frame(con, NEW_PROJECTS, params)}
+    for kind, condition in CHANGE_KINDS.items():
+        found[kind] = _frame(con, CHANGES.format(kind=condition), params)
+    return found

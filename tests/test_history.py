@@ -1,0 +1,63 @@
+"""A project's history and the portfolio's changes between two dates, from the import log."""
+
+import io
+from datetime import date
+
+import openpyxl
+
+from loaders import pipeline
+from portfolio import history, imports, store
+
+from .test_pages import app
+
+
+def edited_export(db, changes: dict) -> bytes:
+    buffer = io.BytesIO()
+    pipeline.write_export(buffer, db.connection)
+    wb = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    sheet = wb["Projects"]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "ILL-0001")
+    for column, value in changes.items():
+        row[header.index(column)].value = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_an_edit_shows_in_the_projects_history_and_in_what_changed(sample_db):
+    db = store.open_store(sample_db)
+    data = edited_export(db, {"Status": "suspended", "End date": date(2030, 1, 31), "Total budget": 1234.5})
+    plan, _ = pipeline.preview_file(db, data, "q4.xlsx")
+    imports.apply(db, plan, by="manager")
+    plan, _ = pipeline.preview_file(db, edited_export(db, {"Status": "closed"}), "q4-final.xlsx")
+    imports.apply(db, plan, by="manager")
+    past = history.project_history(db.connection, "ILL-0001")
+    latest = past[past["source"] == "q4.xlsx"].set_index("field")
+    assert (latest.loc["status", "old"], latest.loc["status", "new"]) == ("closed", "suspended")
+    assert latest.loc["end_date", "new"] == "2030-01-31"
+    assert latest.loc["budget", "new"] == "1234.50"
+    assert set(latest["by"]) == {"manager"}
+    assert "project added" in set(past["field"])
+    report = history.changes_between(db.connection, date.today(), date.today())
+    assert report["Status changes"]["new"].tolist() == ["suspended", "closed"]
+    assert report["Closed"]["project_id"].tolist() == ["ILL-0001"]
+    assert report["Moved end dates"]["new"].tolist() == ["2030-01-31"]
+    assert report["Budget revisions"]["project_id"].tolist() == ["ILL-0001"]
+    assert len(report["New projects"]) == 43  # the sample, installed today
+    db.close()
+    at = app("pages/projects.py", project="ILL-0001")
+    assert any(e.label.startswith("History (") for e in at.expander)
+    page = app("pages/changes.py")
+    assert [m.value for m in page.metric][:3] == ["43", "2", "1"]
+
+
+def test_an_undone_import_leaves_the_report_but_stays_in_the_history(sample_db):
+    db = store.open_store(sample_db)
+    plan, _ = pipeline.preview_file(db, edited_export(db, {"Status": "suspended"}), "oops.xlsx")
+    import_id = imports.apply(db, plan)
+    imports.undo(db, import_id)
+    assert history.changes_between(db.connection, date.today(), date.today())["Status changes"].empty
+    past = history.project_history(db.connection, "ILL-0001")
+    assert past.loc[past["source"] == "oops.xlsx", "undone"].all()
+    assert "import undone" in set(past["field"])
