@@ -24,6 +24,7 @@ pages = st.navigation(
         st.Page("pages/activities.py", title="Activities", icon=":material/event:"),
         st.Page("pages/spend.py", title="Spend review", icon=":material/account_balance:"),
         st.Page("pages/changes.py", title="What changed", icon=":material/history:"),
+        st.Page("pages/quality.py", title="Data quality", icon=":material/rule:"),
         st.Page("pages/imports.py", title="Import", icon=":material/upload_file:"),
         st.Page("pages/rates.py", title="Exchange rates", icon=":material/currency_exchange:"),
     ]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from portfolio import synthetic
+from portfolio import quality, synthetic
 from portfolio.store import Store, add_records
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -87,9 +87,11 @@ ILLUSTRATIVE_SEED = 2018
 def install(store: Store) -> None:
     """Load the seed portfolio and the illustrative set into a new store, as two imports."""
     add_records(store, read_seed(), SEED.name, "sample")
-    add_records(
+    import_id = add_records(
         store,
         synthetic.generate(ILLUSTRATIVE_PROJECTS, ILLUSTRATIVE_SEED),
         f"Illustrative projects (generated, seed {ILLUSTRATIVE_SEED})",
         "synthetic",
     )
+    with store.write() as cur:
+        quality.record_score(cur, import_id)

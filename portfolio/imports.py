@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from portfolio import quality
 from portfolio.store import PROJECT_TABLES, Store, StoreError, insert_frame, typed
 
 PROJECT_FIELDS = (
@@ -485,6 +486,7 @@ def _write(cur: duckdb.DuckDBPyConnection, import_id: int, plan: Preview, by: st
                 import_id=import_id, at=datetime.now(), by=by, table_name="projects"
             ),
         )
+    quality.record_score(cur, import_id)
     counts = plan.counts
     cur.execute(
         "UPDATE imports SET status = 'done', added = ?, updated = ?, unchanged = ?, rejected = ?, "
@@ -554,6 +556,7 @@ def undo(store: Store, import_id: int, by: str | None = None) -> int:
                 [import_id, by],
             )
             cur.execute("UPDATE imports SET status = 'undone' WHERE import_id = ?", [import_id])
+            quality.record_score(cur, import_id)
         finally:
             cur.execute("DROP TABLE undone")
     return restored

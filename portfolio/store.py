@@ -271,6 +271,17 @@ MIGRATIONS.append(
         ],
     )
 )
+MIGRATIONS.append(
+    Migration(
+        6,
+        "the portfolio's data quality score after each write",
+        [
+            """CREATE TABLE quality_scores (
+                "at" TIMESTAMP NOT NULL DEFAULT current_localtimestamp(), import_id INTEGER,
+                score DOUBLE NOT NULL, projects INTEGER NOT NULL)""",
+        ],
+    )
+)
 FX_METHODS = {
     "daily": "the ECB reference rate of each amount's own date",
     "monthly": "the average ECB rate of the month of each amount's date",
@@ -339,7 +350,7 @@ REFERENCE_FILES: dict[str, str] = {
 WRITABLE_TABLES = (
     PORTFOLIO_TABLES
     + tuple(REFERENCE_FILES)
-    + ("fx_rates", "fx_user_rates", "changes", "import_projects", "import_orgs")
+    + ("fx_rates", "fx_user_rates", "changes", "import_projects", "import_orgs", "quality_scores")
     + tuple(f"undo_{t}" for t in PROJECT_TABLES)
 )
 

@@ -13,7 +13,9 @@ from ui.db import (
     headline,
     project_detail,
     project_history,
+    project_quality,
     project_table,
+    quality_history,
     rate_summary,
     rebased,
     store,
@@ -46,6 +48,8 @@ from ui.navigation import through_dashboard
 from ui.spend import by_year_and, project_review, review_by, table_workbook
 
 __all__ = [
+    "project_quality",
+    "quality_history",
     "changes_between",
     "project_history",
     "budget_conversions",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from portfolio import history, queries
+from portfolio import history, quality, queries
 from portfolio.filters import Filters
 from portfolio.store import (
     DEFAULT_DB,
@@ -167,3 +167,21 @@ def _changes_between(path: str, version: int, since: date, until: date) -> dict[
 
 def changes_between(since: date, until: date) -> dict[str, pd.DataFrame]:
     return _changes_between(db_path(), data_version(), since, until)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _project_quality(path: str, version: int, filters: Filters, today: date) -> pd.DataFrame:
+    return quality.project_quality(_con(path), filters, today)
+
+
+def project_quality(filters: Filters) -> pd.DataFrame:
+    return _project_quality(db_path(), data_version(), filters, date.today())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _quality_history(path: str, version: int) -> pd.DataFrame:
+    return quality.score_history(_con(path))
+
+
+def quality_history() -> pd.DataFrame:
+    return _quality_history(db_path(), data_version())

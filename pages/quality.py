@@ -1,0 +1,59 @@
+"""Data quality: what each project is missing or gets wrong, worst first, and the portfolio's
+score over time."""
+
+import altair as alt
+import streamlit as st
+
+import ui
+
+ui.through_dashboard()
+
+filters = ui.current_filters()
+st.title("Data quality")
+st.caption(
+    "Each project is checked for a budget, dates, status, funders, countries and sectors; shares "
+    "adding up to 100%; codes on the reference lists; dates that fit its status; recent "
+    "transactions or events while it runs; and funder contributions matching its budget. The "
+    "score is the share of checks passed."
+)
+review = ui.project_quality(filters)
+left, middle, right = st.columns(3)
+left.metric("Average score", f"{review['score'].mean():.0f}" if len(review) else "-")
+middle.metric("Projects with a problem", f"{int((review['problems'] > 0).sum()):,} of {len(review):,}")
+right.metric("Problems in all", f"{int(review['problems'].sum()):,}")
+
+st.dataframe(
+    review[["project_id", "title", "score", "problem_text"]].assign(
+        link=[f"/projects?project={pid}" for pid in review["project_id"]]
+    ),
+    column_config={
+        "project_id": "ID",
+        "title": st.column_config.TextColumn("Project", width="medium"),
+        "score": st.column_config.ProgressColumn("Score", format="%d", min_value=0, max_value=100),
+        "problem_text": st.column_config.TextColumn("What to fix", width="large"),
+        "link": st.column_config.LinkColumn("Open", display_text="Open project"),
+    },
+    hide_index=True,
+    width="stretch",
+)
+
+history = ui.quality_history()
+if len(history) > 1:
+    st.subheader("The portfolio's score over time")
+    st.caption("Real projects only (illustrative ones left out), recorded after every import and undo.")
+    st.altair_chart(
+        alt.Chart(history)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("at:T", title=None),
+            y=alt.Y("score:Q", title="Average score", scale=alt.Scale(domain=[0, 100])),
+            tooltip=[
+                alt.Tooltip("at:T", title="When"),
+                alt.Tooltip("score:Q", title="Score"),
+                alt.Tooltip("projects:Q", title="Projects"),
+                alt.Tooltip("file_name:N", title="After"),
+            ],
+        )
+        .properties(height=220),
+        width="stretch",
+    )

@@ -1,0 +1,133 @@
+"""Data quality: per project, what is missing or doubtful, and a completeness score.
+
+Each check applies to a project or not; the score is the share of applicable checks passed.
+The portfolio's score (the mean) is recorded with every import and undo, so it can be
+followed over time.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from portfolio.filters import Filters
+from portfolio.queries import _frame, _over
+
+# How long a running project may go without a transaction or event before it is asked about.
+QUIET_DAYS = 365
+
+# Check name -> (what a failed check says, SQL that is true when the project fails it).
+CHECKS = {
+    "budget": ("No budget recorded", "NOT has_budget"),
+    "dates": ("Start or end date missing", "start_date IS NULL OR end_date IS NULL"),
+    "status": ("No status", "status IS NULL"),
+    "funders": ("No funder recorded", "funders = 0"),
+    "countries": ("No country or region recorded", "countries = 0"),
+    "sectors": ("No sector recorded", "sectors = 0"),
+    "country_shares": ("Country shares do not add up to 100%", "country_shares_off"),
+    "sector_shares": ("Sector shares do not add up to 100%", "sector_shares_off"),
+    "unknown_codes": (
+        "A country or sector code is not on the reference lists (or withdrawn)",
+        "unknown_codes > 0",
+    ),
+    "future_dates": (
+        "Dates do not fit the status (closed but ending in the future, or running but not started)",
+        "(status = 'closed' AND end_date > $today) OR (status = 'implementation' AND start_date > $today)",
+    ),
+    "quiet": (
+        f"Running, but no transaction or event for over {QUIET_DAYS} days",
+        "status = 'implementation' "
+        f"AND coalesce(last_activity, start_date) < $today - INTERVAL {QUIET_DAYS} DAY",
+    ),
+    "contributions": (
+        "Funder contributions do not add up to the budget",
+        "contributions_comparable AND budget IS NOT NULL AND abs(contributions - budget) > 0.005 * budget",
+    ),
+}
+
+FACTS = """
+facts AS (
+    SELECT s.project_id, s.title, s.status, s.start_date, s.end_date, s.budget, s.illustrative,
+        s.budget IS NOT NULL
+            OR EXISTS (SELECT 1 FROM budgets b WHERE b.project_id = s.project_id) AS has_budget,
+        (SELECT count(*) FROM project_orgs po WHERE po.project_id = s.project_id AND po.role = 'funding')
+            AS funders,
+        (SELECT count(*) FROM project_countries pc WHERE pc.project_id = s.project_id) AS countries,
+        (SELECT count(*) FROM project_sectors ps WHERE ps.project_id = s.project_id) AS sectors,
+        coalesce((SELECT count(*) = count(share) AND sum(share) <> 100 FROM project_countries pc
+                  WHERE pc.project_id = s.project_id), false) AS country_shares_off,
+        coalesce((SELECT count(*) = count(share) AND sum(share) <> 100 FROM project_sectors ps
+                  WHERE ps.project_id = s.project_id), false) AS sector_shares_off,
+        (SELECT count(*) FROM project_countries pc WHERE pc.project_id = s.project_id
+            AND pc.country NOT IN (SELECT code FROM ref_countries WHERE NOT withdrawn)
+            AND pc.country NOT IN (SELECT code FROM ref_regions WHERE NOT withdrawn))
+        + (SELECT count(*) FROM project_sectors ps WHERE ps.project_id = s.project_id
+            AND ps.sector NOT IN (SELECT code FROM ref_sectors WHERE NOT withdrawn)) AS unknown_codes,
+        greatest((SELECT max(t.date) FROM transactions t WHERE t.project_id = s.project_id),
+                 (SELECT max(a.start_date) FROM activities a WHERE a.project_id = s.project_id))
+            AS last_activity,
+        (SELECT sum(po.amount) FROM project_orgs po
+         WHERE po.project_id = s.project_id AND po.role = 'funding') AS contributions,
+        coalesce((SELECT count(*) > 0 AND count(*) = count(po.amount)
+                         AND bool_and(coalesce(po.currency, s.currency) = s.currency)
+                  FROM project_orgs po WHERE po.project_id = s.project_id AND po.role = 'funding'), false)
+            AS contributions_comparable
+    FROM selected s
+)"""
+
+
+def _checked() -> str:
+    failed = ",\n".join(f"coalesce({sql}, false) AS fails_{name}" for name, (_, sql) in CHECKS.items())
+    return f"checked AS (SELECT *, {failed} FROM facts)"
+
+
+FAILED = " + ".join(f"fails_{name}::INT" for name in CHECKS)
+REVIEW = f"""
+WITH {{selected}}, {FACTS}, {_checked()}
+SELECT project_id, title, status, illustrative, {FAILED} AS problems,
+       round(100.0 * (1 - ({FAILED}) / {len(CHECKS)}), 0) AS score,
+       {", ".join(f"fails_{name}" for name in CHECKS)}
+FROM checked
+ORDER BY score, project_id
+LIMIT $limit
+"""
+
+
+def project_quality(
+    con: duckdb.DuckDBPyConnection, filters: Filters, today: date | None = None, limit: int = 5000
+) -> pd.DataFrame:
+    """Per project: its score (0-100), how many checks it fails, and what they say; worst first."""
+    frame = _frame(con, *_over(REVIEW, filters, today=today or date.today(), limit=limit))
+    messages = {f"fails_{name}": text for name, (text, _) in CHECKS.items()}
+    frame["problem_text"] = [
+        "; ".join(text for column, text in messages.items() if getattr(row, column))
+        for row in frame.itertuples()
+    ]
+    return frame
+
+
+PORTFOLIO_SCORE = f"""
+WITH selected AS (SELECT * FROM projects WHERE NOT illustrative), {FACTS}, {_checked()}
+SELECT coalesce(round(avg(100.0 * (1 - ({FAILED}) / {len(CHECKS)})), 1), 100), count(*)
+FROM checked
+"""
+
+
+def record_score(cur: duckdb.DuckDBPyConnection, import_id: int | None, today: date | None = None) -> None:
+    """Keep the portfolio's score (real projects only) as it stands after a write, inside it."""
+    ((score, projects),) = cur.execute(PORTFOLIO_SCORE, {"today": today or date.today()}).fetchall()
+    cur.execute(
+        "INSERT INTO quality_scores (import_id, score, projects) VALUES (?, ?, ?)",
+        [import_id, score, projects],
+    )
+
+
+def score_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The portfolio's score after each import and undo, oldest first."""
+    return _frame(
+        con,
+        """SELECT q."at", q.score, q.projects, i.file_name, i.import_id
+           FROM quality_scores q LEFT JOIN imports i USING (import_id) ORDER BY q."at" """,
+    )
