@@ -17,7 +17,7 @@ from lxml import etree
 from loaders.problems import ERROR, WARNING, Problem, UnreadableFile
 from loaders.workbook import Workbook
 from portfolio.imports import Incoming, Slice
-from portfolio.store import STATUSES, TRANSACTION_TYPES
+from portfolio.store import PROJECT_FIELDS, PROJECT_TABLES, STATUSES, TRANSACTION_TYPES
 
 SUPPORTED = ("2.01", "2.02", "2.03")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -37,16 +37,8 @@ READ = {
 TRANSACTION_READ = {
     "transaction-type", "transaction-date", "value", "provider-org", "receiver-org", "description",
 }  # fmt: skip
-CHILD_TABLES = (
-    "project_orgs",
-    "project_countries",
-    "project_sectors",
-    "budgets",
-    "transactions",
-    "project_links",
-    "project_relations",
-    "project_classifications",
-)
+# The project tables an activity fills: all but aims and events, which IATI has no place for.
+CHILD_TABLES = tuple(t for t in PROJECT_TABLES if t not in ("projects", "project_aims", "activities"))
 
 
 def parse(data: bytes, file_name: str) -> etree._Element:
@@ -171,15 +163,8 @@ class IatiReader:
             sha256=self.book.sha256,
             format="iati",
             projects=projects,
-            project_fields=(
-                "title",
-                "description",
-                "programme",
-                "status",
-                "start_date",
-                "end_date",
-                "currency",
-            ),
+            # IATI gives budgets by period (no total), no web page and no visibility: those stay.
+            project_fields=tuple(f for f in PROJECT_FIELDS if f not in ("budget", "url", "visibility")),
             children=children,
             slices=slices,
             organisations=new_orgs,

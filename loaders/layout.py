@@ -42,6 +42,11 @@ PROJECT_ID = Column(
     help="Your identifier for the project, e.g. BSP-2017-01. Links the rows of every sheet.",
 )
 
+# The currency of an amount on a row; blank takes the project's.
+AMOUNT_CURRENCY = Column(
+    "Currency", "currency", CODE, codes="currencies", width=10, help="Blank means the project's currency."
+)
+
 SHEETS = (
     Sheet(
         "Projects",
@@ -238,14 +243,7 @@ SHEETS = (
                 help="original or revised. Blank means original.",
             ),
             Column("Amount", "amount", AMOUNT, required=True, width=16, help="Budget for the period."),
-            Column(
-                "Currency",
-                "currency",
-                CODE,
-                codes="currencies",
-                width=10,
-                help="Blank means the project's currency.",
-            ),
+            AMOUNT_CURRENCY,
             Column(
                 "Value date",
                 "value_date",
@@ -293,14 +291,7 @@ SHEETS = (
                 width=16,
                 help="Negative for corrections and refunds.",
             ),
-            Column(
-                "Currency",
-                "currency",
-                CODE,
-                codes="currencies",
-                width=10,
-                help="Blank means the project's currency.",
-            ),
+            AMOUNT_CURRENCY,
             Column("Provider", "provider_org", width=28, help="Organisation the money came from."),
             Column("Receiver", "receiver_org", width=28, help="Organisation the money went to."),
             Column("Description", "description", width=40, help="What it was for."),

@@ -12,37 +12,15 @@ from pathlib import Path
 import pandas as pd
 
 from portfolio import quality, synthetic
+from portfolio.imports import CHILD_COLUMNS
+from portfolio.store import PROJECT_FIELDS as OWN_FIELDS
 from portfolio.store import Store, add_records
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SEED = SAMPLE / "seed-border-security-programme.toml"
 
-PROJECT_FIELDS = (
-    "project_id",
-    "title",
-    "description",
-    "programme",
-    "status",
-    "start_date",
-    "end_date",
-    "currency",
-    "budget",
-    "url",
-)
-ACTIVITY_FIELDS = (
-    "activity_id",
-    "title",
-    "kind",
-    "start_date",
-    "end_date",
-    "city",
-    "country",
-    "latitude",
-    "longitude",
-    "participants",
-    "description",
-    "url",
-)
+PROJECT_FIELDS = ("project_id", *OWN_FIELDS)
+ACTIVITY_FIELDS = CHILD_COLUMNS["activities"]
 ORG_ROLE_LISTS = {
     "funders": "funding",
     "implementers": "implementing",
@@ -62,7 +40,13 @@ def read_seed(path: Path = SEED) -> dict[str, pd.DataFrame]:
     projects, orgs, countries, aims, activities = [], [], [], [], []
     for project in seed["projects"]:
         pid = project["project_id"]
-        projects.append({**project, "currency": project.get("currency", "EUR")})
+        projects.append(
+            {
+                **project,
+                "currency": project.get("currency", "EUR"),
+                "visibility": project.get("visibility", "public"),
+            }
+        )
         for key, role in ORG_ROLE_LISTS.items():
             for entry in project.get(key, []):
                 entry = entry if isinstance(entry, dict) else {"org_id": entry}
@@ -76,7 +60,7 @@ def read_seed(path: Path = SEED) -> dict[str, pd.DataFrame]:
         "project_orgs": _frame(orgs, ("project_id", "org_id", "role", "amount", "currency")),
         "project_countries": _frame(countries, ("project_id", "country", "share")),
         "project_aims": _frame(aims, ("project_id", "seq", "aim")),
-        "activities": _frame(activities, ("project_id",) + ACTIVITY_FIELDS),
+        "activities": _frame(activities, ("project_id", *ACTIVITY_FIELDS)),
     }
 
 

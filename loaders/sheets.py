@@ -25,7 +25,7 @@ from loaders.problems import ERROR, WARNING, Problem, UnreadableFile
 from loaders.workbook import Workbook, read_bytes
 from loaders.xlsx_marks import Marks
 from portfolio.imports import Incoming, Reference, Slice
-from portfolio.store import ACTIVITY_KINDS, ROLES, STATUSES, TRANSACTION_TYPES
+from portfolio.store import ACTIVITY_KINDS, PROJECT_FIELDS, PROJECT_TABLES, ROLES, STATUSES, TRANSACTION_TYPES
 
 NOTE = "note"
 CENT = Decimal("0.01")
@@ -972,18 +972,6 @@ def _aims(cell) -> tuple[str, ...]:
     return tuple(a for a in aims if a)
 
 
-PROJECT_FIELDS = (
-    "title",
-    "description",
-    "programme",
-    "status",
-    "start_date",
-    "end_date",
-    "currency",
-    "budget",
-    "url",
-    "visibility",
-)
 CHILD_FRAME_COLUMNS = {
     "project_orgs": ["project_id", "org_id", "role", "amount", "currency"],
     "project_countries": ["project_id", "country", "share"],
@@ -1068,19 +1056,7 @@ class TemplateReader(_Reader):
         )
         present = [c.field for c in SHEETS_BY_NAME["Projects"].columns if c.field != "project_id"]
         covered = tuple(f for f in present if f in projects.columns)
-        slices = tuple(
-            Slice(table)
-            for table in (
-                "project_orgs",
-                "project_countries",
-                "project_sectors",
-                "project_aims",
-                "activities",
-                "budgets",
-                "transactions",
-            )
-            if table in tables
-        )
+        slices = tuple(Slice(table) for table in PROJECT_TABLES if table in tables)
         children = {t: pd.DataFrame(rows).astype(object) for t, rows in tables.items()}
         incoming = Incoming(
             file_name=self.book.file_name,

@@ -144,25 +144,7 @@ with st.expander(f"How every budget was converted to {CURRENCY}"):
         "date and source. Open a project for its transactions too."
         + (" The first 5,000 amounts are shown." if len(conversions) >= 5000 else "")
     )
-    st.dataframe(
-        ui.unknowns_shown(conversions, ["note"]),
-        column_config={
-            "project_id": "Project",
-            "what": "Amount",
-            "amount": st.column_config.NumberColumn("Original", format="localized"),
-            "currency": "Currency",
-            "value_date": st.column_config.DateColumn("Value date"),
-            "rate_from_eur": st.column_config.NumberColumn("Rate (per EUR)", format="%.4f"),
-            "rate_date": st.column_config.DateColumn("Rate of"),
-            "rate_to_reporting": st.column_config.NumberColumn(f"{CURRENCY} per EUR", format="%.4f"),
-            "reporting_rate_date": st.column_config.DateColumn("Rate of"),
-            "source": "Source",
-            "converted": st.column_config.NumberColumn(f"In {CURRENCY}", format="localized"),
-            "note": st.column_config.TextColumn("Note", width="medium"),
-        },
-        hide_index=True,
-        width="stretch",
-    )
+    ui.conversions_table(conversions, CURRENCY)
 
 with st.expander("The figures behind the charts"):
     for label, rows in [

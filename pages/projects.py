@@ -97,24 +97,7 @@ if len(trace) and (trace["currency"] != CURRENCY).any():
             "Each amount at the ECB reference rate of its own date (units per euro), or the nearest "
             "earlier day's; an amount with no rate is left unconverted, never counted as zero."
         )
-        st.dataframe(
-            ui.unknowns_shown(trace, ["note"]),
-            column_config={
-                "what": "Amount",
-                "amount": st.column_config.NumberColumn("Original", format="localized"),
-                "currency": "Currency",
-                "value_date": st.column_config.DateColumn("Value date"),
-                "rate_from_eur": st.column_config.NumberColumn("Rate (per EUR)", format="%.4f"),
-                "rate_date": st.column_config.DateColumn("Rate of"),
-                "rate_to_reporting": st.column_config.NumberColumn(f"{CURRENCY} per EUR", format="%.4f"),
-                "reporting_rate_date": st.column_config.DateColumn("Rate of"),
-                "source": "Source",
-                "converted": st.column_config.NumberColumn(f"In {CURRENCY}", format="localized"),
-                "note": st.column_config.TextColumn("Note", width="medium"),
-            },
-            hide_index=True,
-            width="stretch",
-        )
+        ui.conversions_table(trace, CURRENCY)
 
 st.subheader("Aims")
 st.markdown("\n".join(f"{n}. {aim}" for n, aim in enumerate(detail.aims, 1)) or "_Not recorded._")

@@ -33,7 +33,7 @@ if chosen != current:
 summary = ui.rate_summary()
 st.subheader("Rates in use")
 st.dataframe(
-    summary,
+    summary.drop(columns="yours"),
     column_config={
         "source": st.column_config.TextColumn("Source", width="large"),
         "currencies": "Currencies",
@@ -65,8 +65,7 @@ if upload is not None:
             portfolio_store.replace_user_rates(db, found.rates, f"{upload.name} (your rates)")
             st.success(f"{len(found.rates):,} rates from {upload.name} now take precedence over the ECB's.")
 
-own = summary[~summary["source"].str.startswith("ECB")] if len(summary) else summary
-for source in own["source"]:
+for source in summary.loc[summary["yours"], "source"]:
     if st.button(f"Remove the rates from {source}", key=f"remove {source}"):
         portfolio_store.remove_user_rates(db, source)
         st.rerun()

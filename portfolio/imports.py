@@ -18,20 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from portfolio import quality
-from portfolio.store import PROJECT_TABLES, Store, StoreError, insert_frame, typed
-
-PROJECT_FIELDS = (
-    "title",
-    "description",
-    "programme",
-    "status",
-    "start_date",
-    "end_date",
-    "currency",
-    "budget",
-    "url",
-    "visibility",
-)
+from portfolio.store import PROJECT_FIELDS, PROJECT_TABLES, Store, StoreError, insert_frame, typed
 
 # The columns of each project table that make up a row, in the order they are shown.
 CHILD_COLUMNS = {
@@ -139,14 +126,18 @@ class Preview:
     unchanged: pd.DataFrame  # project_id, title, sheet, row
     problems: list[dict]  # sheet, row, column, message, severity
     tables: dict[str, pa.Table]  # "projects" and each project table, in the store's types
-    replaced: list[str]  # stored projects whose rows are replaced
     organisations: pd.DataFrame  # organisations to create
+
+    @property
+    def replaced(self) -> list[str]:
+        """The stored projects whose rows the import replaces: those with a change."""
+        return sorted(set(self.updated["project_id"]))
 
     @property
     def counts(self) -> dict[str, int]:
         return {
             "added": len(self.added),
-            "updated": self.updated["project_id"].nunique() if len(self.updated) else 0,
+            "updated": len(self.replaced),
             "unchanged": len(self.unchanged),
             "rejected": self.incoming.rejected + sum(p["severity"] == "error" for p in self.problems),
         }
@@ -362,7 +353,6 @@ def preview(store: Store, incoming: Incoming) -> Preview:
         unchanged=unchanged,
         problems=problems,
         tables=tables,
-        replaced=sorted(changed_ids),
         organisations=new_orgs.reset_index(drop=True),
     )
 

@@ -510,12 +510,13 @@ def budget_conversions(
 
 RATE_SUMMARY = """
 SELECT source, string_agg(DISTINCT currency, ', ' ORDER BY currency) AS currencies, count(*) AS rates,
-       min(rate_date) AS first, max(rate_date) AS last
+       min(rate_date) AS first, max(rate_date) AS last, false AS yours
 FROM fx_rates GROUP BY source
 UNION ALL
-SELECT source, string_agg(DISTINCT currency, ', ' ORDER BY currency), count(*), min(valid_from), max(valid_to)
+SELECT source, string_agg(DISTINCT currency, ', ' ORDER BY currency), count(*),
+       min(valid_from), max(valid_to), true
 FROM fx_user_rates GROUP BY source
-ORDER BY source NOT LIKE 'ECB%', source
+ORDER BY yours, source
 """
 
 

@@ -293,20 +293,20 @@ PROJECT_TABLES = (*_PROJECT_TABLES_3, "project_links", "project_relations", "pro
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 # Tables whose rows make up the portfolio, in the order a write inserts them.
-PORTFOLIO_TABLES = (
-    "imports",
-    "organisations",
-    "projects",
-    "project_orgs",
-    "project_countries",
-    "project_sectors",
-    "project_aims",
-    "activities",
-    "budgets",
-    "transactions",
-    "project_links",
-    "project_relations",
-    "project_classifications",
+PORTFOLIO_TABLES = ("imports", "organisations", *PROJECT_TABLES)
+
+# A project's own fields, as a file or an edit may set them (the id aside).
+PROJECT_FIELDS = (
+    "title",
+    "description",
+    "programme",
+    "status",
+    "start_date",
+    "end_date",
+    "currency",
+    "budget",
+    "url",
+    "visibility",
 )
 
 # Rows that point at a project or organisation that is not there; checked inside every write.

@@ -22,6 +22,7 @@ from ui.db import (
 )
 from ui.filters import current_filters, reporting_currency, sidebar_filters
 from ui.format import (
+    conversions_table,
     count,
     known,
     money,
@@ -48,6 +49,7 @@ from ui.navigation import through_dashboard
 from ui.spend import by_year_and, project_review, review_by, table_workbook
 
 __all__ = [
+    "conversions_table",
     "project_quality",
     "quality_history",
     "changes_between",

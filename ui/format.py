@@ -96,3 +96,26 @@ def source_of(project: dict) -> str:
     when = project.get("imported_at")
     when = f", imported {when:%d %b %Y %H:%M}" if known(when) else ""
     return f"Source: {project['import_file']} ({kind}){when}. Last changed by that import."
+
+
+def conversions_table(rows: pd.DataFrame, currency: str) -> None:
+    """Amounts with the rate each was converted at, its date and source (Overview, project view)."""
+    st.dataframe(
+        unknowns_shown(rows, ["note"]),
+        column_config={
+            "project_id": "Project",
+            "what": "Amount",
+            "amount": st.column_config.NumberColumn("Original", format="localized"),
+            "currency": "Currency",
+            "value_date": st.column_config.DateColumn("Value date"),
+            "rate_from_eur": st.column_config.NumberColumn("Rate (per EUR)", format="%.4f"),
+            "rate_date": st.column_config.DateColumn("Rate of"),
+            "rate_to_reporting": st.column_config.NumberColumn(f"{currency} per EUR", format="%.4f"),
+            "reporting_rate_date": st.column_config.DateColumn("Rate of"),
+            "source": "Source",
+            "converted": st.column_config.NumberColumn(f"In {currency}", format="localized"),
+            "note": st.column_config.TextColumn("Note", width="medium"),
+        },
+        hide_index=True,
+        width="stretch",
+    )
