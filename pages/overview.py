@@ -41,7 +41,7 @@ if head.without_budget:
     )
 if head.unconverted:
     notes.append(
-        f"{head.unconverted} projects could not be converted to {CURRENCY} "
+        f"{ui.count(head.unconverted, 'project')} could not be converted to {CURRENCY} "
         "(no rate for their date) and are left out of the total."
     )
 if head.illustrative:
@@ -53,7 +53,7 @@ if head.illustrative:
 for note in notes:
     st.info(note, icon=":material/info:")
 if head.unconverted:
-    with st.expander(f"The {head.unconverted} projects not converted to {CURRENCY}"):
+    with st.expander(f"Not converted to {CURRENCY}: {ui.count(head.unconverted, 'project')}"):
         table = ui.project_table(filters, CURRENCY)
         st.dataframe(
             table.loc[

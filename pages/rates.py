@@ -60,8 +60,20 @@ if upload is not None:
     else:
         for problem in found.problems:
             st.warning(str(problem))
-        st.dataframe(found.rates, hide_index=True, width="stretch")
-        if len(found.rates) and st.button(f"Use these {len(found.rates):,} rates", type="primary"):
+        st.dataframe(
+            found.rates,
+            column_config={
+                "currency": "Currency",
+                "valid_from": st.column_config.DateColumn("From"),
+                "valid_to": st.column_config.DateColumn("To"),
+                "per_eur": st.column_config.NumberColumn("Units per EUR", format="%.6f"),
+            },
+            hide_index=True,
+            width="stretch",
+        )
+        if len(found.rates) and st.button(
+            f"Use {ui.count(len(found.rates), 'rate')} from this file", type="primary"
+        ):
             portfolio_store.replace_user_rates(db, found.rates, f"{upload.name} (your rates)")
             st.success(f"{len(found.rates):,} rates from {upload.name} now take precedence over the ECB's.")
 

@@ -124,7 +124,11 @@ def _flag_text(row) -> str:
     found = []
     if row.ahead:
         found.append(f"Spending ahead of time: {row.burn:.0%} spent, {row.elapsed:.0%} of the time elapsed")
-    if row.little_spent:
+    if row.little_spent and pd.isna(row.disbursements) and pd.isna(row.expenditure):
+        found.append(
+            f"Little spent near the end: no spending recorded, {row.elapsed:.0%} of the time elapsed"
+        )
+    elif row.little_spent:
         found.append(
             f"Little spent near the end: {row.burn:.0%} spent, {row.elapsed:.0%} of the time elapsed"
         )

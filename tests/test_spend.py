@@ -47,6 +47,7 @@ def reviewed(empty_db):
         project("CONTRIB", date(2025, 1, 1), date(2027, 12, 31), "100000"),
         project("NORATE", date(2025, 1, 1), date(2027, 12, 31), "100000"),
         project("FINE", date(2025, 1, 1), date(2027, 12, 31), "100000"),
+        project("SILENT", date(2020, 1, 1), date(2021, 12, 31), "100000", status="closed"),
     ]
     transactions = [
         money("AHEAD", 1, "disbursement", date(2026, 3, 1), "90000"),
@@ -89,6 +90,7 @@ def reviewed(empty_db):
             "Funder contributions add up to 90,000.00 EUR, the budget is 100,000.00",
         ),
         ("NORATE", "no_rate", "1 transaction(s) in XAF with no rate for their date"),
+        ("SILENT", "little_spent", "no spending recorded, 100% of the time elapsed"),
     ],
 )
 def test_each_flag_on_the_project_built_for_it(reviewed, pid, flag, says):
@@ -339,7 +341,7 @@ def test_an_amount_whose_rate_is_removed_is_listed_as_unconverted(sample_db):
     assert after.total_budget < before.total_budget
     db.close()
     at = app()
-    assert any(e.label.endswith("projects not converted to EUR") for e in at.expander)
+    assert any(e.label.startswith("Not converted to EUR: ") for e in at.expander)
     assert "could not be converted to EUR" in "\n".join(i.value for i in at.info)
 
 
