@@ -20,6 +20,7 @@ from portfolio.imports import Incoming, Slice
 from portfolio.store import PROJECT_FIELDS, PROJECT_TABLES, STATUSES, TRANSACTION_TYPES
 
 SUPPORTED = ("2.01", "2.02", "2.03")
+SPREADSHEET_2003 = "urn:schemas-microsoft-com:office:spreadsheet"  # Excel's "XML Spreadsheet 2003"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NOTE = "note"
 ROLE_CODES = {"1": "funding", "2": "accountable", "3": "extending", "4": "implementing"}
@@ -61,9 +62,17 @@ def parse(data: bytes, file_name: str) -> etree._Element:
             file_name,
             "is an IATI organisation file; aidtrack imports IATI activity files (<iati-activities>).",
         )
+    name = etree.QName(root)
+    if name.namespace == SPREADSHEET_2003:
+        raise UnreadableFile(
+            file_name,
+            "is an Excel 2003 XML spreadsheet, not an IATI file. Open it in Excel, save it as an Excel "
+            "workbook (.xlsx) and import that.",
+        )
     if root.tag != "iati-activities":
         raise UnreadableFile(
-            file_name, f"is XML but not IATI activity data: its root element is <{_clip(str(root.tag), 40)}>."
+            file_name,
+            f"is XML but not IATI activity data: its root element is <{_clip(name.localname, 40)}>.",
         )
     version = (root.get("version") or "").strip()
     if version not in SUPPORTED:

@@ -155,6 +155,9 @@ NOT_PLACES = (
 _FOOTNOTE = re.compile(r"(?:\s*(?:\*+|[†‡§]+|[¹²³⁰⁴-⁹]+|\[\w{1,3}\]|\(\d{1,2}\)))+$")
 _GOVERNMENT = re.compile(r"(?:government|govt|gov) of (?P<a>.+)|(?P<b>.+) government")
 _NOT_FOUND = "\x00not found"
+# Longer than any place's name ("United Kingdom of Great Britain and Northern Ireland" is 52):
+# country_converter's search takes seconds on a pasted paragraph and would find nothing useful.
+LONGEST_PLACE = 100
 _LIST_SEPARATOR = re.compile(r"\s*(?:,|/|\+|\s&\s|\sand\s)\s*", re.IGNORECASE)
 
 
@@ -298,7 +301,7 @@ class Countries:
 
     def _guess(self, text: str) -> str | None:
         """country_converter's regular expressions, for official and short forms we do not list."""
-        if len(text) <= 3 or any(c.isdigit() for c in text):
+        if not 3 < len(text) <= LONGEST_PLACE or any(c.isdigit() for c in text):
             return None
         found = _converter().convert(text, to="ISO3", not_found=_NOT_FOUND)
         if not isinstance(found, str) or found not in self._country_codes:

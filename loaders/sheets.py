@@ -29,6 +29,9 @@ from portfolio.store import ACTIVITY_KINDS, PROJECT_FIELDS, PROJECT_TABLES, ROLE
 
 NOTE = "note"
 CENT = Decimal("0.01")
+# Funders' shares may add up to a little over 100% by rounding (33.4% three times); beyond
+# that they are a mistake, and no split of the budget is guessed from them.
+SHARES_ROUNDING = Decimal(1)
 
 # What people write for a project's status, normalised, to the IATI status.
 STATUS_WORDS = {
@@ -153,7 +156,8 @@ class Context:
         }
 
     def _organisation_piece(self, piece: str) -> tuple[tuple, ...]:
-        """(org_id, share, amount, currency, warning) for each organisation in one piece of a cell."""
+        """(org_id, share, amount, currency, warning, name as written) for each organisation in one
+        piece of a cell."""
         found = []
         for name_and_share in values.split_cell(piece, known=self.organisation_known):
             name, amount = _name_and_amount(name_and_share)
@@ -174,6 +178,7 @@ class Context:
                     amount.value if amount else None,
                     amount.currency if amount else None,
                     warning,
+                    name,
                 )
             )
         return tuple(found)
@@ -286,6 +291,11 @@ def _text_cell(cell) -> str | None:
     return text or None
 
 
+def _clean_text_cell(cell) -> tuple[str | None, str | None]:
+    text = _text_cell(cell)
+    return values.clean_text(text) if text else (None, None)
+
+
 def _split_shares(amount: Decimal | None, shares: list[Decimal | None]) -> list[Decimal | None]:
     """A budget split by percentages, to the cent. Shares over 100% in all are scaled down so
     the parts add up to the whole; shares under 100% leave the rest to no one named."""
@@ -339,8 +349,8 @@ class FlatReader(_Reader):
         fields: set[str] = set()
         seen_ids: dict[str, int] = {}
         seen_titles: dict[str, int] = {}
-        found = False
-        rejected = 0
+        headed: list[tuple[str, int]] = []  # each sheet with a header row, and that row's number
+        rejected = filled = 0
         for sheet in self.book.sheets:
             if sheet.hidden:
                 continue
@@ -354,7 +364,7 @@ class FlatReader(_Reader):
                         severity=NOTE,
                     )
                 continue
-            found = True
+            headed.append((sheet.name, at + 1))
             hidden = sheet.marks.hidden_columns
             visible = [None if i in hidden else c for i, c in enumerate(sheet.rows[at])]
             headers = map_headers(visible, self.context.currencies)
@@ -362,18 +372,26 @@ class FlatReader(_Reader):
                 if i < len(sheet.rows[at]) and not values.is_blank(sheet.rows[at][i]):
                     headers[i] = Header(str(sheet.rows[at][i]).strip(), i, None)
             sheet_rows = _SheetColumns(self, sheet.name, sheet.rows, at, headers, sheet.marks, sheet.merged)
+            filled += sheet_rows.filled
             projects, sheet_children, sheet_rejected = sheet_rows.read(seen_ids, seen_titles)
             frames.append(projects)
             for table, entries in sheet_children.items():
                 children[table] += entries
             fields |= set(sheet_rows.by_field)
             rejected += sheet_rejected
-        if not found:
+        if not headed:
             raise UnreadableFile(
                 self.book.file_name,
                 "has no row of column headers aidtrack recognises in its first 30 rows. Put the column "
                 "names (for example 'Project ID', 'Title', 'Donor', 'Country', 'Total budget', 'Start', "
                 "'End') in one row above the projects, or download the template from the Import page.",
+            )
+        if not filled:
+            sheet, row = headed[0]
+            raise UnreadableFile(
+                self.book.file_name,
+                f"has column headers on sheet '{sheet}' (row {row}) but no projects under them. Fill in "
+                "one row per project below the headers and import it again.",
             )
         projects = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         if "budget" in fields:
@@ -454,6 +472,7 @@ class _SheetColumns:
         self.data = data
         first = at + 2  # the first data row as the spreadsheet numbers it
         kept = [i for i, r in enumerate(data) if any(r)]
+        self.filled = len(kept)
         hidden = [i for i in kept if at + 1 + i in marks.hidden_rows]
         if hidden:
             shown = ", ".join(str(first + i) for i in hidden[:20]) + (" ..." if len(hidden) > 20 else "")
@@ -547,6 +566,12 @@ class _SheetColumns:
             return list(map(itemgetter(column), self.data))
         return [self.data[i][column] for i in self.kept]
 
+    def texts(self, field: str) -> list[str | None]:
+        """A text column's cells, without invisible control and direction characters (reported)."""
+        found = _each(self.cells(field), _clean_text_cell)
+        self.flag_all(field, found, lambda r: r[1:] if r[1] else [])
+        return [r[0] for r in found]
+
     def flag(self, field: str, position: int, message: str, severity: str = WARNING) -> None:
         self.reader.problem(message, self.sheet, self.numbers[position], self.by_field[field].text, severity)
         if severity == ERROR:
@@ -561,8 +586,8 @@ class _SheetColumns:
         n = len(self.kept)
         has = self.by_field.__contains__
         columns: dict[str, list] = {}
-        titles = [_text_cell(v) for v in self.cells("title")] if has("title") else [None] * n
-        given = [_text_cell(v) for v in self.cells("project_id")] if has("project_id") else [None] * n
+        titles = self.texts("title") if has("title") else [None] * n
+        given = self.texts("project_id") if has("project_id") else [None] * n
         title_field = "title" if has("title") else "project_id"
         continuation = {
             p: self.kept.index(self.continues[i]) for p, i in enumerate(self.kept) if i in self.continues
@@ -579,7 +604,7 @@ class _SheetColumns:
         columns["row"] = self.numbers
         for f in ("description", "programme", "url"):
             if has(f):
-                columns[f] = [_text_cell(v) for v in self.cells(f)]
+                columns[f] = self.texts(f)
         if has("status"):
             statuses = _each(self.cells("status"), _status)
             self.flag_all("status", statuses, lambda r: r[1:])
@@ -795,7 +820,7 @@ class _SheetColumns:
                         amount,
                         (amount_currency or currency) if amount is not None else None,
                     )
-                    for org, _, amount, amount_currency, _ in entries
+                    for org, _, amount, amount_currency, *_ in entries
                 ]
             else:
                 budget = budgets[position] if budgets else None
@@ -824,30 +849,32 @@ class _SheetColumns:
                 if entry[4]:
                     messages.append(entry[4])
         shares = [e[1] for e in entries]
+        mode = "amounts" if any(e[2] is not None for e in entries) else None
         if any(s is not None for s in shares):
-            written = ", ".join("?" if s is None else f"{s}%" for s in shares)
+            written = ", ".join(f"{e[5]} {'?' if e[1] is None else f'{e[1]}%'}" for e in entries)
             total = sum(s for s in shares if s is not None)
             if any(s is None for s in shares):
                 messages.append(
                     f"Shares are given for some organisations only ({written}); contributions are not "
                     "recorded."
                 )
-            elif total < 100:
+            elif total > 100 + SHARES_ROUNDING:
                 messages.append(
-                    f"The shares ({written}) add up to {total}%; each funder's part is its share of the "
-                    f"budget, and the other {100 - total}% is not attributed to a funder named here."
+                    f"The shares ({written}) add up to {total}%, more than 100%, so contributions are not "
+                    "recorded. Correct the shares so that they add up to 100% at most."
                 )
-            elif total > 100:
-                messages.append(
-                    f"The shares ({written}) add up to {total}%, more than 100%; each is taken as its part "
-                    "of the total."
-                )
-        if any(e[2] is not None for e in entries):
-            mode = "amounts"
-        elif shares and all(s is not None for s in shares):
-            mode = "shares"
-        else:
-            mode = None
+            else:
+                mode = mode or "shares"
+                if total < 100:
+                    messages.append(
+                        f"The shares ({written}) add up to {total}%; each funder's part is its share of the "
+                        f"budget, and the other {100 - total}% is not attributed to a funder named here."
+                    )
+                elif total > 100:
+                    messages.append(
+                        f"The shares ({written}) add up to {total}%, a little over 100% by rounding; each is "
+                        "taken as its part of the total."
+                    )
         return tuple(entries), messages, mode
 
     def _places(self, cell) -> tuple[tuple, list[str]]:
@@ -1026,6 +1053,12 @@ class TemplateReader(_Reader):
             rejected += sheet_rejected
             if rows:
                 tables[layout.table] = rows
+        if not tables and not rejected:
+            raise UnreadableFile(
+                self.book.file_name,
+                "is the aidtrack template with no rows filled in. Fill in one row per project on the "
+                "Projects sheet and import it again.",
+            )
         for name in sheets:
             if name not in SHEETS_BY_NAME and name not in (README_SHEET, LISTS_SHEET):
                 self.problem("Not a sheet of the aidtrack template; skipped.", name, severity=NOTE)
@@ -1106,6 +1139,7 @@ class TemplateReader(_Reader):
             if all(values.is_blank(c) for c in cells):
                 continue
             errors: list[str] = []
+            refused: set[str] = set()  # fields whose cell was filled but not usable: said once
             record = {"_sheet": layout.name, "_row": number}
             # Currencies first: an amount without one takes its row's.
             for column in sorted(layout.columns, key=lambda c: c.codes != "currencies"):
@@ -1116,8 +1150,9 @@ class TemplateReader(_Reader):
                     self.problem(message, layout.name, number, header[positions[column.field]], severity)
                     if severity == ERROR:
                         errors.append(f"{column.header}: {message}")
+                        refused.add(column.field)
                 record[column.field] = value
-            errors += self._check(layout, record, number, header, positions, seen)
+            errors += self._check(layout, record, number, header, positions, seen, refused)
             if errors:
                 rejected += 1
                 self.reject(layout.name, header, number, cells, errors)
@@ -1129,8 +1164,10 @@ class TemplateReader(_Reader):
                 r["sheet"], r["row"] = r.pop("_sheet"), r.pop("_row")
         return out, rejected
 
-    def _check(self, layout, record: dict, number: int, header, positions, seen: dict) -> list[str]:
-        """Whole-row rules: required fields, dates in order, one row per key."""
+    def _check(
+        self, layout, record: dict, number: int, header, positions, seen: dict, refused: set[str]
+    ) -> list[str]:
+        """Whole-row rules: required fields (unless already refused), dates in order, one row per key."""
         errors = []
 
         def error(field: str, message: str):
@@ -1138,7 +1175,12 @@ class TemplateReader(_Reader):
             errors.append(message)
 
         for column in layout.columns:
-            if column.required and column.field in positions and record.get(column.field) is None:
+            if (
+                column.required
+                and column.field in positions
+                and record.get(column.field) is None
+                and column.field not in refused
+            ):
                 error(column.field, f"{column.header} is required.")
         for start, end in (("start_date", "end_date"), ("period_start", "period_end")):
             a, b = record.get(start), record.get(end)
@@ -1221,10 +1263,11 @@ class TemplateReader(_Reader):
             return number, None, None
         text = _text_cell(cell)
         if kind != "code":
+            text, removed = values.clean_text(text)
             if column.field == "organisation":
                 match = self.context.organisations.match(text)
-                return (match.org_id if match else None), None, None
-            return text, None, None
+                return (match.org_id if match else None), removed, WARNING
+            return text, removed, WARNING
         return self._code(column, text)
 
     def _code(self, column, text: str):

@@ -109,6 +109,33 @@ def _shown(cell) -> str:
 
 
 # ---------------------------------------------------------------------------------------
+# Text
+
+# Control characters (all but tab and line breaks): never meant as text, and some drive a
+# terminal (escape sequences) or cannot be written to a workbook at all.
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# Marks that embed, override or isolate a direction of writing ("Trojan Source"): they make
+# text display in another order than it is stored. Arabic and Hebrew need none of them.
+_DIRECTION = "\u202a-\u202e\u2066-\u2069"
+_INVISIBLE = re.compile(f"[{_CONTROL}{_DIRECTION}]")
+_DIRECTION_MARK = re.compile(f"[{_DIRECTION}]")
+
+
+def clean_text(text: str) -> tuple[str, str | None]:
+    """Text without control characters or direction overrides, and a message naming any removed."""
+    if not _INVISIBLE.search(text):
+        return text, None
+    found = sorted(set(_INVISIBLE.findall(text)))
+    control = [f"U+{ord(c):04X}" for c in found if not _DIRECTION_MARK.match(c)]
+    direction = [f"U+{ord(c):04X}" for c in found if _DIRECTION_MARK.match(c)]
+    removed = [f"control characters ({', '.join(control)})"] if control else []
+    if direction:
+        removed.append(f"marks that change the direction of the text ({', '.join(direction)})")
+    why = " They make text show differently from what it holds." if direction else ""
+    return _INVISIBLE.sub("", text), f"Removed invisible {' and '.join(removed)}.{why}"
+
+
+# ---------------------------------------------------------------------------------------
 # Amounts
 
 _SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")

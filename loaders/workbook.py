@@ -9,6 +9,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
+import tomllib
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +23,32 @@ from loaders.xlsx_marks import Marks, sheet_marks
 SPREADSHEET_KINDS = "an Excel workbook (.xlsx, .xls), an OpenDocument sheet (.ods) or a csv file"
 MAX_ROWS = 1_100_000
 MAX_COLUMNS = 500
+STREAMLIT_CONFIG = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
+STREAMLIT_DEFAULT_UPLOAD_MB = 200
+MB = 2**20  # Streamlit's megabyte, in which server.maxUploadSize is given
+
+
+def _upload_limit_mb() -> int:
+    """The Import page's upload limit (server.maxUploadSize): the CLI keeps to the same one."""
+    try:
+        with STREAMLIT_CONFIG.open("rb") as f:
+            config = tomllib.load(f)
+    except FileNotFoundError:
+        return STREAMLIT_DEFAULT_UPLOAD_MB
+    return int(config.get("server", {}).get("maxUploadSize", STREAMLIT_DEFAULT_UPLOAD_MB))
+
+
+MAX_UPLOAD_MB = _upload_limit_mb()
+# What a workbook may hold once unpacked. Sheets compress about tenfold, so a workbook at the
+# upload limit holds a few hundred MB; far more is a damaged file or a "zip bomb".
+MAX_UNPACKED_MB = 1_024
+DAMAGED = (
+    "cannot be read: it is damaged or incomplete (a download or copy that did not finish, say). "
+    "Open it in your spreadsheet program and save it again, or get a fresh copy."
+)
+# Office documents that are zip files like a workbook, by the folder their content is in.
+OTHER_DOCUMENTS = (("word/", "a Word document"), ("ppt/", "a PowerPoint presentation"))
+_WEB_PAGE = re.compile(rb"<(?:!doctype\s+html|html)\b", re.IGNORECASE)
 
 # Leading bytes of files people mistake for spreadsheets.
 SIGNATURES = (
@@ -67,6 +96,13 @@ def read_file(path: str | Path) -> Workbook:
 
 def read_bytes(data: bytes, file_name: str) -> Workbook:
     """The sheets in `data`; `file_name` is only used to name the file in messages."""
+    if len(data) > MAX_UPLOAD_MB * MB:
+        raise UnreadableFile(
+            file_name,
+            f"is {len(data) / MB:,.1f} MB; aidtrack imports files of up to {MAX_UPLOAD_MB} MB. Split the "
+            "projects over several files, or delete what aidtrack does not read (pictures, charts, other "
+            "sheets) and save it again.",
+        )
     if not data.strip():
         raise UnreadableFile(file_name, "is empty. Choose a file that holds your projects.")
     sha256 = hashlib.sha256(data).hexdigest()
@@ -83,12 +119,48 @@ def read_bytes(data: bytes, file_name: str) -> Workbook:
             )
         return _calamine(data, file_name, "xls", sha256)
     if head.startswith(ZIP):
-        kind = "ods" if b"application/vnd.oasis.opendocument.spreadsheet" in data[:200] else "xlsx"
-        return _calamine(data, file_name, kind, sha256)
+        return _calamine(data, file_name, _zip_kind(data, file_name), sha256)
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"<"):
+        if _WEB_PAGE.search(stripped[:1024]):
+            raise UnreadableFile(
+                file_name,
+                "is a web page (HTML), not a spreadsheet, whatever its name says: many systems' "
+                '"Export to Excel" write one. Open it in Excel, save it as an Excel workbook (.xlsx) and '
+                "import that.",
+            )
         return Workbook(file_name, "xml", sha256, [], text=data)
     return _csv(data, file_name, sha256)
+
+
+def _zip_kind(data: bytes, file_name: str) -> str:
+    """xlsx or ods, from the zip's directory alone: nothing is unpacked before the sizes the
+    directory gives are known to be sane."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise UnreadableFile(file_name, DAMAGED) from e
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > MAX_UNPACKED_MB * MB:
+        raise UnreadableFile(
+            file_name,
+            f"would unpack to {unpacked / MB:,.0f} MB; aidtrack opens workbooks of up to "
+            f"{MAX_UNPACKED_MB:,} MB unpacked. Nothing in it was read: a file that grows this much is "
+            'damaged or made to overwhelm the computer opening it (a "zip bomb"). If it is your own '
+            "workbook, delete the unused sheets, rows and columns and save it again.",
+        )
+    names = [p.filename for p in parts]
+    if b"application/vnd.oasis.opendocument.spreadsheet" in data[:200]:
+        return "ods"
+    if any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    for folder, what in OTHER_DOCUMENTS:
+        if any(n.startswith(folder) for n in names):
+            raise UnreadableFile(file_name, f"is {what}, not a spreadsheet. Use {SPREADSHEET_KINDS}.")
+    raise UnreadableFile(
+        file_name, "is a zip archive, not a spreadsheet. Unzip it and import the spreadsheet inside."
+    )
 
 
 def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
@@ -100,16 +172,19 @@ def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
-            if sheet.total_width > MAX_COLUMNS:
+            # The last used cell's 0-based indexes: one short of the count from A1 that the
+            # spreadsheet program shows (as are calamine's total_width and total_height).
+            last_row, last_column = sheet.end or (-1, -1)
+            if last_column + 1 > MAX_COLUMNS:
                 raise UnreadableFile(
                     file_name,
-                    f"sheet '{meta.name}' has {sheet.total_width:,} columns; aidtrack reads at most "
+                    f"sheet '{meta.name}' has {last_column + 1:,} columns; aidtrack reads at most "
                     f"{MAX_COLUMNS}. Delete the unused columns and save the file again.",
                 )
-            if sheet.total_height > MAX_ROWS:
+            if last_row + 1 > MAX_ROWS:
                 raise UnreadableFile(
                     file_name,
-                    f"sheet '{meta.name}' has {sheet.total_height:,} rows; aidtrack reads at most "
+                    f"sheet '{meta.name}' has {last_row + 1:,} rows; aidtrack reads at most "
                     f"{MAX_ROWS:,}. Split the file.",
                 )
             rows = sheet.to_python(skip_empty_area=False)
@@ -122,12 +197,7 @@ def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
             "is protected with a password. Open it in Excel, remove the password and save it again.",
         ) from e
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as e:
-        raise UnreadableFile(
-            file_name,
-            f"looks like {'an Excel' if kind != 'ods' else 'an OpenDocument'} file but cannot be read "
-            f"(it may be damaged or only partly saved): {e}. Open it in your spreadsheet program "
-            "and save it again.",
-        ) from e
+        raise UnreadableFile(file_name, DAMAGED) from e
     if not any(_has_values(s.rows) for s in sheets):
         raise UnreadableFile(file_name, "has no filled cells. Choose a file that holds your projects.")
     return Workbook(file_name, kind, sha256, sheets)
