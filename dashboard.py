@@ -27,6 +27,7 @@ pages = st.navigation(
         st.Page("pages/quality.py", title="Data quality", icon=":material/rule:"),
         st.Page("pages/imports.py", title="Import", icon=":material/upload_file:"),
         st.Page("pages/rates.py", title="Exchange rates", icon=":material/currency_exchange:"),
+        st.Page("pages/backups.py", title="Backups", icon=":material/backup:"),
     ]
 )
 ui.sidebar_filters()

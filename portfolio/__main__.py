@@ -1,4 +1,8 @@
-"""Command line: `python -m portfolio summary|synthetic ...`. Reads the same store as the app."""
+"""Command line: `python -m portfolio COMMAND ...`, on the same store as the app.
+
+summary and spend read it; synthetic writes generated projects; backup, backups and restore
+keep and put back copies of the whole database.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import os
 import sys
 from decimal import Decimal
 
-from portfolio import queries, store
+from portfolio import backup, queries, store
 from portfolio.filters import Filters
 from portfolio.money import BREAKDOWNS
 
@@ -129,6 +133,64 @@ def synthetic(args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing_store(args: argparse.Namespace) -> store.Store | None:
+    """The store at --db, or None (with a message) when there is none or another process holds it."""
+    path = _db(args)
+    if not os.path.exists(path):
+        print(f"No database at {path}. Start the app once (make run) or pass --db.", file=sys.stderr)
+        return None
+    try:
+        return store.open_store(path)
+    except store.StoreError as e:
+        if "lock" not in str(e).lower():
+            raise
+        print(
+            f"{path} is open in another process, most likely the aidtrack dashboard. Use its Backups "
+            "page, or stop it and run this command again.",
+            file=sys.stderr,
+        )
+        return None
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
+def make_backup(args: argparse.Namespace) -> int:
+    db = _existing_store(args)
+    if db is None:
+        return 2
+    made = backup.make(db)
+    print(f"Backed up {made.projects} projects to {made.path} ({_size(made.size)}).")
+    return 0
+
+
+def list_backups(args: argparse.Namespace) -> int:
+    path = _db(args)
+    found = backup.backups(path)
+    if not found:
+        print(f"No backups of {path} yet (they are kept in {backup.folder(path)}).")
+        return 0
+    width = max(len(b.name) for b in found)
+    print(f"{'name':<{width}}  {'when (UTC)':<16}  {'projects':>8}  {'size':>9}  why")
+    for b in found:
+        print(f"{b.name:<{width}}  {b.made_at:%Y-%m-%d %H:%M}  {b.projects:>8}  {_size(b.size):>9}  {b.why}")
+    return 0
+
+
+def restore_backup(args: argparse.Namespace) -> int:
+    db = _existing_store(args)
+    if db is None:
+        return 2
+    restored = backup.find(db.path, args.name)
+    replaced = backup.restore(db, args.name)
+    print(
+        f"Restored {restored.name} ({restored.projects} projects, {restored.why}, made "
+        f"{restored.made_at:%Y-%m-%d %H:%M} UTC). The state it replaced is kept as {replaced.name}."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portfolio", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -160,6 +222,20 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--db", help="write the projects into this database")
     g.add_argument("--xlsx", help="write them as a one-row-per-project sheet, for import benchmarks")
     g.set_defaults(run=synthetic)
+
+    db_help = "database file (default: $AIDTRACK_DB or data/aidtrack.duckdb)"
+    b = commands.add_parser("backup", help="back up the whole database now, beside it")
+    b.add_argument("--db", help=db_help)
+    b.set_defaults(run=make_backup)
+
+    k = commands.add_parser("backups", help="list the backups: name, when, why, projects, size")
+    k.add_argument("--db", help=db_help)
+    k.set_defaults(run=list_backups)
+
+    t = commands.add_parser("restore", help="put the database back exactly as a backup holds it")
+    t.add_argument("name", help="the backup's name, as `backups` lists it")
+    t.add_argument("--db", help=db_help)
+    t.set_defaults(run=restore_backup)
 
     args = parser.parse_args(argv)
     try:

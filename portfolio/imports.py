@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from portfolio import quality
+from portfolio import backup, quality
 from portfolio.store import PROJECT_FIELDS, PROJECT_TABLES, Store, StoreError, insert_frame, typed
 
 # The columns of each project table that make up a row, in the order they are shown.
@@ -78,6 +78,15 @@ ROLE_LABELS = {
     "partner": "Partners",
     "beneficiary": "Beneficiaries",
 }
+
+# Imports this process is writing now; a row logged as running that is not among them was cut
+# short, since no other process can have the database open while this one does.
+_writing: set[int] = set()
+
+CUT_SHORT = (
+    "This import was cut short (aidtrack stopped, or the computer went down, while it was being "
+    "written) and saved nothing: the portfolio is as it was before it. Import the file again."
+)
 
 TITLE_KEY = "trim(regexp_replace(lower(strip_accents({0})), '[^a-z0-9]+', ' ', 'g'))"
 
@@ -360,30 +369,33 @@ def preview(store: Store, incoming: Incoming) -> Preview:
 def apply(store: Store, plan: Preview, by: str | None = None) -> int:
     """Write the previewed import in one transaction; returns its import_id.
 
-    The import is logged as running first, in its own transaction, so an import cut short
-    by a crash stays in the log as one that did not finish.
+    First, in a transaction of its own, the store is backed up and the import logged as
+    running, so an import cut short by a crash stays in the log as one that did not finish.
+    A preview made before another write is refused there, before anything is written.
     """
-    if store.data_version() != plan.data_version:
-        raise StoreError(
-            "The portfolio changed after this preview was made (another import or edit). "
-            "Nothing was saved; preview the file again.",
-            title="Nothing was saved",
-        )
     incoming = plan.incoming
     with store.write() as cur:
-        import_id = cur.execute(
-            "INSERT INTO imports (file_name, sha256, format, imported_by, status, rejected) "
-            "VALUES (?, ?, ?, ?, 'running', ?) RETURNING import_id",
-            [incoming.file_name, incoming.sha256, incoming.format, by, plan.counts["rejected"]],
-        ).fetchall()[0][0]
+        if _data_version(cur) != plan.data_version:
+            raise StoreError(
+                "The portfolio changed after this preview was made (another import or edit). "
+                "Nothing was saved; preview the file again.",
+                title="Nothing was saved",
+            )
+        import_id = cur.execute("SELECT nextval('import_ids')").fetchall()[0][0]
+        backup.before(
+            cur, store.path, f"before import {import_id} ({incoming.file_name})", f"before-import-{import_id}"
+        )
+        cur.execute(
+            "INSERT INTO imports (import_id, file_name, sha256, format, imported_by, status, rejected) "
+            "VALUES (?, ?, ?, ?, ?, 'running', ?)",
+            [import_id, incoming.file_name, incoming.sha256, incoming.format, by, plan.counts["rejected"]],
+        )
+    _writing.add(import_id)
     try:
         with store.write() as cur:
-            version = cur.execute(
-                "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'data_version'"
-            ).fetchall()
-            if version[0][0] != plan.data_version + 1:
+            if _data_version(cur) != plan.data_version + 1:
                 raise StoreError(
-                    "Another import finished while this one was starting. Nothing was saved; "
+                    "Another change was saved while this import was starting. Nothing was saved; "
                     "preview the file again.",
                     title="Nothing was saved",
                 )
@@ -396,7 +408,13 @@ def apply(store: Store, plan: Preview, by: str | None = None) -> int:
                 [str(e)[:2000], import_id],
             )
         raise
+    finally:
+        _writing.discard(import_id)
     return import_id
+
+
+def _data_version(cur: duckdb.DuckDBPyConnection) -> int:
+    return cur.execute("SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'data_version'").fetchall()[0][0]
 
 
 # What a project row becomes: the file's value where the file has the column, else the stored one.
@@ -486,14 +504,24 @@ def _write(cur: duckdb.DuckDBPyConnection, import_id: int, plan: Preview, by: st
 
 
 def undo(store: Store, import_id: int, by: str | None = None) -> int:
-    """Put back the portfolio as it was before import `import_id`; returns the projects restored."""
-    with store.cursor() as cur:
+    """Put back the portfolio as it was before import `import_id`; returns the projects restored.
+
+    The checks run inside the write, so two sessions undoing the same import cannot both do it.
+    """
+    with store.write() as cur:
         found = cur.execute(
             "SELECT status, file_name FROM imports WHERE import_id = ?", [import_id]
         ).fetchall()
         if not found:
             raise StoreError(f"There is no import number {import_id}.", title="Nothing to undo")
         status, file_name = found[0]
+        if status != "done":
+            state = {
+                "undone": "was already undone",
+                "failed": "failed and saved nothing",
+                "running": "did not finish and saved nothing",
+            }[status]
+            raise StoreError(f"Import {import_id} ({file_name}) {state}.", title="Nothing to undo")
         later = [
             r[0]
             for r in cur.execute(
@@ -505,20 +533,15 @@ def undo(store: Store, import_id: int, by: str | None = None) -> int:
                 {"id": import_id},
             ).fetchall()
         ]
-    if status != "done":
-        state = {
-            "undone": "was already undone",
-            "failed": "failed and saved nothing",
-            "running": "did not finish and saved nothing",
-        }[status]
-        raise StoreError(f"Import {import_id} ({file_name}) {state}.", title="Nothing to undo")
-    if later:
-        raise StoreError(
-            f"Import {later[0]} changed some of the same projects after import {import_id}. "
-            f"Undo import {', then '.join(str(i) for i in later)} first.",
-            title="Undo the later import first",
+        if later:
+            raise StoreError(
+                f"Import {later[0]} changed some of the same projects after import {import_id}. "
+                f"Undo import {', then '.join(str(i) for i in later)} first.",
+                title="Undo the later import first",
+            )
+        backup.before(
+            cur, store.path, f"before undoing import {import_id} ({file_name})", f"before-undo-{import_id}"
         )
-    with store.write() as cur:
         cur.execute(
             "CREATE TEMP TABLE undone AS SELECT project_id FROM import_projects WHERE import_id = ?",
             [import_id],
@@ -553,22 +576,30 @@ def undo(store: Store, import_id: int, by: str | None = None) -> int:
 
 
 def import_log(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
-    """The latest imports, newest first, with whether each can be undone now."""
+    """The latest imports, newest first, with whether each can be undone now.
+
+    An import logged as running that this process is not writing was cut short: it says
+    "did not finish", and why.
+    """
     with con.cursor() as cur:
         return cur.execute(
             """SELECT i.import_id, i.imported_at, i.file_name, i.format,
                       coalesce(i.imported_by, '') AS imported_by,
                       i.added, i.updated, i.unchanged, i.rejected,
-                      CASE i.status WHEN 'running' THEN 'did not finish' ELSE i.status END AS status,
-                      i.sha256, i.message,
+                      CASE WHEN i.status <> 'running' THEN i.status
+                           WHEN list_contains($writing, i.import_id) THEN 'running'
+                           ELSE 'did not finish' END AS status,
+                      i.sha256,
+                      CASE WHEN i.status = 'running' AND NOT list_contains($writing, i.import_id)
+                           THEN coalesce(i.message, $cut_short) ELSE i.message END AS message,
                       i.status = 'done' AND NOT EXISTS (
                           SELECT 1 FROM import_projects later
                           JOIN import_projects this ON this.project_id = later.project_id
                           JOIN imports j ON j.import_id = later.import_id
                           WHERE this.import_id = i.import_id AND later.import_id > i.import_id
                             AND j.status = 'done') AS can_undo
-               FROM imports i ORDER BY i.import_id DESC LIMIT ?""",
-            [limit],
+               FROM imports i ORDER BY i.import_id DESC LIMIT $limit""",
+            {"writing": sorted(_writing), "limit": limit, "cut_short": CUT_SHORT},
         ).df()
 
 

@@ -1,0 +1,190 @@
+"""Backups: made before every import and undo, rotated, listed, and restored exactly."""
+
+import json
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+import ui
+from loaders import pipeline
+from portfolio import backup, imports, store
+
+from .conftest import ROOT
+from .snapshot import data_version, snapshot, without_data_version
+from .test_pages import app, metric
+
+SHEET = b"""Project ID,Project title,Donor(s),Beneficiary countries,Total budget (EUR),Start,End
+BK-1,Border crossing equipment for Montenegro,European Union,Montenegro,"250,000",2024-01-01,2026-12-31
+ILL-0001,Renamed by the backup test,Germany,Serbia,"125,000",2024-03-01,2025-02-28
+"""
+
+
+def import_sheet(db: store.Store, data: bytes = SHEET, name: str = "q3.csv") -> int:
+    plan, _ = pipeline.preview_file(db, data, name)
+    return imports.apply(db, plan, by="tester")
+
+
+def test_an_import_is_backed_up_first_and_restoring_gives_back_every_table_exactly(sample_db):
+    db = store.open_store(sample_db)
+    before = snapshot(db.connection)
+    import_id = import_sheet(db)
+    (made,) = backup.backups(sample_db)
+    assert made.name.endswith(f"-before-import-{import_id}")
+    assert made.why == f"before import {import_id} (q3.csv)"
+    assert made.data_version == data_version(before)
+    assert made.rows == {table: len(rows) for table, rows in before.items()}
+    assert made.path.parent == sample_db.parent / "aidtrack.duckdb.backups"
+
+    imports.undo(db, import_id)
+    import_sheet(db, SHEET.replace(b"250,000", b"300,000"), "q4.csv")
+    after_imports = snapshot(db.connection)
+
+    replaced = backup.restore(db, made.name)
+    restored = snapshot(db.connection)
+    assert without_data_version(restored) == without_data_version(before)
+    assert data_version(restored) > data_version(after_imports)
+    assert replaced.why == f"before restoring {made.name}"
+    # Import numbers go on from where they were, never reused.
+    assert import_sheet(db) > import_id + 1
+
+    backup.restore(db, replaced.name)
+    assert without_data_version(snapshot(db.connection)) == without_data_version(after_imports)
+
+
+def test_undo_is_backed_up_first(sample_db):
+    db = store.open_store(sample_db)
+    import_id = import_sheet(db)
+    imports.undo(db, import_id)
+    assert backup.backups(sample_db)[0].why == f"before undoing import {import_id} (q3.csv)"
+
+
+def test_a_new_database_is_not_backed_up_before_its_first_import(empty_db):
+    import_sheet(empty_db)
+    assert backup.backups(empty_db.path) == []
+    import_sheet(empty_db, SHEET.replace(b"BK-1", b"BK-2"), "more.csv")
+    assert [b.projects for b in backup.backups(empty_db.path)] == [2]
+
+
+def test_backups_are_rotated_and_can_be_turned_off(sample_db, monkeypatch):
+    db = store.open_store(sample_db)
+    monkeypatch.setenv("AIDTRACK_BACKUPS", "2")
+    made = [backup.make(db) for _ in range(3)]
+    cut_short = backup.folder(sample_db) / "20200101T000000Z-by-hand.partial"
+    cut_short.mkdir()
+    import_id = import_sheet(db)
+    kept = backup.backups(sample_db)
+    assert [b.name for b in kept][1:] == [made[2].name]
+    assert kept[0].name.endswith(f"before-import-{import_id}")
+    assert not cut_short.exists()
+
+    monkeypatch.setenv("AIDTRACK_BACKUPS", "0")
+    imports.undo(db, import_id)
+    assert backup.backups(sample_db) == kept
+    backup.make(db)
+    assert len(backup.backups(sample_db)) == 3
+
+    monkeypatch.setenv("AIDTRACK_BACKUPS", "ten")
+    with pytest.raises(store.StoreError, match="AIDTRACK_BACKUPS is 'ten'; it should be how many"):
+        import_sheet(db)
+    assert db.value("SELECT count(*) FROM projects WHERE project_id = 'BK-1'") == 0
+
+
+def test_a_backup_from_a_newer_aidtrack_is_refused(sample_db):
+    db = store.open_store(sample_db)
+    made = backup.make(db)
+    manifest = made.path / backup.MANIFEST
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "schema_version": 99}))
+    with pytest.raises(
+        store.StoreError, match=r"newer aidtrack \(schema version 99\).*Upgrade aidtrack to restore"
+    ):
+        backup.restore(db, made.name)
+
+
+def test_a_damaged_backup_is_refused_and_changes_nothing(sample_db):
+    db = store.open_store(sample_db)
+    made = backup.make(db)
+    import_sheet(db)
+    state = snapshot(db.connection)
+    (made.path / "projects.parquet").unlink()
+    with pytest.raises(store.StoreError, match="has lost its file projects.parquet"):
+        backup.restore(db, made.name)
+    with duckdb.connect() as other:
+        other.execute(f"COPY (SELECT 1 AS x) TO '{made.path / 'projects.parquet'}' (FORMAT parquet)")
+    with pytest.raises(store.StoreError, match="holds 1 rows of projects, but was made with 43"):
+        backup.restore(db, made.name)
+    assert snapshot(db.connection) == state
+
+
+def test_a_backup_from_an_older_schema_is_brought_up_to_date(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+        )
+        for migration in store.MIGRATIONS[:5]:
+            for statement in migration.statements:
+                con.execute(statement)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, now())", [migration.version, migration.name]
+            )
+        con.execute("INSERT INTO projects (project_id, title, budget) VALUES ('OLD-1', 'Kept', 12.50)")
+        con.begin()
+        old = backup.export(con, path, "made by schema version 5", "old")
+        con.rollback()
+    assert old.schema_version == 5
+
+    db = store.open_store(path)
+    import_sheet(db, name="new.csv")
+    backup.restore(db, old.name)
+    assert db.value("SELECT list(project_id) FROM projects") == ["OLD-1"]
+    assert db.value("SELECT count(*) FROM quality_scores") == 0
+    assert db.schema_version() == store.SCHEMA_VERSION
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "portfolio", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_backup_list_and_restore_from_the_command_line(sample_db):
+    made = run("backup", "--db", str(sample_db))
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith("Backed up 43 projects to ")
+    (name,) = [b.name for b in backup.backups(sample_db)]
+    listed = run("backups", "--db", str(sample_db))
+    assert listed.stdout.splitlines()[0].split() == ["name", "when", "(UTC)", "projects", "size", "why"]
+    assert listed.stdout.splitlines()[1].startswith(name) and "made by hand" in listed.stdout
+    restored = run("restore", name, "--db", str(sample_db))
+    assert restored.returncode == 0, restored.stderr
+    assert f"Restored {name} (43 projects, made by hand" in restored.stdout
+    assert "The state it replaced is kept as " in restored.stdout
+    missing = run("restore", "yesterday", "--db", str(sample_db))
+    assert missing.returncode == 2
+    assert "No such backup: There is no backup called 'yesterday'" in missing.stderr
+
+
+def test_the_backups_page_makes_one_and_restores_with_a_confirmation(sample_db):
+    at = app("pages/backups.py")
+    assert "No backups yet." in [c.value for c in at.caption]
+    next(b for b in at.button if b.label == "Back up now").click()
+    at.run()
+    assert "Backed up 43 projects as " in at.success[0].value
+    (made,) = backup.backups(sample_db)
+
+    import_sheet(ui.store())  # the app's own store, as another session would write
+    assert metric(app(), "Projects") == "44"
+
+    at = app("pages/backups.py")
+    at.selectbox(key="backup_choice").select(made.name)
+    at.run()
+    next(b for b in at.button if b.label == f"Restore {made.name}").click()
+    at.run()
+    assert "Restoring puts every table back" in at.warning[0].value
+    next(b for b in at.button if b.label == "Yes, restore it").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert f"Restored {made.name}. Every page now shows" in at.success[0].value
+    assert metric(app(), "Projects") == "43"
