@@ -12,23 +12,38 @@ except ui.StoreError as error:
     st.error(f"**{error.title}.** {error}")
     st.stop()
 
-pages = st.navigation(
-    [
-        st.Page(
-            "pages/overview.py",
-            title="Overview",
-            icon=":material/dashboard:",
-            default=True,
-        ),
-        st.Page("pages/projects.py", title="Projects", icon=":material/folder_open:"),
-        st.Page("pages/activities.py", title="Activities", icon=":material/event:"),
-        st.Page("pages/spend.py", title="Spend review", icon=":material/account_balance:"),
-        st.Page("pages/changes.py", title="What changed", icon=":material/history:"),
-        st.Page("pages/quality.py", title="Data quality", icon=":material/rule:"),
-        st.Page("pages/imports.py", title="Import", icon=":material/upload_file:"),
-        st.Page("pages/rates.py", title="Exchange rates", icon=":material/currency_exchange:"),
-        st.Page("pages/backups.py", title="Backups", icon=":material/backup:"),
+user = ui.sign_in()
+
+# Every page, keyed by its file in pages/; the navigation lists those the role may use.
+PAGES = {
+    "overview": ("Overview", ":material/dashboard:"),
+    "projects": ("Projects", ":material/folder_open:"),
+    "activities": ("Activities", ":material/event:"),
+    "spend": ("Spend review", ":material/account_balance:"),
+    "changes": ("What changed", ":material/history:"),
+    "quality": ("Data quality", ":material/rule:"),
+    "imports": ("Import", ":material/upload_file:"),
+    "rates": ("Exchange rates", ":material/currency_exchange:"),
+    "settings": ("Settings", ":material/settings:"),
+    "backups": ("Backups", ":material/backup:"),
+}
+
+
+def listed(names: list[str]) -> list[st.Page]:
+    return [
+        st.Page(f"pages/{name}.py", title=title, icon=icon, default=name == "overview")
+        for name, (title, icon) in PAGES.items()
+        if name in names
     ]
-)
+
+
+if user is None:
+    # The sign-in form is showing. Naming every page keeps the one the link asked for, so that
+    # after signing in the link opens it (if the role allows it).
+    st.navigation(listed(list(PAGES)), position="hidden")
+    ui.sign_in_form()
+    st.stop()
+pages = st.navigation(listed([name for name in PAGES if ui.may(name)]))
 ui.sidebar_filters()
+ui.signed_in_box(user)
 pages.run()

@@ -16,9 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from loaders import pipeline
+from loaders import pipeline, workbook
 from loaders.problems import UnreadableFile
-from portfolio import imports, store
+from portfolio import access, imports, store
 from portfolio.filters import Filters
 
 READ_FAILED, DATABASE_UNAVAILABLE, INVALID_OUTPUT = 2, 1, 3
@@ -53,21 +53,20 @@ def open_database(args: argparse.Namespace) -> store.Store:
 def import_file(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
+        workbook.check_size(path.stat().st_size, path.name)
         data = path.read_bytes()
     except OSError as e:
         print(f"Cannot import {path}: {e.strerror or e}.", file=sys.stderr)
         return READ_FAILED
+    except UnreadableFile as e:
+        return _unreadable(e, args)
     db = open_database(args)
     try:
         plan, loaded = pipeline.preview_file(
             db, data, path.name, currency=args.currency, progress=_progress if len(data) > 1_000_000 else None
         )
     except UnreadableFile as e:
-        if args.json:
-            print(json.dumps({"file": path.name, "error": e.message}, ensure_ascii=False))
-        else:
-            print(f"Cannot import {e}", file=sys.stderr)
-        return READ_FAILED
+        return _unreadable(e, args)
     import_id = None
     if not args.dry_run and plan.writes_anything:
         if len(data) > 1_000_000:
@@ -81,6 +80,14 @@ def import_file(args: argparse.Namespace) -> int:
     else:
         print(pipeline.report_text(report))
     return 0
+
+
+def _unreadable(e: UnreadableFile, args: argparse.Namespace) -> int:
+    if args.json:
+        print(json.dumps({"file": e.file, "error": e.message}, ensure_ascii=False))
+    else:
+        print(f"Cannot import {e}", file=sys.stderr)
+    return READ_FAILED
 
 
 def _progress(fraction: float, what: str) -> None:
@@ -101,11 +108,13 @@ def export(args: argparse.Namespace) -> int:
         countries=tuple(args.country),
         statuses=tuple(args.status),
         include_illustrative=not args.no_illustrative,
+        public_only=args.as_viewer,
     )
     if args.out.lower().endswith(".xml"):
         return export_iati(args.out, db, filters)
-    projects = pipeline.write_export(args.out, db.connection, filters)
-    print(f"Wrote {projects} projects to {args.out}.")
+    viewer = access.audience("viewer", access.internal_fields(db.connection)) if args.as_viewer else None
+    projects = pipeline.write_export(args.out, db.connection, filters, viewer)
+    print(f"Wrote {projects} {'public ' if args.as_viewer else ''}projects to {args.out}.")
     return 0
 
 
@@ -196,6 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--country", action="append", default=[], help="only projects in this country (ISO3)")
     x.add_argument("--status", action="append", default=[], help="only projects with this status")
     x.add_argument("--no-illustrative", action="store_true", help="leave out illustrative projects")
+    x.add_argument(
+        "--as-viewer",
+        action="store_true",
+        help="what a viewer may download: public projects, internal fields as 'withheld'",
+    )
     x.set_defaults(run=export)
 
     f = commands.add_parser("rates", parents=[common], help="import your own exchange rates (xlsx/csv)")

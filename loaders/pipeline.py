@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from loaders import iati_export, sheets, template
+from loaders.layout import SHEETS_BY_NAME
 from loaders.problems import Problem
-from portfolio import export, imports
+from portfolio import access, export, imports
+from portfolio.access import Audience
 from portfolio.filters import Filters
 from portfolio.store import Store
 
@@ -44,6 +47,23 @@ def preview_file(
     plan = imports.preview(store, loaded.incoming)
     say(1.0, "Preview ready")
     return plan, loaded
+
+
+def preview_edit(store: Store, project_id: str, fields: dict) -> tuple[imports.Preview, sheets.Loaded]:
+    """What saving a project's fields from the project view would do.
+
+    The fields go through the template's Projects sheet, so an edit is read and checked by
+    exactly the code that reads an import, and is logged, shown in the history and undone
+    like one. Fields not given stay as stored; a field given as None or "" is cleared.
+    """
+    row = {**fields, "project_id": project_id}
+    columns = [c for c in SHEETS_BY_NAME["Projects"].columns if c.field in row]
+    frame = pd.DataFrame([[row[c.field] for c in columns]], columns=[c.header for c in columns])
+    data = io.BytesIO()
+    template.write_table(data, frame, "Projects")
+    loaded = sheets.load(data.getvalue(), "the project view", imports.reference(store.connection))
+    loaded.incoming = replace(loaded.incoming, format="edit", file_name=f"Edited in the app: {project_id}")
+    return imports.preview(store, loaded.incoming), loaded
 
 
 def all_problems(plan: imports.Preview, loaded: sheets.Loaded) -> list[Problem]:
@@ -150,9 +170,20 @@ def write_template(target: Target, con: duckdb.DuckDBPyConnection) -> None:
     template.write_workbook(target, export.reference_lists(con))
 
 
-def write_export(target: Target, con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> int:
-    """The portfolio (or the filtered part) in the template's layout; returns the project count."""
+def write_export(
+    target: Target,
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters | None = None,
+    audience: Audience | None = None,
+) -> int:
+    """The portfolio (or the filtered part) in the template's layout; returns the project count.
+
+    For a viewer, pass filters with public_only and the viewer's audience: the fields withheld
+    from them read 'withheld' in the workbook too.
+    """
     tables = export.export_tables(con, filters)
+    if audience is not None:
+        tables = {table: access.withhold(frame, audience) for table, frame in tables.items()}
     template.write_workbook(target, export.reference_lists(con), tables, title="aidtrack portfolio export")
     return len(tables["projects"])
 
@@ -171,7 +202,8 @@ def write_iati_export(
 ) -> IatiExport:
     """The public projects the filters select, as IATI 2.03 activities checked against the schema.
 
-    Publishing is for public projects: internal ones are left out and counted.
+    Publishing is for public projects: internal ones are left out and counted, and so are the
+    fields the owner marked internal.
     """
     tables = export.iati_tables(con, filters)
     internal = set(tables["projects"].loc[tables["projects"]["visibility"] == "internal", "project_id"])
@@ -179,9 +211,14 @@ def write_iati_export(
         tables = {
             t: f[~f["project_id"].isin(internal)] if "project_id" in f else f for t, f in tables.items()
         }
+    internal_fields = access.internal_fields(con)
+    tables = access.published(tables, internal_fields)
     missing = iati_export.left_out(tables)
     written = len(tables["projects"]) - sum(missing.projects.values())
     lines = [f"{len(internal)} internal projects (only public projects are published)"] if internal else []
+    if internal_fields:
+        fields = ", ".join(access.FIELD_NAMES[f] for f in sorted(internal_fields))
+        lines.append(f"the fields marked internal ({fields})")
     lines += [f"{n} projects: {reason}" for reason, n in missing.projects.items()]
     lines += [f"{n} {what}" for what, n in missing.items.items()]
     if not written:

@@ -256,8 +256,11 @@ def _is_template(book: Workbook) -> bool:
     sheet = next(s for s in book.sheets if s.name == "Projects")
     if not sheet.rows:
         return False
-    first = [str(c).strip() for c in sheet.rows[0]]
-    return first[:2] == [c.header for c in SHEETS_BY_NAME["Projects"].columns[:2]]
+    first = [str(c).strip() for c in sheet.rows[0] if c is not None and str(c).strip()]
+    template = [c.header for c in SHEETS_BY_NAME["Projects"].columns]
+    # A sheet of one's own may start "Project ID, Title" too; only the template's headers, and
+    # nothing else, make it the template, so no column of one's own goes unread.
+    return first[:2] == template[:2] and set(first) <= set(template)
 
 
 def _memo(parse: Callable) -> Callable:

@@ -94,15 +94,20 @@ def read_file(path: str | Path) -> Workbook:
     return read_bytes(data, path.name)
 
 
-def read_bytes(data: bytes, file_name: str) -> Workbook:
-    """The sheets in `data`; `file_name` is only used to name the file in messages."""
-    if len(data) > MAX_UPLOAD_MB * MB:
+def check_size(size: int, file_name: str) -> None:
+    """Refuse a file over the upload limit, before anything reads it into memory."""
+    if size > MAX_UPLOAD_MB * MB:
         raise UnreadableFile(
             file_name,
-            f"is {len(data) / MB:,.1f} MB; aidtrack imports files of up to {MAX_UPLOAD_MB} MB. Split the "
+            f"is {size / MB:,.1f} MB; aidtrack imports files of up to {MAX_UPLOAD_MB} MB. Split the "
             "projects over several files, or delete what aidtrack does not read (pictures, charts, other "
             "sheets) and save it again.",
         )
+
+
+def read_bytes(data: bytes, file_name: str) -> Workbook:
+    """The sheets in `data`; `file_name` is only used to name the file in messages."""
+    check_size(len(data), file_name)
     if not data.strip():
         raise UnreadableFile(file_name, "is empty. Choose a file that holds your projects.")
     sha256 = hashlib.sha256(data).hexdigest()

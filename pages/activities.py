@@ -6,23 +6,26 @@ import ui
 from portfolio import charts
 from portfolio.store import ACTIVITY_KINDS
 
-ui.through_dashboard()
+ui.through_dashboard("activities")
 
 filters = ui.current_filters()
 
 st.title("Activities")
 kinds = st.pills("Kind of event", ACTIVITY_KINDS, selection_mode="multi", key="activity_kinds")
-events = ui.activities(filters, tuple(kinds))
+events = ui.withheld(ui.activities(filters, tuple(kinds)))
 if events.empty:
     st.info("No activities match the filters.")
     st.stop()
 
 dated = events["start_date"].notna().sum()
-placed = events["latitude"].notna().sum()
+locations_withheld = ui.audience().withholds("event_locations")
+placed = 0 if locations_withheld else events["latitude"].notna().sum()
 notes = [f"{ui.count(len(events), 'event')} of {ui.count(events['project_id'].nunique(), 'project')}."]
 if dated < len(events):
     notes.append(f"Not on the timeline for want of a date: {ui.count(len(events) - dated, 'event')}.")
-if placed < len(events):
+if locations_withheld:
+    notes.append("Event locations are withheld; the map is not shown.")
+elif placed < len(events):
     notes.append(f"Not on the map for want of a place: {ui.count(len(events) - placed, 'event')}.")
 st.caption(" ".join(notes))
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui
 
-ui.through_dashboard()
+ui.through_dashboard("changes")
 
 st.title("What changed")
 st.caption(

@@ -7,11 +7,12 @@ from loaders import pipeline
 from loaders.problems import UnreadableFile
 from portfolio import imports
 
-ui.through_dashboard()
+ui.through_dashboard("imports")
 
 st.title("Import")
 
 filters = ui.current_filters()
+seen = ui.audience()
 left, right = st.columns(2)
 left.download_button(
     "Download the template",
@@ -25,7 +26,7 @@ left.download_button(
 shown = ui.headline(filters).projects
 right.download_button(
     f"Download {'these' if filters.is_narrowed() else 'all'} {shown} projects to edit",
-    data=lambda: ui.portfolio_workbook(filters),
+    data=lambda: ui.portfolio_workbook(filters, seen),
     file_name="aidtrack-portfolio.xlsx",
     mime=ui.XLSX,
     icon=":material/table_view:",
@@ -152,7 +153,10 @@ st.markdown(f"**Import {import_id}**: {entry['file_name']}")
 if entry["message"]:
     st.caption(entry["message"])
 st.dataframe(ui.import_changes(import_id), hide_index=True, width="stretch")
-if entry["can_undo"]:
+# Editors undo their own imports and edits; admins anyone's.
+if entry["can_undo"] and not (ui.may("settings") or entry["imported_by"] == ui.user_name()):
+    st.caption(f"Only {entry['imported_by'] or 'its importer'} or an admin can undo this import.")
+elif entry["can_undo"]:
     if st.button(f"Undo import {import_id}", icon=":material/undo:"):
         try:
             restored = imports.undo(ui.store(), import_id, by=ui.user_name())

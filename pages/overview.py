@@ -5,41 +5,53 @@ import streamlit as st
 import ui
 from portfolio import charts
 
-ui.through_dashboard()
+ui.through_dashboard("overview")
 
 CURRENCY = ui.reporting_currency()
 
 filters = ui.current_filters()
+seen = ui.audience()
 head = ui.headline(filters, CURRENCY)
+# Where a viewer may not see amounts, the charts count projects instead of adding budgets.
+COUNTED = seen.withholds("amounts")
 
 st.title("Portfolio overview")
 scope = "the filtered portfolio" if filters.is_narrowed() else "the whole portfolio"
 if not filters.include_illustrative:
     scope += " (illustrative projects left out)"
-st.caption(
-    f"Budgets of {scope} in {CURRENCY}, converted at ECB reference rates of each budget's date. "
-    "Each project is counted once; charts split its budget by recorded shares."
-)
+if seen.public_only:
+    scope = f"the public projects of {scope}"
+if COUNTED:
+    st.caption(f"Counting {scope}: amounts are withheld, so the charts show numbers of projects.")
+else:
+    st.caption(
+        f"Budgets of {scope} in {CURRENCY}, converted at ECB reference rates of each budget's date. "
+        "Each project is counted once; charts split its budget by recorded shares."
+    )
 
 cols = st.columns(3) + st.columns(3)
-cols[0].metric("Projects", head.projects)
-cols[1].metric(
-    "Total budget",
-    ui.short_money(head.total_budget, CURRENCY),
-    help=f"Exactly {ui.money(head.total_budget, CURRENCY)}, over {head.with_budget} projects with a budget.",
-)
+cols[0].metric("Public projects" if seen.public_only else "Projects", head.projects)
+if COUNTED:
+    cols[1].metric("Total budget", ui.WITHHELD)
+else:
+    cols[1].metric(
+        "Total budget",
+        ui.short_money(head.total_budget, CURRENCY),
+        help=f"Exactly {ui.money(head.total_budget, CURRENCY)}, "
+        f"over {head.with_budget} projects with a budget.",
+    )
 cols[2].metric("Funders", head.funders)
 cols[3].metric("Implementing agencies", head.implementers)
 cols[4].metric("Beneficiary countries", head.countries)
 cols[5].metric("Active now", head.active, help="Projects in implementation today.")
 
 notes = []
-if head.without_budget:
+if head.without_budget and not COUNTED:
     notes.append(
         f"{head.without_budget} of {head.projects} projects have no recorded budget "
         "and add nothing to the total."
     )
-if head.unconverted:
+if head.unconverted and not COUNTED:
     notes.append(
         f"{ui.count(head.unconverted, 'project')} could not be converted to {CURRENCY} "
         "(no rate for their date) and are left out of the total."
@@ -52,7 +64,7 @@ if head.illustrative:
     )
 for note in notes:
     st.info(note, icon=":material/info:")
-if head.unconverted:
+if head.unconverted and not COUNTED:
     with st.expander(f"Not converted to {CURRENCY}: {ui.count(head.unconverted, 'project')}"):
         table = ui.project_table(filters, CURRENCY)
         st.dataframe(
@@ -74,6 +86,10 @@ if head.projects == 0:
     st.warning("No project matches the filters.")
     st.stop()
 
+
+if COUNTED:
+    ui.project_counts(filters)
+    st.stop()
 
 left, right = st.columns(2)
 with left:

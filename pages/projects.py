@@ -4,22 +4,26 @@ import streamlit as st
 
 import ui
 from portfolio import charts
+from portfolio.access import WITHHELD
 
-ui.through_dashboard()
+ui.through_dashboard("projects")
 
 CURRENCY = ui.reporting_currency()
 
 filters = ui.current_filters()
-projects = ui.project_table(filters, CURRENCY)
+seen = ui.audience()
+projects = ui.withheld(ui.project_table(filters, CURRENCY))
 
 st.title("Projects")
 st.caption(
-    f"{len(projects)} projects. Search with the sidebar; sort by clicking a column; "
-    "select a row to see the project."
+    f"{ui.count(len(projects), 'project')}"
+    + (" (public projects only)" if seen.public_only else "")
+    + ". Search with the sidebar; sort by clicking a column; select a row to see the project."
 )
+hidden = ["illustrative", "unconverted"] + (["visibility"] if seen.public_only else [])
 selection = st.dataframe(
     ui.unknowns_shown(
-        projects.drop(columns=["illustrative", "unconverted"]),
+        projects.drop(columns=hidden),
         ["status", "funders", "implementers", "countries"],
     ),
     column_config={
@@ -34,12 +38,23 @@ selection = st.dataframe(
         "currency": "Currency",
         **ui.money_columns(projects, CURRENCY),
         "source": "Source",
+        "visibility": "Visibility",
     },
     hide_index=True,
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
     key="project_table",
+)
+st.download_button(
+    f"Download these {ui.count(len(projects), 'project')} (xlsx)",
+    data=lambda: ui.portfolio_workbook(filters, seen),
+    file_name="aidtrack-projects.xlsx",
+    mime=ui.XLSX,
+    icon=":material/download:",
+    help="The projects shown, with their funders, countries, sectors, aims, activities, budgets "
+    "and transactions, in the layout of the import template"
+    + (", as you see them: withheld fields say 'withheld'." if seen.withheld else "."),
 )
 
 rows = selection.selection.rows
@@ -49,13 +64,14 @@ project_id = st.query_params.get("project")
 if not project_id:
     st.stop()
 
-detail = ui.project_detail(project_id, CURRENCY)
+detail = ui.project_as_shown(project_id, CURRENCY)
 if detail is None:
     st.warning(f"There is no project with the ID '{project_id}'.")
     st.stop()
 
 p = detail.project
 st.divider()
+ui.saved_note()
 st.header(p["title"])
 if p["illustrative"]:
     st.warning(
@@ -74,30 +90,38 @@ facts[3].markdown(
     f"**Budget**  \n{ui.money(p['budget'], p['currency'])}"
     + (
         f"  \n= {ui.money(p['budget_reporting'], CURRENCY)}"
-        if p["currency"] != CURRENCY and p["budget_reporting"]
+        if p["currency"] != CURRENCY and ui.known(p["budget_reporting"]) and p["budget_reporting"] != WITHHELD
         else ""
     )
 )
 st.caption(ui.source_of(p))
+if p["visibility"] == "internal":
+    st.info("Internal project: editors and admins see it; viewers do not.", icon=":material/visibility_off:")
 if ui.known(p["programme"]):
     st.markdown(f"**Programme:** {p['programme']}")
-if ui.known(p["description"]):
+if p["description"] == WITHHELD:
+    st.markdown("**Description:** withheld")
+elif ui.known(p["description"]):
     st.markdown(p["description"])
-if ui.known(p["url"]):
+if p["url"] == WITHHELD:
+    st.markdown("**Link:** withheld")
+elif ui.known(p["url"]):
     st.markdown(f"**Link:** [{p['url']}]({p['url']})")
 
-trace = ui.conversion_trace(project_id, CURRENCY)
-over_time = charts.budget_and_spend_over_time(trace, CURRENCY)
-if over_time is not None:
-    st.subheader("Budget and spending over time")
-    st.altair_chart(over_time, width="stretch")
-if len(trace) and (trace["currency"] != CURRENCY).any():
-    with st.expander(f"How the amounts were converted to {CURRENCY}"):
-        st.caption(
-            "Each amount at the ECB reference rate of its own date (units per euro), or the nearest "
-            "earlier day's; an amount with no rate is left unconverted, never counted as zero."
-        )
-        ui.conversions_table(trace, CURRENCY)
+# Amounts withheld from a viewer stay withheld in charts too.
+if not seen.withholds("amounts"):
+    trace = ui.conversion_trace(project_id, CURRENCY)
+    over_time = charts.budget_and_spend_over_time(trace, CURRENCY)
+    if over_time is not None:
+        st.subheader("Budget and spending over time")
+        st.altair_chart(over_time, width="stretch")
+    if len(trace) and (trace["currency"] != CURRENCY).any():
+        with st.expander(f"How the amounts were converted to {CURRENCY}"):
+            st.caption(
+                "Each amount at the ECB reference rate of its own date (units per euro), or the nearest "
+                "earlier day's; an amount with no rate is left unconverted, never counted as zero."
+            )
+            ui.conversions_table(trace, CURRENCY)
 
 st.subheader("Aims")
 st.markdown("\n".join(f"{n}. {aim}" for n, aim in enumerate(detail.aims, 1)) or "_Not recorded._")
@@ -158,7 +182,7 @@ else:
             "period_start": st.column_config.DateColumn("From"),
             "period_end": st.column_config.DateColumn("To"),
             "type": "Type",
-            "amount": st.column_config.NumberColumn("Amount", format="localized"),
+            "amount": ui.amount_column(detail.budgets, "amount", "Amount"),
             "currency": "Currency",
             "superseded": st.column_config.CheckboxColumn("Replaced by a revision"),
         },
@@ -181,7 +205,9 @@ else:
             "country": "Country",
             "participants": "Participants",
             "description": st.column_config.TextColumn("Description", width="large"),
-            "url": st.column_config.LinkColumn("Link"),
+            "url": st.column_config.TextColumn("Link")
+            if seen.withholds("documents")
+            else st.column_config.LinkColumn("Link"),
         },
         hide_index=True,
         width="stretch",
@@ -222,7 +248,7 @@ if not detail.transactions.empty:
         column_config={
             "date": st.column_config.DateColumn("Date"),
             "type": "Type",
-            "amount": st.column_config.NumberColumn("Amount", format="localized"),
+            "amount": ui.amount_column(detail.transactions, "amount", "Amount"),
             "currency": "Currency",
             "provider_org": "From",
             "receiver_org": "To",
@@ -232,10 +258,19 @@ if not detail.transactions.empty:
         width="stretch",
     )
 
-source = "the seed page" if p["import_format"] == "sample" else p["import_file"]
+source = {"sample": "the seed page", "edit": "edited in the app"}.get(p["import_format"], p["import_file"])
 st.caption(f"Source: {source}; last updated {p['updated_at']:%d %b %Y %H:%M}.")
 
-history = ui.project_history(project_id)
+if ui.may("imports"):
+    with st.expander("Edit this project", icon=":material/edit:"):
+        st.caption(
+            "Saved as one change, checked as an import is, with your name in the project's history; "
+            "it can be undone from the Import page's log. Funders, countries and the rest are edited "
+            "by importing a sheet."
+        )
+        ui.project_editor(p)
+
+history = ui.project_history(project_id) if ui.may("changes") else []
 if len(history):
     with st.expander(f"History ({len(history):,} changes)"):
         st.dataframe(
@@ -243,7 +278,7 @@ if len(history):
             column_config={
                 "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
                 "by": "By",
-                "source": "From file",
+                "source": "From",
                 "undone": st.column_config.CheckboxColumn("Import undone"),
                 "field": "Field",
                 "old": "Before",

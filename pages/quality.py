@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 
-ui.through_dashboard()
+ui.through_dashboard("quality")
 
 filters = ui.current_filters()
 st.title("Data quality")

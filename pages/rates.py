@@ -7,7 +7,7 @@ from loaders import rates as rate_files
 from loaders.problems import UnreadableFile
 from portfolio import store as portfolio_store
 
-ui.through_dashboard()
+ui.through_dashboard("rates")
 
 st.title("Exchange rates")
 db = ui.store()

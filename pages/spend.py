@@ -7,7 +7,7 @@ import streamlit as st
 import ui
 from portfolio import charts
 
-ui.through_dashboard()
+ui.through_dashboard("spend")
 
 CURRENCY = ui.reporting_currency()
 FLAGS = {

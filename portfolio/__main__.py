@@ -7,12 +7,14 @@ keep and put back copies of the whole database.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
 from decimal import Decimal
+from pathlib import Path
 
-from portfolio import backup, queries, store
+from portfolio import access, backup, queries, store
 from portfolio.filters import Filters
 from portfolio.money import BREAKDOWNS
 
@@ -191,6 +193,61 @@ def restore_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _users_file() -> Path:
+    path = access.users_path()
+    if path is None:
+        raise access.AccessError(
+            "Set AIDTRACK_USERS to the users file (outside the repository), e.g. "
+            "export AIDTRACK_USERS=/etc/aidtrack/users.json"
+        )
+    if path.resolve().is_relative_to(Path(__file__).resolve().parents[1]):
+        print(f"warning: {path} is inside the project's folder; keep it out of git.", file=sys.stderr)
+    return path
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    """From stdin with --password-stdin (for scripts), else asked twice without echo."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(f"Password for {args.name}: ")
+    if getpass.getpass("Again: ") != first:
+        raise access.AccessError("The two passwords differ; nothing was changed.")
+    return first
+
+
+def users(args: argparse.Namespace) -> int:
+    try:
+        path = _users_file()
+        if args.action == "list":
+            found = access.read_users(path)
+            if not found:
+                print(f"No users in {path} yet.")
+            for u in found.values():
+                sign_in = ", ".join(
+                    w for w, has in (("password", u.password), (u.email or "", u.email)) if has
+                )
+                print(f"{u.name:<20} {u.role:<7} {sign_in}")
+        elif args.action == "add":
+            password = (
+                None if args.email and not args.password_stdin and args.no_password else _new_password(args)
+            )
+            user = access.add_user(path, args.name, args.role, password, args.email)
+            print(f"Added {user.name} as {user.role} to {path}.")
+        elif args.action == "remove":
+            access.remove_user(path, args.name)
+            print(f"Removed {args.name}; they are signed out at their next click.")
+        elif args.action == "set-role":
+            access.set_role(path, args.name, args.role)
+            print(f"{args.name} is now {args.role}.")
+        elif args.action == "password":
+            access.set_password(path, args.name, _new_password(args))
+            print(f"Changed the password of {args.name}.")
+    except access.AccessError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portfolio", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -236,6 +293,23 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("name", help="the backup's name, as `backups` lists it")
     t.add_argument("--db", help=db_help)
     t.set_defaults(run=restore_backup)
+
+    u = commands.add_parser("users", help="accounts for sign-in, in the file $AIDTRACK_USERS")
+    actions = u.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="every account with its role")
+    a = actions.add_parser("add", help="a new account; asks for its password")
+    a.add_argument("name")
+    a.add_argument("--role", choices=access.ROLES, required=True)
+    a.add_argument("--email", help="the e-mail its single sign-on (OpenID Connect) reports")
+    a.add_argument("--no-password", action="store_true", help="single sign-on only, with --email")
+    for name, what in (("remove", "delete an account"), ("password", "set a new password")):
+        actions.add_parser(name, help=what).add_argument("name")
+    r = actions.add_parser("set-role", help="give an account another role")
+    r.add_argument("name")
+    r.add_argument("role", choices=access.ROLES)
+    for action in actions.choices.values():
+        action.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    u.set_defaults(run=users)
 
     args = parser.parse_args(argv)
     try:

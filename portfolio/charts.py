@@ -101,6 +101,23 @@ def year_bars(rows: pd.DataFrame, currency: str) -> alt.Chart:
     )
 
 
+def ranked_counts(rows: pd.DataFrame, top: int = 15) -> alt.Chart:
+    """Horizontal bars of project counts, most first: for viewers from whom amounts are withheld.
+    A project with several funders (or countries) counts once for each."""
+    data = pd.DataFrame({"name": rows["name"].astype(str), "projects": rows["projects"].astype(int)})
+    data = data.sort_values("projects", ascending=False, kind="stable").head(top)
+    return (
+        alt.Chart(data)
+        .mark_bar(color="#1f5f8b")
+        .encode(
+            y=alt.Y("name:N", sort=list(data["name"]), title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X("projects:Q", title="Projects", axis=alt.Axis(tickMinStep=1, format="d")),
+            tooltip=[alt.Tooltip("name:N", title="Name"), alt.Tooltip("projects:Q", title="Projects")],
+        )
+        .properties(height=150 + 26 * len(data))
+    )
+
+
 MAP_WIDTH, MAP_HEIGHT = 560, 400
 
 
@@ -142,10 +159,14 @@ def _world(projection: alt.Projection) -> alt.Chart:
     )
 
 
-def choropleth(rows: pd.DataFrame, currency: str) -> alt.LayerChart:
-    """Countries shaded by attributed budget; regions and 'not recorded' are left to the bar chart."""
+def choropleth(rows: pd.DataFrame, currency: str, counted: bool = False) -> alt.LayerChart:
+    """Countries shaded by attributed budget (or, `counted`, by number of projects); regions and
+    'not recorded' are left to the bar chart."""
     countries = rows[~rows["is_region"] & ~rows["not_recorded"]]
     data = _for_chart(countries, currency).assign(iso3=countries["key"].astype(str).to_numpy())
+    if counted:
+        # The chart's data travels to the browser: no amount may ride along with the counts.
+        data = data[["name", "projects", "iso3"]].assign(amount=data["projects"], label="")
     projection = _projection(list(data["iso3"]))
     shapes = alt.Data(values=world_map(), format=alt.DataFormat(type="topojson", feature="countries"))
     shaded = (
@@ -158,16 +179,14 @@ def choropleth(rows: pd.DataFrame, currency: str) -> alt.LayerChart:
         .transform_filter("isValid(datum.amount)")
         .encode(
             color=alt.Color(
-                "amount:Q",
-                title=f"Budget ({currency})",
+                "projects:Q" if counted else "amount:Q",
+                title="Projects" if counted else f"Budget ({currency})",
                 scale=alt.Scale(scheme="blues"),
-                legend=alt.Legend(format="~s", orient="bottom"),
+                legend=alt.Legend(format="d" if counted else "~s", orient="bottom"),
             ),
-            tooltip=[
-                alt.Tooltip("name:N", title="Country"),
-                alt.Tooltip("label:N", title="Budget"),
-                alt.Tooltip("projects:Q", title="Projects"),
-            ],
+            tooltip=[alt.Tooltip("name:N", title="Country")]
+            + ([] if counted else [alt.Tooltip("label:N", title="Budget")])
+            + [alt.Tooltip("projects:Q", title="Projects")],
         )
         .project(**projection.to_dict())
     )

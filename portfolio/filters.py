@@ -22,9 +22,17 @@ class Filters:
     year_to: int | None = None
     text: str = ""
     include_illustrative: bool = True
+    # Set for viewers: internal projects are not theirs to see, whatever else they choose.
+    public_only: bool = False
+    # Off when descriptions are withheld from the viewer, so a search cannot probe them.
+    search_descriptions: bool = True
 
     def is_narrowed(self) -> bool:
-        return self != Filters(include_illustrative=self.include_illustrative)
+        return self != Filters(
+            include_illustrative=self.include_illustrative,
+            public_only=self.public_only,
+            search_descriptions=self.search_descriptions,
+        )
 
 
 ORG_IN_ROLE = (
@@ -33,7 +41,7 @@ ORG_IN_ROLE = (
 )
 TEXT_MATCH = """(
     contains(lower(p.title), $text) OR contains(lower(p.project_id), $text)
-    OR contains(lower(coalesce(p.description, '')), $text)
+    OR ($search_descriptions AND contains(lower(coalesce(p.description, '')), $text))
     OR contains(lower(coalesce(p.programme, '')), $text)
     OR p.project_id IN (
         SELECT po.project_id FROM project_orgs po JOIN organisations o USING (org_id)
@@ -73,6 +81,9 @@ def project_filter(filters: Filters) -> tuple[str, dict]:
     if filters.text.strip():
         conditions.append(TEXT_MATCH)
         params["text"] = filters.text.strip().lower()
+        params["search_descriptions"] = filters.search_descriptions
     if not filters.include_illustrative:
         conditions.append("NOT p.illustrative")
+    if filters.public_only:
+        conditions.append("p.visibility = 'public'")
     return " AND ".join(conditions), params

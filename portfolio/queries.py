@@ -221,7 +221,7 @@ SELECT s.project_id, s.title, st.name AS status,
        pa.project_id IS NOT NULL AND pa.cents IS NULL AS unconverted,
        CASE WHEN s.illustrative THEN 'Illustrative' WHEN im.format = 'sample' THEN 'Seed page'
             ELSE coalesce(im.file_name, 'Entered') END AS source,
-       s.illustrative
+       s.visibility, s.illustrative
 FROM selected s
 LEFT JOIN ref_activity_statuses st ON st.status = s.status
 LEFT JOIN orgs f ON f.project_id = s.project_id AND f.role = 'funding'
@@ -318,9 +318,13 @@ def project_detail(
     con: duckdb.DuckDBPyConnection,
     project_id: str,
     currency: str = REPORTING_CURRENCY,
+    public_only: bool = False,
 ) -> ProjectDetail | None:
-    """One project with its organisations, places, sectors, aims, budgets and events."""
-    rows = _frame(con, *_over(PROJECT, Filters(), currency=currency, project_id=project_id))
+    """One project with its organisations, places, sectors, aims, budgets and events; None when
+    there is no such project, or it is internal and only public ones may be shown."""
+    rows = _frame(
+        con, *_over(PROJECT, Filters(public_only=public_only), currency=currency, project_id=project_id)
+    )
     if rows.empty:
         return None
     aims = _rows(
@@ -398,22 +402,29 @@ class FilterChoices:
     currencies: tuple[str, ...] = (REPORTING_CURRENCY,)
 
 
-ORGS_IN_ROLE = """
+# The projects whose names, places and years the sidebar may offer: viewers' only the public ones.
+SHOWN = "SELECT project_id FROM projects WHERE visibility = 'public' OR NOT $public_only"
+ORGS_IN_ROLE = f"""
 SELECT DISTINCT o.org_id, coalesce(o.acronym, o.name) AS label
-FROM project_orgs po JOIN organisations o USING (org_id) WHERE po.role = ? ORDER BY label
+FROM project_orgs po JOIN organisations o USING (org_id)
+WHERE po.role = $role AND po.project_id IN ({SHOWN}) ORDER BY label
 """
-USED_COUNTRIES = """
+USED_COUNTRIES = f"""
 SELECT DISTINCT pc.country, coalesce(c.name, r.name, pc.country) AS label
 FROM project_countries pc
 LEFT JOIN ref_countries c ON c.code = pc.country LEFT JOIN ref_regions r ON r.code = pc.country
+WHERE pc.project_id IN ({SHOWN})
 ORDER BY label
 """
-USED_SECTORS = """
+USED_SECTORS = f"""
 SELECT DISTINCT ps.sector, coalesce(s.name, ps.sector) AS label
-FROM project_sectors ps LEFT JOIN ref_sectors s ON s.code = ps.sector ORDER BY label
+FROM project_sectors ps LEFT JOIN ref_sectors s ON s.code = ps.sector
+WHERE ps.project_id IN ({SHOWN}) ORDER BY label
 """
 STATUSES = "SELECT status, name FROM ref_activity_statuses ORDER BY iati_code"
-YEARS = "SELECT min(year(start_date)), max(year(coalesce(end_date, start_date))) FROM projects"
+YEARS = f"""
+SELECT min(year(start_date)), max(year(coalesce(end_date, start_date))) FROM projects
+WHERE project_id IN ({SHOWN})"""
 # Reporting currencies: EUR and every currency with rates, the portfolio's own first.
 RATE_CURRENCIES = """
 SELECT code FROM (
@@ -423,13 +434,14 @@ ORDER BY code <> 'EUR', code NOT IN (SELECT currency FROM projects), code
 """
 
 
-def filter_choices(con: duckdb.DuckDBPyConnection) -> FilterChoices:
-    ((first, last),) = _rows(con, YEARS)
+def filter_choices(con: duckdb.DuckDBPyConnection, public_only: bool = False) -> FilterChoices:
+    shown = {"public_only": public_only}
+    ((first, last),) = _rows(con, YEARS, shown)
     return FilterChoices(
-        funders=dict(_rows(con, ORGS_IN_ROLE, ["funding"])),
-        implementers=dict(_rows(con, ORGS_IN_ROLE, ["implementing"])),
-        countries=dict(_rows(con, USED_COUNTRIES)),
-        sectors=dict(_rows(con, USED_SECTORS)),
+        funders=dict(_rows(con, ORGS_IN_ROLE, {**shown, "role": "funding"})),
+        implementers=dict(_rows(con, ORGS_IN_ROLE, {**shown, "role": "implementing"})),
+        countries=dict(_rows(con, USED_COUNTRIES, shown)),
+        sectors=dict(_rows(con, USED_SECTORS, shown)),
         statuses=dict(_rows(con, STATUSES)),
         first_year=first,
         last_year=last,

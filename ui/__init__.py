@@ -1,6 +1,20 @@
 """The only non-page code that imports streamlit: the cached store, cached reads, filters, formats."""
 
+from portfolio.access import WITHHELD
 from portfolio.store import StoreError
+from ui.access import (
+    audience,
+    may,
+    project_as_shown,
+    sign_in,
+    sign_in_form,
+    signed_in_box,
+    user_name,
+    users,
+    users_file_label,
+    withheld,
+)
+from ui.counts import project_counts
 from ui.db import (
     activities,
     breakdown,
@@ -11,6 +25,7 @@ from ui.db import (
     data_version,
     filter_choices,
     headline,
+    internal_fields,
     project_detail,
     project_history,
     project_quality,
@@ -20,8 +35,10 @@ from ui.db import (
     rebased,
     store,
 )
+from ui.edit import project_editor, saved_note
 from ui.filters import current_filters, reporting_currency, sidebar_filters
 from ui.format import (
+    amount_column,
     conversions_table,
     count,
     known,
@@ -43,12 +60,25 @@ from ui.imports import (
     portfolio_iati,
     portfolio_workbook,
     template_workbook,
-    user_name,
 )
 from ui.navigation import through_dashboard
 from ui.spend import by_year_and, project_review, review_by, table_workbook
 
 __all__ = [
+    "WITHHELD",
+    "project_counts",
+    "project_editor",
+    "saved_note",
+    "amount_column",
+    "audience",
+    "may",
+    "sign_in",
+    "sign_in_form",
+    "signed_in_box",
+    "project_as_shown",
+    "withheld",
+    "users",
+    "users_file_label",
     "conversions_table",
     "project_quality",
     "quality_history",
@@ -78,6 +108,7 @@ __all__ = [
     "count",
     "StoreError",
     "activities",
+    "internal_fields",
     "breakdown",
     "current_filters",
     "data_version",

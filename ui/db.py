@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from portfolio import history, quality, queries
+from portfolio import access, history, quality, queries
 from portfolio.filters import Filters
 from portfolio.store import (
     DEFAULT_DB,
@@ -68,8 +68,8 @@ def _project_table(path: str, version: int, filters: Filters, currency: str) -> 
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _project_detail(path: str, version: int, project_id: str, currency: str):
-    return queries.project_detail(_con(path), project_id, currency)
+def _project_detail(path: str, version: int, project_id: str, currency: str, public_only: bool):
+    return queries.project_detail(_con(path), project_id, currency, public_only)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -78,8 +78,8 @@ def _activities(path: str, version: int, filters: Filters, kinds: tuple[str, ...
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _filter_choices(path: str, version: int) -> queries.FilterChoices:
-    return queries.filter_choices(_con(path))
+def _filter_choices(path: str, version: int, public_only: bool) -> queries.FilterChoices:
+    return queries.filter_choices(_con(path), public_only)
 
 
 def headline(filters: Filters, currency: str = queries.REPORTING_CURRENCY) -> queries.Headline:
@@ -94,16 +94,26 @@ def project_table(filters: Filters, currency: str = queries.REPORTING_CURRENCY) 
     return _project_table(db_path(), data_version(), filters, currency)
 
 
-def project_detail(project_id: str, currency: str = queries.REPORTING_CURRENCY):
-    return _project_detail(db_path(), data_version(), project_id, currency)
+def project_detail(project_id: str, currency: str = queries.REPORTING_CURRENCY, public_only: bool = False):
+    return _project_detail(db_path(), data_version(), project_id, currency, public_only)
 
 
 def activities(filters: Filters, kinds: tuple[str, ...] = ()) -> pd.DataFrame:
     return _activities(db_path(), data_version(), filters, tuple(kinds))
 
 
-def filter_choices() -> queries.FilterChoices:
-    return _filter_choices(db_path(), data_version())
+def filter_choices(public_only: bool = False) -> queries.FilterChoices:
+    return _filter_choices(db_path(), data_version(), public_only)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _internal_fields(path: str, version: int) -> frozenset[str]:
+    return access.internal_fields(_con(path))
+
+
+def internal_fields() -> frozenset[str]:
+    """The fields the portfolio's owner keeps from viewers."""
+    return _internal_fields(db_path(), data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from portfolio.filters import Filters
 from portfolio.queries import REPORTING_CURRENCY
-from ui import db
+from ui import access, db
 
 # URL parameter -> Filters field, for the multi-choice filters.
 CHOICE_PARAMS = {
@@ -81,7 +81,8 @@ def _to_url(filters: Filters) -> None:
 
 def sidebar_filters() -> Filters:
     """Draw the filters in the sidebar and return what they select."""
-    choices = db.filter_choices()
+    seen = access.audience()
+    choices = db.filter_choices(seen.public_only)
     if "filter_text" not in st.session_state:
         _from_url(choices)
     with st.sidebar:
@@ -118,7 +119,12 @@ def sidebar_filters() -> Filters:
             )
             year_from = low if low > choices.first_year else None
             year_to = high if high < choices.last_year else None
-        text = st.text_input("Search titles, descriptions, organisations", key="filter_text")
+        searched = (
+            "titles, organisations"
+            if seen.withholds("descriptions")
+            else "titles, descriptions, organisations"
+        )
+        text = st.text_input(f"Search {searched}", key="filter_text")
         include_illustrative = st.toggle(
             "Include illustrative projects",
             key="filter_illustrative",
@@ -132,9 +138,9 @@ def sidebar_filters() -> Filters:
         text=text.strip(),
         include_illustrative=include_illustrative,
     )
-    st.session_state["filters"] = filters
     _to_url(filters)
-    return filters
+    st.session_state["filters"] = access.shown(filters)
+    return st.session_state["filters"]
 
 
 def reporting_currency() -> str:
@@ -144,4 +150,4 @@ def reporting_currency() -> str:
 
 def current_filters() -> Filters:
     """The filters the sidebar set on this run (pages call this; the entry point draws them)."""
-    return st.session_state.get("filters", Filters())
+    return st.session_state.get("filters") or access.shown(Filters())

@@ -7,11 +7,16 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
+from portfolio.access import WITHHELD
+
 UNKNOWN = "not recorded"
 
 
-def money(amount: Decimal | float | None, currency: str) -> str:
-    """'EUR 1,000,000.00'; unknown amounts say so instead of showing zero."""
+def money(amount: Decimal | float | str | None, currency: str) -> str:
+    """'EUR 1,000,000.00'; unknown amounts say so instead of showing zero, withheld ones that
+    they are withheld."""
+    if isinstance(amount, str):
+        return amount
     if amount is None or pd.isna(amount):
         return UNKNOWN
     return f"{currency} {amount:,.2f}"
@@ -35,10 +40,15 @@ def money_columns(frame: pd.DataFrame, currency: str) -> dict:
         "contribution": "Contribution",
     }
     return {
-        column: st.column_config.NumberColumn(label, format="localized")
-        for column, label in labels.items()
-        if column in frame.columns
+        column: amount_column(frame, column, label) for column, label in labels.items() if column in frame
     }
+
+
+def amount_column(frame: pd.DataFrame, column: str, label: str):
+    """A number column with thousands separators, or plain text where the amounts are withheld."""
+    if column in frame and (frame[column].astype(object) == WITHHELD).any():
+        return st.column_config.TextColumn(label)
+    return st.column_config.NumberColumn(label, format="localized")
 
 
 def split_note(rows: pd.DataFrame, what: str, currency: str) -> str:
@@ -94,6 +104,10 @@ def source_of(project: dict) -> str:
         return "Source: not recorded."
     kind = SOURCES.get(project.get("import_format"), project.get("import_format"))
     when = project.get("imported_at")
+    if project.get("import_format") == "edit":
+        return (
+            f"Last edited in the app on {when:%d %b %Y %H:%M}; the history says where each field came from."
+        )
     when = f", imported {when:%d %b %Y %H:%M}" if known(when) else ""
     return f"Source: {project['import_file']} ({kind}){when}. Last changed by that import."
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import io
 
 import pandas as pd
@@ -10,20 +9,13 @@ import streamlit as st
 
 from loaders import pipeline, template
 from portfolio import imports
+from portfolio.access import Audience
 from portfolio.filters import Filters
 from ui.db import _con, data_version, db_path
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN = 5000  # rows of a preview table sent to the browser
 CURRENCY_CHOICES = ["EUR", "USD", "GBP", "CHF", "JPY", "SEK", "NOK", "DKK", "CAD", "AUD"]
-
-
-def user_name() -> str:
-    """Who is importing, for the log: the local user until sign-in exists."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "local user"
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -37,9 +29,14 @@ def template_workbook() -> bytes:
     return _template(db_path(), data_version())
 
 
-def portfolio_workbook(filters: Filters) -> bytes:
+def portfolio_workbook(filters: Filters, audience: Audience) -> bytes:
+    """The filtered projects in the template's layout, as `audience` may see them.
+
+    Download buttons call this after the script run, when the session is out of reach, so the
+    audience is taken while the page runs and passed in.
+    """
     out = io.BytesIO()
-    pipeline.write_export(out, _con(db_path()), filters)
+    pipeline.write_export(out, _con(db_path()), filters, audience)
     return out.getvalue()
 
 

@@ -1,0 +1,49 @@
+"""The Overview for viewers from whom amounts are withheld: how many projects, not how much."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from portfolio import charts
+from portfolio.filters import Filters
+from ui import db
+
+SPLITS = {
+    "funder": "Projects by funder",
+    "implementer": "Projects by implementing agency",
+    "country": "Projects by beneficiary country",
+    "sector": "Projects by sector",
+}
+
+
+def project_counts(filters: Filters) -> None:
+    """Bars and a map of project counts; a project with two funders counts for each of them."""
+    rows = {by: db.breakdown(by, filters)[["name", "projects"]] for by in SPLITS}
+    left, right = st.columns(2)
+    for column, by in zip((left, right), ("funder", "implementer"), strict=True):
+        with column:
+            st.subheader(SPLITS[by])
+            st.altair_chart(charts.ranked_counts(rows[by]), width="stretch")
+    st.subheader(SPLITS["country"])
+    map_col, bar_col = st.columns([3, 2])
+    with map_col:
+        st.altair_chart(
+            charts.choropleth(db.breakdown("country", filters), "", counted=True), width="content"
+        )
+    with bar_col:
+        st.altair_chart(charts.ranked_counts(rows["country"]), width="stretch")
+    st.subheader(SPLITS["sector"])
+    st.altair_chart(charts.ranked_counts(rows["sector"]), width="stretch")
+    st.caption("A project with several funders, agencies, countries or sectors counts once for each.")
+    with st.expander("The figures behind the charts"):
+        for by, title in SPLITS.items():
+            st.markdown(f"**{title}**")
+            st.dataframe(
+                rows[by],
+                column_config={
+                    "name": title.removeprefix("Projects by ").capitalize(),
+                    "projects": "Projects",
+                },
+                hide_index=True,
+                width="stretch",
+            )
