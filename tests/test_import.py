@@ -488,3 +488,23 @@ def test_a_write_that_fails_half_way_leaves_nothing_and_is_logged_as_failed(samp
     assert table_dump(db) == before
     log = imports.import_log(db.connection).iloc[0]
     assert (log.status, log.message) == ("failed", "disk full")
+
+
+def test_a_sheet_of_ones_own_named_like_the_template_keeps_all_its_columns(empty_db):
+    """'Projects' with 'Project ID, Title' first is the template only if every header is the template's."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Projects"
+    ws.append(["Project ID", "Title", "Donor", "Total budget (EUR)"])
+    ws.append(["P-1", "Own sheet", "EU", 1000])
+    data = io.BytesIO()
+    wb.save(data)
+    plan, loaded = pipeline.preview_file(empty_db, data.getvalue(), "own.xlsx")
+    imports.apply(empty_db, plan)
+    with empty_db.cursor() as cur:
+        assert cur.execute("SELECT budget, currency FROM projects WHERE project_id = 'P-1'").fetchall() == [
+            (1000, "EUR")
+        ]
+        assert cur.execute("SELECT role FROM project_orgs WHERE project_id = 'P-1'").fetchall() == [
+            ("funding",)
+        ]
