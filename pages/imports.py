@@ -152,7 +152,18 @@ import_id = int(entry["import_id"])
 st.markdown(f"**Import {import_id}**: {entry['file_name']}")
 if entry["message"]:
     st.caption(entry["message"])
-st.dataframe(ui.import_changes(import_id), hide_index=True, width="stretch")
+st.dataframe(
+    ui.import_changes(import_id).fillna({"title": "no longer in the portfolio", "old": "", "new": ""}),
+    column_config={
+        "project_id": "Project",
+        "title": st.column_config.TextColumn("Title", width="large"),
+        "field": "Field",
+        "old": "Before",
+        "new": "After",
+    },
+    hide_index=True,
+    width="stretch",
+)
 # Editors undo their own imports and edits; admins anyone's.
 if entry["can_undo"] and not (ui.may("settings") or entry["imported_by"] == ui.user_name()):
     st.caption(f"Only {entry['imported_by'] or 'its importer'} or an admin can undo this import.")
@@ -164,7 +175,8 @@ elif entry["can_undo"]:
             st.error(f"**{e.title}.** {e}")
         else:
             st.session_state["import_done"] = (
-                f"Import {import_id} undone: {restored} projects are back as they were before it."
+                f"Import {import_id} undone: the {ui.count(restored, 'project')} it touched "
+                + ("is back as it was." if restored == 1 else "are back as they were.")
             )
             st.rerun()
 elif entry["status"] == "done":
