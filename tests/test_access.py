@@ -406,3 +406,69 @@ def test_an_editor_undoes_their_own_imports_only(sample_db, users_file):
     at.switch_page("pages/imports.py").run()
     at.selectbox(key="import_choice").set_value(list(log["import_id"]).index(theirs)).run()
     assert f"Undo import {theirs}" in [b.label for b in at.button]
+
+
+def test_event_locations_and_beneficiary_institutions_can_be_withheld(sample_db, users_file):
+    db = store.open_store(sample_db)
+    access.set_internal_fields(db, {"event_locations", "beneficiary_institutions"})
+    db.close()
+    at = signed_in("vera")
+    at.switch_page("pages/activities.py").run()
+    assert "Event locations are withheld; the map is not shown." in at.caption[0].value
+    assert "Where" not in [s.value for s in at.subheader]
+    events = at.dataframe[0].value
+    assert set(events["city"]) <= {"withheld", "not recorded"} and "withheld" in set(events["city"])
+    ((project_id, institution),) = _one(
+        """SELECT po.project_id, o.name FROM project_orgs po JOIN organisations o USING (org_id)
+           JOIN projects p USING (project_id)
+           WHERE po.role = 'beneficiary' AND p.visibility = 'public' ORDER BY 1 LIMIT 1"""
+    )
+    at.switch_page("pages/projects.py")
+    at.query_params["project"] = project_id
+    at.run()
+    organisations = next(d.value for d in at.dataframe if "role_name" in d.value)
+    beneficiaries = organisations[organisations["role_name"] == "Beneficiary"]
+    assert set(beneficiaries["name"]) == {"withheld"}
+    assert institution not in set(organisations["name"])
+
+
+class _SignedInWithProvider(dict):
+    """What st.user holds after an OpenID Connect sign-in."""
+
+    is_logged_in = True
+
+
+@pytest.mark.parametrize(
+    ("email", "title"),
+    [
+        ("officer@donor.example", "Portfolio overview"),
+        ("stranger@else.example", "aidtrack"),
+        (None, "Sign in to aidtrack"),
+    ],
+)
+def test_single_sign_on_gives_the_role_the_users_file_names_for_the_email(
+    sample_db, tmp_path, monkeypatch, email, title
+):
+    import streamlit as st
+
+    from ui import access as ui_access
+
+    path = tmp_path / "users.json"
+    access.add_user(path, "officer", "editor", None, email="Officer@Donor.example")
+    monkeypatch.setenv("AIDTRACK_USERS", str(path))
+    monkeypatch.setattr(ui_access, "_single_sign_on", lambda: True)
+    user = _SignedInWithProvider(email=email) if email else type("Anonymous", (), {"is_logged_in": False})()
+    monkeypatch.setattr(st, "user", user)
+    at = AppTest.from_file(ENTRY, default_timeout=60).run()
+    assert [t.value for t in at.title] == [title]
+    if email == "officer@donor.example":
+        assert "Signed in as **officer** · editor" in [c.value for c in at.sidebar.caption]
+        at.switch_page("pages/imports.py").run()
+        assert not at.exception
+    elif email:
+        assert at.error[0].value == (
+            "**No access yet.** stranger@else.example is not among aidtrack's users. "
+            "Ask the portfolio's owner to add your e-mail."
+        )
+    else:
+        assert [b.label for b in at.button] == ["Sign in"]
