@@ -8,13 +8,18 @@ problem with its sheet, row and column, and the rejected rows as they were writt
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
+import itertools
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter
 
+import numpy as np
 import pandas as pd
 
 from loaders import values
@@ -237,19 +242,50 @@ def load(
     `currency` applies to amounts that name no currency in the cell, the row or the header.
     Raises UnreadableFile when nothing in the file can be imported.
     """
-    book = read_bytes(data, file_name)
-    if progress:
-        rows = sum(len(s.rows) for s in book.sheets)
-        progress(0.3, f"Checking {rows:,} rows of {file_name}")
-    context = Context(reference)
-    if book.format == "xml":
-        from loaders.iati import IatiReader
+    with _collector_paused():
+        book = read_bytes(data, file_name)
+        if progress:
+            rows = sum(len(s.rows) for s in book.sheets)
+            progress(0.3, f"Checking {rows:,} rows of {file_name}")
+        context = Context(reference)
+        if book.format == "xml":
+            from loaders.iati import IatiReader
 
-        return IatiReader(book, context).read()
-    names = {s.name for s in book.sheets}
-    if sum(name in names for name in SHEETS_BY_NAME) >= 1 and "Projects" in names and _is_template(book):
-        return TemplateReader(book, context, currency).read()
-    return FlatReader(book, context, currency).read()
+            return IatiReader(book, context).read()
+        names = {s.name for s in book.sheets}
+        if sum(name in names for name in SHEETS_BY_NAME) >= 1 and "Projects" in names and _is_template(book):
+            return TemplateReader(book, context, currency).read()
+        return FlatReader(book, context, currency).read()
+
+
+# Loads running in this process, and whether the cycle collector ran before the first began.
+_loads = 0
+_loads_lock = threading.Lock()
+_collector_was_on = True
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while files are read and checked, then as it was.
+
+    A large sheet keeps its cells and what they were read as alive until the check ends; the
+    collector would walk all of them over and over (a third of the time on 100,000 rows) and
+    find nothing to free. Reference counting frees memory as usual meanwhile, and any cycles
+    left over are collected once it runs again.
+    """
+    global _loads, _collector_was_on
+    with _loads_lock:
+        if _loads == 0:
+            _collector_was_on = gc.isenabled()
+            gc.disable()
+        _loads += 1
+    try:
+        yield
+    finally:
+        with _loads_lock:
+            _loads -= 1
+            if _loads == 0 and _collector_was_on:
+                gc.enable()
 
 
 def _is_template(book: Workbook) -> bool:
@@ -379,7 +415,7 @@ class FlatReader(_Reader):
             projects, sheet_children, sheet_rejected = sheet_rows.read(seen_ids, seen_titles)
             frames.append(projects)
             for table, entries in sheet_children.items():
-                children[table] += entries
+                children[table].append(entries)
             fields |= set(sheet_rows.by_field)
             rejected += sheet_rejected
         if not headed:
@@ -415,8 +451,12 @@ class FlatReader(_Reader):
             projects=projects,
             project_fields=project_fields,
             children={
-                t: pd.DataFrame(rows, columns=CHILD_FRAME_COLUMNS[t], dtype=object)
-                for t, rows in children.items()
+                t: pd.DataFrame(
+                    {n: np.concatenate([part[n] for part in parts]) for n in CHILD_FRAME_COLUMNS[t]},
+                    columns=CHILD_FRAME_COLUMNS[t],
+                    dtype=object,
+                )
+                for t, parts in children.items()
             },
             slices=tuple(slices),
             organisations=self.context.organisations.created(),
@@ -425,19 +465,96 @@ class FlatReader(_Reader):
         return Loaded(incoming, self.problems, self.columns, self.rejected_rows)
 
 
-def _each(cells: list, parse: Callable) -> list:
-    """`parse` of every cell, computed once per distinct cell."""
-    memo: dict = {}
-    out = []
-    for cell in cells:
+class _Distinct:
+    """A column's cells as its distinct values and, for each row, which of them it holds.
+
+    Sheets of 100,000 projects repeat the same donors, countries, dates and amounts: each
+    distinct value is parsed once and the rows are filled in from the indexes. Values are told
+    apart as a dict tells keys apart, so 1 and 1.0 are one value.
+    """
+
+    def __init__(self, cells: list):
+        index: dict = {}
         try:
-            result = memo[cell]
-        except KeyError:
-            result = memo[cell] = parse(cell)
-        except TypeError:  # an unhashable cell
-            result = parse(cell)
-        out.append(result)
-    return out
+            self.codes = [index.setdefault(cell, len(index)) for cell in cells]
+            self.values = list(index)
+        except TypeError:  # an unhashable cell is a value of its own
+            index.clear()
+            self.codes, self.values = [], []
+            for cell in cells:
+                try:
+                    code = index.setdefault(cell, len(self.values))
+                except TypeError:
+                    code = len(self.values)
+                if code == len(self.values):
+                    self.values.append(cell)
+                self.codes.append(code)
+
+    def parse(self, parse: Callable) -> list:
+        """`parse` of each distinct value, in the order of `values`."""
+        return [parse(value) for value in self.values]
+
+    def rows(self, results: list) -> list:
+        """Each row's result, from a result per distinct value."""
+        return list(map(results.__getitem__, self.codes))
+
+    def positions(self, chosen: Iterable[int]) -> list[int]:
+        """The rows holding any of the `chosen` distinct values, in order."""
+        chosen = set(chosen)
+        if not chosen:
+            return []
+        if len(chosen) == len(self.values):
+            return list(range(len(self.codes)))
+        return [p for p, code in enumerate(self.codes) if code in chosen]
+
+
+def _starting_with(cells: list, pattern: re.Pattern) -> list[bool]:
+    """Whether each cell is text that `pattern` (anchored at its start) matches.
+
+    One search through all the texts, each on a line of its own, settles most columns at once:
+    a text the pattern matches also matches where its line starts.
+    """
+    texts = [c for c in cells if isinstance(c, str)]
+    lines = re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
+    if not texts or not lines.search("\n".join(texts)):
+        return [False] * len(cells)
+    return [isinstance(c, str) and bool(pattern.match(c)) for c in cells]
+
+
+def _objects(items: Iterable, count: int) -> np.ndarray:
+    """An object array of `items`, each kept as it is (a tuple stays one element)."""
+    return np.fromiter(items, dtype=object, count=count)
+
+
+def _spread(codes: list[int], entries: list[tuple], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Rows of a project table as columns: for each row (its position) every entry of the
+    distinct value it holds, in order; `names` names the fields of an entry."""
+    lengths = np.fromiter(map(len, entries), dtype=np.intp, count=len(entries))
+    offsets = np.cumsum(lengths) - lengths
+    size = int(lengths.sum())
+    flat = [_objects((entry[j] for found in entries for entry in found), size) for j in range(len(names))]
+    held = np.asarray(codes, dtype=np.intp)
+    counts = lengths[held]
+    total = int(counts.sum())
+    starts = np.repeat(offsets[held] - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    columns = {"position": np.repeat(np.arange(len(held)), counts)}
+    for name, column in zip(names, flat, strict=True):
+        columns[name] = column[starts]
+    return columns
+
+
+def _child_rows(parts: list[dict[str, np.ndarray]], table: str) -> list[tuple]:
+    """Columns of a project table (see `_spread`) as rows: (position, *the table's fields)."""
+    names = ["position", *CHILD_FRAME_COLUMNS[table][1:]]
+    return [row for part in parts for row in zip(*(part[n].tolist() for n in names), strict=True)]
+
+
+def _child_columns(rows: list[tuple], table: str) -> dict[str, np.ndarray]:
+    """Rows (position, *the table's fields) as columns again, after `_child_rows`."""
+    names = ["position", *CHILD_FRAME_COLUMNS[table][1:]]
+    columns = {n: _objects((r[j] for r in rows), len(rows)) for j, n in enumerate(names)}
+    columns["position"] = columns["position"].astype(np.intp)
+    return columns
 
 
 class _SheetColumns:
@@ -495,26 +612,30 @@ class _SheetColumns:
             reader.problem(
                 "A section heading (merged across the row); skipped.", sheet, first + i, severity=NOTE
             )
-        footnotes = {i for i in kept if i not in headings and self._footnote(data[i])}
+        footnotes = self._footnotes([i for i in kept if i not in headings])
         for i in sorted(footnotes):
             reader.problem("A note below the table, not a project; skipped.", sheet, first + i, severity=NOTE)
         self.kept = [i for i in kept if i not in totals and i not in headings and i not in footnotes]
         self.numbers = [first + i for i in self.kept]
         self.errors: dict[int, list[str]] = {}
         first_field = next(iter(self.by_field))
-        for position, i in enumerate(self.kept):
-            extra = [c for c in data[i][width:] if not values.is_blank(c)]
-            if extra:
-                self.flag(
-                    first_field,
-                    position,
-                    f"This row has {width + len(extra)} values but the header has {width}: a separator "
-                    "inside a value (put such values in quotes) has shifted the columns.",
-                    ERROR,
-                )
+        if max(map(len, data), default=0) > width:
+            for position, i in enumerate(self.kept):
+                extra = [c for c in data[i][width:] if not values.is_blank(c)]
+                if extra:
+                    self.flag(
+                        first_field,
+                        position,
+                        f"This row has {width + len(extra)} values but the header has {width}: a separator "
+                        "inside a value (put such values in quotes) has shifted the columns.",
+                        ERROR,
+                    )
         if marks.errors:
             mapped = {h.column: f for f, h in self.by_field.items()}
+            with_errors = {row - at - 1 for row, _ in marks.errors}
             for position, i in enumerate(self.kept):
+                if i not in with_errors:
+                    continue
                 for column, f in mapped.items():
                     shown = marks.errors.get((at + 1 + i, column))
                     if shown:
@@ -553,14 +674,27 @@ class _SheetColumns:
             return False
         return sum(not values.is_blank(c) for c in row) == 1
 
+    def _footnotes(self, candidates: list[int]) -> set[int]:
+        """The footnote rows among `candidates`. A row whose first cell is filled is one only when
+        that cell reads like a remark, which is decided once per distinct first cell."""
+        if not candidates or not self.header:
+            return {i for i in candidates if self._footnote(self.data[i])}
+        first = _Distinct([self.data[i][0] for i in candidates])
+        # A filled first cell that is no remark settles it; the rest are looked at whole.
+        remarks = _starting_with(first.values, _FOOTNOTE)
+        settled = [bool(c) and not remark for c, remark in zip(first.values, remarks, strict=True)]
+        open_codes = [code for code, done in enumerate(settled) if not done]
+        return {
+            candidates[p] for p in first.positions(open_codes) if self._footnote(self.data[candidates[p]])
+        }
+
     def _total_rows(self, kept: list[int]) -> set[int]:
         columns = {h.column for f, h in self.by_field.items() if f in ("title", "project_id")} | {0}
         found = set()
         for c in columns:
-            is_total = _each(
-                [self.data[i][c] for i in kept], lambda v: isinstance(v, str) and bool(_TOTAL_ROW.match(v))
-            )
-            found |= {i for i, t in zip(kept, is_total, strict=True) if t}
+            cells = _Distinct([self.data[i][c] for i in kept])
+            is_total = _starting_with(cells.values, _TOTAL_ROW)
+            found |= {kept[p] for p in cells.positions(k for k, total in enumerate(is_total) if total)}
         return found
 
     def cells(self, field: str) -> list:
@@ -569,20 +703,32 @@ class _SheetColumns:
             return list(map(itemgetter(column), self.data))
         return [self.data[i][column] for i in self.kept]
 
+    def distinct(self, field: str) -> _Distinct:
+        return _Distinct(self.cells(field))
+
     def texts(self, field: str) -> list[str | None]:
         """A text column's cells, without invisible control and direction characters (reported)."""
-        found = _each(self.cells(field), _clean_text_cell)
-        self.flag_all(field, found, lambda r: r[1:] if r[1] else [])
-        return [r[0] for r in found]
+        cells = self.distinct(field)
+        texts = [c for c in cells.values if isinstance(c, str)]
+        if texts and not values.any_invisible(texts):
+            # Nothing to remove: text cells need only their spaces trimmed.
+            found = [
+                (c.strip() or None, None) if isinstance(c, str) else _clean_text_cell(c) for c in cells.values
+            ]
+        else:
+            found = cells.parse(_clean_text_cell)
+        self.flag_distinct(field, cells, [[r[1]] if r[1] else [] for r in found])
+        return cells.rows([r[0] for r in found])
 
     def flag(self, field: str, position: int, message: str, severity: str = WARNING) -> None:
         self.reader.problem(message, self.sheet, self.numbers[position], self.by_field[field].text, severity)
         if severity == ERROR:
             self.errors.setdefault(position, []).append(f"{self.by_field[field].text}: {message}")
 
-    def flag_all(self, field: str, results: list, messages: Callable) -> None:
-        for position, result in enumerate(results):
-            for message in messages(result):
+    def flag_distinct(self, field: str, cells: _Distinct, messages: list) -> None:
+        """Warn on every row holding a distinct value with messages (one list per value)."""
+        for position in cells.positions(k for k, found in enumerate(messages) if found):
+            for message in messages[cells.codes[position]]:
                 self.flag(field, position, message)
 
     def read(self, seen_ids: dict, seen_titles: dict):
@@ -598,7 +744,11 @@ class _SheetColumns:
         for position, title in enumerate(titles):
             if not title and position not in continuation:
                 self.flag(title_field, position, "This row has no title. Every project needs a title.", ERROR)
-        ids = [g or made_up_id(t or "") for g, t in zip(given, titles, strict=True)]
+        ids = list(given)
+        made_up = functools.cache(made_up_id)
+        for position, g in enumerate(given):
+            if not g:
+                ids[position] = made_up(titles[position] or "")
         self._duplicates(ids, given, titles, seen_ids, seen_titles)
         columns["project_id"] = ids
         columns["id_given"] = [g is not None for g in given]
@@ -609,26 +759,27 @@ class _SheetColumns:
             if has(f):
                 columns[f] = self.texts(f)
         if has("status"):
-            statuses = _each(self.cells("status"), _status)
-            self.flag_all("status", statuses, lambda r: r[1:])
-            columns["status"] = [s[0] for s in statuses]
+            statuses = self.distinct("status")
+            found = statuses.parse(_status)
+            self.flag_distinct("status", statuses, [r[1:] for r in found])
+            columns["status"] = statuses.rows([r[0] for r in found])
         if has("visibility"):
-            seen = _each(self.cells("visibility"), _visibility)
-            self.flag_all("visibility", seen, lambda r: r[1:])
-            columns["visibility"] = [v[0] for v in seen]
+            seen = self.distinct("visibility")
+            found = seen.parse(_visibility)
+            self.flag_distinct("visibility", seen, [r[1:] for r in found])
+            columns["visibility"] = seen.rows([r[0] for r in found])
         # Day or month first: what a header says ("Start (dd/mm/yyyy)"), else what every date
         # column of the sheet shows together (an end of 31/05/2024 settles a start of 03/04/2019).
         date_fields = [f for f in ("start_date", "end_date") if has(f)]
+        date_cells = {f: self.distinct(f) for f in date_fields}
         sheet_order = values.infer_date_order(
-            {c for f in date_fields for c in self.cells(f) if isinstance(c, str)}
+            {c for cells in date_cells.values() for c in cells.values if isinstance(c, str)}
         )
-        for f in date_fields:
-            if has(f):
-                cells = self.cells(f)
-                order = date_order_hint(self.by_field[f].text) or sheet_order
-                dates = _each(cells, lambda c, f=f, order=order: values.parse_date(c, order, f == "end_date"))
-                self.flag_all(f, dates, lambda d: [d.problem] if d.problem else [])
-                columns[f] = [d.value for d in dates]
+        for f, cells in date_cells.items():
+            order = date_order_hint(self.by_field[f].text) or sheet_order
+            dates = cells.parse(lambda c, f=f, order=order: values.parse_date(c, order, f == "end_date"))
+            self.flag_distinct(f, cells, [[d.problem] if d.problem else [] for d in dates])
+            columns[f] = cells.rows([d.value for d in dates])
         if has("start_date") and has("end_date"):
             for position, (start, end) in enumerate(
                 zip(columns["start_date"], columns["end_date"], strict=True)
@@ -643,32 +794,42 @@ class _SheetColumns:
                     )
         currencies = [None] * n
         if has("currency"):
-            found = _each(self.cells("currency"), self._currency)
-            self.flag_all("currency", found, lambda r: r[1:])
-            currencies = [c[0] for c in found]
+            cells = self.distinct("currency")
+            found = cells.parse(self._currency)
+            self.flag_distinct("currency", cells, [r[1:] for r in found])
+            currencies = cells.rows([r[0] for r in found])
         if has("budget"):
             self._budget(columns, currencies)
         elif has("currency"):
             columns["currency"] = [c or self.reader.currency for c in currencies]
-        children = {t: [] for t in CHILD_FRAME_COLUMNS}
+        # Each project table as columns, one part per column of the sheet; "position" is the
+        # row's place among the kept rows until the project ids are known for good.
+        children: dict[str, list[dict[str, np.ndarray]]] = {t: [] for t in CHILD_FRAME_COLUMNS}
         for f, role in ROLE_FIELDS.items():
             if has(f):
-                children["project_orgs"] += self._organisations(f, role, ids, columns)
+                children["project_orgs"].append(self._organisations(f, role, columns))
         if has("countries"):
-            places = _each(self.cells("countries"), self._places)
-            self.flag_all("countries", places, lambda r: r[1])
-            children["project_countries"] = [(at, c, s) for at, r in enumerate(places) for c, s in r[0]]
+            cells = self.distinct("countries")
+            places = cells.parse(self._places)
+            self.flag_distinct("countries", cells, [r[1] for r in places])
+            children["project_countries"].append(
+                _spread(cells.codes, [r[0] for r in places], ("country", "share"))
+            )
         if has("sectors"):
-            sectors = _each(self.cells("sectors"), self._sectors)
-            self.flag_all("sectors", sectors, lambda r: r[1])
-            children["project_sectors"] = [(at, c, s) for at, r in enumerate(sectors) for c, s in r[0]]
+            cells = self.distinct("sectors")
+            sectors = cells.parse(self._sectors)
+            self.flag_distinct("sectors", cells, [r[1] for r in sectors])
+            children["project_sectors"].append(
+                _spread(cells.codes, [r[0] for r in sectors], ("sector", "share"))
+            )
         if has("aims"):
-            aims = _each(self.cells("aims"), _aims)
-            children["project_aims"] = [
-                (at, seq, aim) for at, found in enumerate(aims) for seq, aim in enumerate(found, 1)
-            ]
+            cells = self.distinct("aims")
+            aims = [tuple(enumerate(found, 1)) for found in cells.parse(_aims)]
+            children["project_aims"].append(_spread(cells.codes, aims, ("seq", "aim")))
         if continuation:
-            self._fold(continuation, columns, children)
+            rows = {t: _child_rows(parts, t) for t, parts in children.items()}
+            self._fold(continuation, columns, rows)
+            children = {t: [_child_columns(found, t)] for t, found in rows.items()}
         return self._without_rejected(columns, children)
 
     def _fold(self, continuation: dict[int, int], columns: dict, children: dict) -> None:
@@ -716,6 +877,99 @@ class _SheetColumns:
             )
         self.folded = set(continuation)
 
+    def _budget(self, columns: dict, currencies: list) -> None:
+        header_currency = self.by_field["budget"].currency
+        fallback = self.reader.currency
+        parse = self.reader.parse_amount
+        # A number formatted as "€ #,##0" says its currency as plainly as "EUR 1,000" would.
+        column = self.by_field["budget"].column
+        formats = self.marks.currencies
+        shown = [None] * len(self.kept)
+        if formats:
+            shown = [formats.get((self.at + 1 + i, column)) for i in self.kept]
+        # Each distinct cell, cell format and row currency is parsed and checked once.
+        keys = _Distinct(list(zip(self.cells("budget"), shown, currencies, strict=True)))
+        found = []
+        for cell, formatted, row_currency in keys.values:
+            amount = parse(cell, formatted or row_currency or header_currency or fallback)
+            budget, messages = amount.value, []
+            if amount.problem:
+                messages.append(amount.problem)
+            if budget is not None and budget < 0:
+                messages.append(
+                    f"The budget {budget:,} is negative; a budget is 0 or more. Stored as not known."
+                )
+                budget = None
+            if budget is not None and not amount.currency:
+                messages.append(
+                    (
+                        f"The budget {budget:,.2f} names no currency and this row's "
+                        f"'{self.by_field['currency'].text}' cell is blank. Fill it in"
+                        if "currency" in self.by_field
+                        else f"The budget {budget:,.2f} names no currency and the sheet has no currency "
+                        "column. Choose the sheet's currency when importing (or add a Currency column)"
+                    )
+                    + "; stored as not known.",
+                )
+                budget = None
+            found.append((budget, messages, amount.currency or row_currency or header_currency or fallback))
+        self.flag_distinct("budget", keys, [r[1] for r in found])
+        columns["budget"] = keys.rows([r[0] for r in found])
+        columns["currency"] = keys.rows([r[2] for r in found])
+
+    def _organisations(self, f: str, role: str, columns: dict) -> dict[str, np.ndarray]:
+        cells = self.distinct(f)
+        parsed = cells.parse(self._org_cell)
+        codes = cells.codes
+        rows = _spread(codes, [[(e[0],) for e in entries] for entries, _, _ in parsed], ("org_id",))
+        total = len(rows["position"])
+        rows["role"] = _objects(itertools.repeat(role, total), total)
+        amounts = rows["amount"] = _objects(itertools.repeat(None, total), total)
+        amount_currencies = rows["currency"] = _objects(itertools.repeat(None, total), total)
+        # Where each row's organisations start among the table's rows.
+        counts = np.fromiter((len(entries) for entries, _, _ in parsed), dtype=np.intp, count=len(parsed))
+        held = counts[np.asarray(codes, dtype=np.intp)]
+        starts = np.cumsum(held) - held
+        budgets = columns.get("budget") or [None] * len(codes)
+        currencies = columns.get("currency") or [None] * len(codes)
+        noisy = {k for k, (_, messages, _) in enumerate(parsed) if messages}
+        by_shares = {k for k, (_, _, mode) in enumerate(parsed) if mode == "shares"}
+        for position, k in enumerate(codes):
+            if k in noisy or (k in by_shares and budgets[position] is None):
+                for message in parsed[k][1]:
+                    self.flag(f, position, message)
+                if k in by_shares and budgets[position] is None:
+                    self.flag(
+                        f,
+                        position,
+                        "Shares are given but the budget is not known, so contributions are not recorded.",
+                    )
+        # One funder with all of the budget (100%, or up to a point over by rounding) contributes
+        # the budget itself: on most sheets, most rows.
+        whole = {k for k in by_shares if len(parsed[k][0]) == 1 and parsed[k][0][0][1] >= 100}
+        split = [k for k, (_, _, mode) in enumerate(parsed) if mode is not None and k not in whole]
+        for position in cells.positions(split):
+            entries, _, mode = parsed[codes[position]]
+            start = int(starts[position])
+            currency = currencies[position]
+            if mode == "amounts":
+                # Amounts written with the names ("EU: EUR 800,000") are the contributions.
+                for at, (_, _, amount, amount_currency, *_) in enumerate(entries, start):
+                    amounts[at] = amount
+                    amount_currencies[at] = (amount_currency or currency) if amount is not None else None
+                continue
+            parts = _split_shares(budgets[position], [e[1] for e in entries])
+            for at, part in enumerate(parts, start):
+                amounts[at] = part
+                amount_currencies[at] = currency if part is not None else None
+        chosen = np.asarray(cells.positions(whole), dtype=np.intp)
+        if len(chosen):
+            budget = _objects(budgets, len(budgets))[chosen]
+            known = np.fromiter((b is not None for b in budget), dtype=bool, count=len(budget))
+            amounts[starts[chosen[known]]] = budget[known]
+            amount_currencies[starts[chosen[known]]] = _objects(currencies, len(currencies))[chosen[known]]
+        return rows
+
     def _place(self, where: tuple[str, int]) -> str:
         sheet, number = where
         return f"row {number}" if sheet == self.sheet else f"row {number} of sheet '{sheet}'"
@@ -757,88 +1011,6 @@ class _SheetColumns:
             None,
             f"'{_clip(text)}' is not a currency code; write an ISO 4217 code such as EUR, USD or CHF.",
         )
-
-    def _budget(self, columns: dict, currencies: list) -> None:
-        header_currency = self.by_field["budget"].currency
-        fallback = self.reader.currency
-        parse = self.reader.parse_amount
-        # A number formatted as "€ #,##0" says its currency as plainly as "EUR 1,000" would.
-        column = self.by_field["budget"].column
-        shown = [self.marks.currencies.get((self.at + 1 + i, column)) for i in self.kept]
-        amounts = [
-            parse(cell, formatted or row_currency or header_currency or fallback)
-            for cell, formatted, row_currency in zip(self.cells("budget"), shown, currencies, strict=True)
-        ]
-        budgets, project_currencies = [], []
-        for position, amount in enumerate(amounts):
-            budget = amount.value
-            if amount.problem:
-                self.flag("budget", position, amount.problem)
-            if budget is not None and budget < 0:
-                self.flag(
-                    "budget",
-                    position,
-                    f"The budget {budget:,} is negative; a budget is 0 or more. Stored as not known.",
-                )
-                budget = None
-            if budget is not None and not amount.currency:
-                self.flag(
-                    "budget",
-                    position,
-                    (
-                        f"The budget {budget:,.2f} names no currency and this row's "
-                        f"'{self.by_field['currency'].text}' cell is blank. Fill it in"
-                        if "currency" in self.by_field
-                        else f"The budget {budget:,.2f} names no currency and the sheet has no currency "
-                        "column. Choose the sheet's currency when importing (or add a Currency column)"
-                    )
-                    + "; stored as not known.",
-                )
-                budget = None
-            budgets.append(budget)
-            project_currencies.append(amount.currency or currencies[position] or header_currency or fallback)
-        columns["budget"] = budgets
-        columns["currency"] = project_currencies
-
-    def _organisations(self, f: str, role: str, ids: list, columns: dict) -> list[tuple]:
-        parsed = _each(self.cells(f), self._org_cell)
-        rows = []
-        budgets = columns.get("budget")
-        currencies = columns.get("currency")
-        for position, (entries, messages, mode) in enumerate(parsed):
-            for message in messages:
-                self.flag(f, position, message)
-            if mode is None:
-                rows += [(position, e[0], role, None, None) for e in entries]
-                continue
-            currency = currencies[position] if currencies else None
-            shares = [e[1] for e in entries]
-            if mode == "amounts":
-                # Amounts written with the names ("EU: EUR 800,000") are the contributions.
-                rows += [
-                    (
-                        position,
-                        org,
-                        role,
-                        amount,
-                        (amount_currency or currency) if amount is not None else None,
-                    )
-                    for org, _, amount, amount_currency, *_ in entries
-                ]
-            else:
-                budget = budgets[position] if budgets else None
-                if budget is None:
-                    self.flag(
-                        f,
-                        position,
-                        "Shares are given but the budget is not known, so contributions are not recorded.",
-                    )
-                parts = _split_shares(budget, shares)
-                rows += [
-                    (position, e[0], role, part, currency if part is not None else None)
-                    for e, part in zip(entries, parts, strict=True)
-                ]
-        return rows
 
     def _org_cell(self, cell) -> tuple[tuple, list[str], str | None]:
         """The organisations in a cell, what is wrong with it, and how contributions are given:
@@ -919,15 +1091,22 @@ class _SheetColumns:
                 entries.append((code, share))
         return tuple(entries), messages
 
-    def _without_rejected(self, columns: dict, children: dict):
+    def _without_rejected(self, columns: dict, children: dict[str, list[dict[str, np.ndarray]]]):
         """The kept rows; children are keyed by row position until here, since a rejected
         duplicate shares its project id with the row that is kept."""
         rejected = set(self.errors)
         drop = rejected | getattr(self, "folded", set())
-        ids = columns["project_id"]
-        children = {
-            t: [(ids[r[0]], *r[1:]) for r in rows if r[0] not in drop] for t, rows in children.items()
-        }
+        ids = _objects(columns["project_id"], len(columns["project_id"]))
+        dropped = np.zeros(len(ids), dtype=bool)
+        dropped[sorted(drop)] = True
+        tables = {}
+        for t, parts in children.items():
+            names = CHILD_FRAME_COLUMNS[t][1:]
+            position = np.concatenate([np.empty(0, np.intp)] + [part["position"] for part in parts])
+            keep = ~dropped[position]
+            tables[t] = {"project_id": ids[position[keep]]} | {
+                n: np.concatenate([_objects((), 0)] + [part[n] for part in parts])[keep] for n in names
+            }
         for position in sorted(rejected):
             i = self.kept[position]
             self.reader.reject(
@@ -935,8 +1114,8 @@ class _SheetColumns:
             )
         if drop:
             keep = [p not in drop for p in range(len(self.kept))]
-            columns = {c: [v for v, k in zip(vs, keep, strict=True) if k] for c, vs in columns.items()}
-        return pd.DataFrame(columns, dtype=object), children, len(rejected)
+            columns = {c: list(itertools.compress(vs, keep)) for c, vs in columns.items()}
+        return pd.DataFrame(columns, dtype=object), tables, len(rejected)
 
 
 _HARD_SEPARATORS = re.compile(r"[;|\r\n]+")

@@ -121,6 +121,11 @@ _INVISIBLE = re.compile(f"[{_CONTROL}{_DIRECTION}]")
 _DIRECTION_MARK = re.compile(f"[{_DIRECTION}]")
 
 
+def any_invisible(texts: Iterable[str]) -> bool:
+    """Whether any of `texts` holds a character `clean_text` removes: one search for a column."""
+    return _INVISIBLE.search("\n".join(texts)) is not None
+
+
 def clean_text(text: str) -> tuple[str, str | None]:
     """Text without control characters or direction overrides, and a message naming any removed."""
     if not _INVISIBLE.search(text):
