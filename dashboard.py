@@ -12,6 +12,7 @@ except ui.StoreError as error:
     st.error(f"**{error.title}.** {error}")
     st.stop()
 
+ui.pin_data_version()
 user = ui.sign_in()
 
 # Every page, keyed by its file in pages/; the navigation lists those the role may use.
@@ -44,6 +45,10 @@ if user is None:
     ui.sign_in_form()
     st.stop()
 pages = st.navigation(listed([name for name in PAGES if ui.may(name)]))
-ui.sidebar_filters()
-ui.signed_in_box(user)
-pages.run()
+try:
+    ui.sidebar_filters()
+    ui.signed_in_box(user)
+    pages.run()
+except ui.PortfolioChanged:
+    # An import landed while this page was being read: read it again, all at the new version.
+    st.rerun()

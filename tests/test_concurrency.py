@@ -1,5 +1,6 @@
 """Imports at the same time: two command lines, two app sessions, and readers during a write."""
 
+import re
 import subprocess
 import sys
 import threading
@@ -160,3 +161,29 @@ def test_readers_during_an_import_see_the_portfolio_before_or_after_never_a_mix(
     assert {r[1] for r in after if r[0] != "breakdown"} == {43 + 1000}
     assert set(seen) == before | after
     assert any(during), "some reads should have run while the import was writing"
+
+
+def test_a_page_read_while_an_import_lands_is_read_again_all_at_the_new_version(sample_db, monkeypatch):
+    """The headline is read, then an import commits, then the charts are read: the page must not
+    show the old total beside the new charts. The stale read is not cached and the page reruns."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui import db as ui_db
+
+    plan, _ = pipeline.preview_file(ui_db.store(), sheet(3, "NEW"), "three.csv", currency="EUR")
+    breakdown, landed = queries.breakdown, []
+
+    def import_lands_meanwhile(*args, **kwargs):
+        if not landed:
+            landed.append(imports.apply(ui_db.store(), plan))
+        return breakdown(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "breakdown", import_lands_meanwhile)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert landed
+    projects = next(m.value for m in at.metric if m.label == "Projects")
+    parts = next(c.value for c in at.caption if c.value.startswith("Parts add up to EUR"))
+    total = Decimal(re.match(r"Parts add up to EUR ([\d,.]+)\.", parts).group(1).replace(",", ""))
+    head = queries.headline(ui_db.store().connection, Filters(), "EUR")
+    assert (projects, total) == (str(head.projects), head.total_budget) == (str(46), head.total_budget)

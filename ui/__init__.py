@@ -16,6 +16,7 @@ from ui.access import (
 )
 from ui.counts import project_counts
 from ui.db import (
+    PortfolioChanged,
     activities,
     breakdown,
     budget_conversions,
@@ -26,6 +27,7 @@ from ui.db import (
     filter_choices,
     headline,
     internal_fields,
+    pin_data_version,
     project_detail,
     project_history,
     project_quality,
@@ -65,6 +67,8 @@ from ui.navigation import through_dashboard
 from ui.spend import by_year_and, project_review, review_by, table_workbook
 
 __all__ = [
+    "PortfolioChanged",
+    "pin_data_version",
     "WITHHELD",
     "project_counts",
     "project_editor",

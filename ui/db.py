@@ -3,16 +3,23 @@
 One Store per process and database path (`st.cache_resource`). Reads are cached with
 `st.cache_data` keyed on the database's data version, which every write bumps, so an import
 shows on every page at once. Writes are never cached.
+
+A page run reads at one data version, taken when the run starts (pin_data_version). A read
+that finds the version moved on while it ran (an import committed meanwhile) is not cached and
+raises PortfolioChanged; dashboard.py then reruns the page, so a page never shows figures from
+before an import beside figures from after it.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from portfolio import access, history, quality, queries
 from portfolio.filters import Filters
@@ -44,40 +51,73 @@ def store() -> Store:
     return _store(db_path())
 
 
+PINNED = "data_version_of_this_run"
+
+
+class PortfolioChanged(Exception):
+    """The portfolio changed while a page was reading it; the page must be read again."""
+
+
+def pin_data_version() -> None:
+    """Called by dashboard.py at the start of every run: the version every read of the run uses."""
+    st.session_state[PINNED] = store().data_version()
+
+
 def data_version() -> int:
-    return store().data_version()
+    """The version this run reads at (the latest outside a run, e.g. for a deferred download)."""
+    try:
+        return st.session_state[PINNED]
+    except (KeyError, StreamlitAPIException):
+        return store().data_version()
+
+
+def cached_read(max_entries: int):
+    """st.cache_data for a read `(path, version, ...)`, refusing to keep what another write's
+    commit may have changed under it."""
+
+    def decorate(read):
+        @functools.wraps(read)
+        def checked(path: str, version: int, *args):
+            result = read(path, version, *args)
+            if _store(path).data_version() != version:
+                raise PortfolioChanged()
+            return result
+
+        return st.cache_data(show_spinner=False, max_entries=max_entries)(checked)
+
+    return decorate
 
 
 def _con(path: str):
     return _store(path).connection
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@cached_read(512)
 def _headline(path: str, version: int, filters: Filters, currency: str, today: date):
     return queries.headline(_con(path), filters, currency, today)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@cached_read(512)
 def _breakdown(path: str, version: int, by: str, filters: Filters, currency: str) -> pd.DataFrame:
     return queries.breakdown(_con(path), by, filters, currency)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@cached_read(128)
 def _project_table(path: str, version: int, filters: Filters, currency: str) -> pd.DataFrame:
     return queries.project_table(_con(path), filters, currency)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@cached_read(128)
 def _project_detail(path: str, version: int, project_id: str, currency: str, public_only: bool):
     return queries.project_detail(_con(path), project_id, currency, public_only)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@cached_read(128)
 def _activities(path: str, version: int, filters: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
     return queries.activities(_con(path), filters, kinds)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@cached_read(16)
 def _filter_choices(path: str, version: int, public_only: bool) -> queries.FilterChoices:
     return queries.filter_choices(_con(path), public_only)
 
@@ -106,7 +146,7 @@ def filter_choices(public_only: bool = False) -> queries.FilterChoices:
     return _filter_choices(db_path(), data_version(), public_only)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@cached_read(4)
 def _internal_fields(path: str, version: int) -> frozenset[str]:
     return access.internal_fields(_con(path))
 
@@ -116,7 +156,7 @@ def internal_fields() -> frozenset[str]:
     return _internal_fields(db_path(), data_version())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@cached_read(128)
 def _conversion_trace(path: str, version: int, project_id: str, currency: str) -> pd.DataFrame:
     return queries.conversion_trace(_con(path), project_id, currency)
 
@@ -125,7 +165,7 @@ def conversion_trace(project_id: str, currency: str) -> pd.DataFrame:
     return _conversion_trace(db_path(), data_version(), project_id, currency)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@cached_read(16)
 def _rate_summary(path: str, version: int) -> pd.DataFrame:
     return queries.rate_summary(_con(path))
 
@@ -134,7 +174,7 @@ def rate_summary() -> pd.DataFrame:
     return _rate_summary(db_path(), data_version())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@cached_read(4)
 def _currency_codes(path: str, version: int) -> frozenset[str]:
     return queries.currency_codes(_con(path))
 
@@ -143,7 +183,7 @@ def currency_codes() -> frozenset[str]:
     return _currency_codes(db_path(), data_version())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached_read(64)
 def _rebased(path: str, version: int, filters: Filters) -> pd.DataFrame:
     return queries.rebased(_con(path), filters)
 
@@ -152,7 +192,7 @@ def rebased(filters: Filters) -> pd.DataFrame:
     return _rebased(db_path(), data_version(), filters)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached_read(32)
 def _budget_conversions(path: str, version: int, filters: Filters, currency: str) -> pd.DataFrame:
     return queries.budget_conversions(_con(path), filters, currency)
 
@@ -161,7 +201,7 @@ def budget_conversions(filters: Filters, currency: str) -> pd.DataFrame:
     return _budget_conversions(db_path(), data_version(), filters, currency)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached_read(64)
 def _project_history(path: str, version: int, project_id: str) -> pd.DataFrame:
     return history.project_history(_con(path), project_id)
 
@@ -170,7 +210,7 @@ def project_history(project_id: str) -> pd.DataFrame:
     return _project_history(db_path(), data_version(), project_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached_read(32)
 def _changes_between(path: str, version: int, since: date, until: date) -> dict[str, pd.DataFrame]:
     return history.changes_between(_con(path), since, until)
 
@@ -179,7 +219,7 @@ def changes_between(since: date, until: date) -> dict[str, pd.DataFrame]:
     return _changes_between(db_path(), data_version(), since, until)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached_read(64)
 def _project_quality(path: str, version: int, filters: Filters, today: date) -> pd.DataFrame:
     return quality.project_quality(_con(path), filters, today)
 
@@ -188,7 +228,7 @@ def project_quality(filters: Filters) -> pd.DataFrame:
     return _project_quality(db_path(), data_version(), filters, date.today())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@cached_read(8)
 def _quality_history(path: str, version: int) -> pd.DataFrame:
     return quality.score_history(_con(path))
 

@@ -11,14 +11,14 @@ from loaders import pipeline, template
 from portfolio import imports
 from portfolio.access import Audience
 from portfolio.filters import Filters
-from ui.db import _con, data_version, db_path
+from ui.db import _con, cached_read, data_version, db_path
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN = 5000  # rows of a preview table sent to the browser
 CURRENCY_CHOICES = ["EUR", "USD", "GBP", "CHF", "JPY", "SEK", "NOK", "DKK", "CAD", "AUD"]
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@cached_read(4)
 def _template(path: str, version: int) -> bytes:
     out = io.BytesIO()
     pipeline.write_template(out, _con(path))
@@ -52,7 +52,7 @@ def fixme_workbook(loaded) -> bytes:
     return out.getvalue()
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@cached_read(16)
 def _import_log(path: str, version: int) -> pd.DataFrame:
     return imports.import_log(_con(path))
 
@@ -61,7 +61,7 @@ def import_log() -> pd.DataFrame:
     return _import_log(db_path(), data_version())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached_read(64)
 def _import_changes(path: str, version: int, import_id: int) -> pd.DataFrame:
     return imports.import_changes(_con(path), import_id)
 

@@ -6,15 +6,14 @@ import io
 from datetime import date
 
 import pandas as pd
-import streamlit as st
 
 from loaders import template
 from portfolio import spend
 from portfolio.filters import Filters
-from ui.db import _con, data_version, db_path
+from ui.db import _con, cached_read, data_version, db_path
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached_read(64)
 def _project_review(path: str, version: int, filters: Filters, currency: str, today: date) -> pd.DataFrame:
     return spend.project_review(_con(path), filters, currency, today)
 
@@ -23,7 +22,7 @@ def project_review(filters: Filters, currency: str) -> pd.DataFrame:
     return _project_review(db_path(), data_version(), filters, currency, date.today())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached_read(64)
 def _review_by(path: str, version: int, by: str, filters: Filters, currency: str) -> pd.DataFrame:
     return spend.review_by(_con(path), by, filters, currency)
 
@@ -38,7 +37,7 @@ def table_workbook(frame: pd.DataFrame, sheet_name: str, note: str) -> bytes:
     return out.getvalue()
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@cached_read(32)
 def _by_year_and(
     path: str, version: int, what: str, by: str, filters: Filters, currency: str
 ) -> pd.DataFrame:
