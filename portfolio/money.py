@@ -26,9 +26,13 @@ from __future__ import annotations
 # Budget lines of the selected projects, in their own currency, with their value date.
 BUDGET_LINES = """
 counted_budgets AS (
-    SELECT b.* FROM budgets b JOIN selected USING (project_id)
-    QUALIFY row_number() OVER (
-        PARTITION BY b.project_id, b.period_start, b.period_end ORDER BY b.type = 'revised' DESC) = 1
+    -- A period's revised budget replaces its original. (An anti-join: a window over every
+    -- budget line costs seconds at a million projects.)
+    SELECT b.* FROM budgets b SEMI JOIN selected USING (project_id)
+    WHERE b.type = 'revised' OR NOT EXISTS (
+        SELECT 1 FROM budgets r
+        WHERE r.type = 'revised' AND r.project_id = b.project_id
+          AND r.period_start = b.period_start AND r.period_end = b.period_end)
 ),
 budget_lines AS (
     SELECT project_id, budget AS amount, currency, start_date AS value_date
@@ -69,35 +73,40 @@ def converted(lines: str) -> str:
                          ELSE l.value_date END AS rate_for, m.method
         FROM {lines} l CROSS JOIN fx_method_{lines} m LEFT JOIN selected s USING (project_id)
     ),
-    rated_{lines} AS (
-        SELECT l.*, CAST(round(l.amount * 100) AS HUGEINT) AS amount_cents,
-               coalesce(us.per_eur, CASE WHEN l.method = 'monthly' THEN ms.per_eur ELSE src.per_eur END)
-                   AS from_rate,
-               coalesce(us.valid_from, CASE WHEN l.method = 'monthly' THEN ms.month ELSE src.rate_date END)
-                   AS from_rate_date,
-               coalesce(us.source, CASE WHEN l.method = 'monthly' THEN 'monthly average of ' || ms.source
-                                        ELSE src.source END) AS from_source,
-               us.per_eur IS NOT NULL OR l.method = 'monthly' AS from_period_rate,
-               coalesce(ud.per_eur, CASE WHEN l.method = 'monthly' THEN md.per_eur ELSE dst.per_eur END)
-                   AS to_rate,
-               coalesce(ud.valid_from, CASE WHEN l.method = 'monthly' THEN md.month ELSE dst.rate_date END)
-                   AS to_rate_date,
-               coalesce(ud.source, CASE WHEN l.method = 'monthly' THEN 'monthly average of ' || md.source
-                                        ELSE dst.source END) AS to_source,
-               ud.per_eur IS NOT NULL OR l.method = 'monthly' AS to_period_rate
-        FROM dated_{lines} l
-        ASOF LEFT JOIN fx_rates src ON src.currency = l.currency AND l.rate_for >= src.rate_date
-        ASOF LEFT JOIN fx_rates dst ON dst.currency = $currency AND l.rate_for >= dst.rate_date
-        LEFT JOIN fx_user_rates us
-            ON us.currency = l.currency AND l.rate_for BETWEEN us.valid_from AND us.valid_to
-        LEFT JOIN fx_user_rates ud
-            ON ud.currency = $currency AND l.rate_for BETWEEN ud.valid_from AND ud.valid_to
-        LEFT JOIN monthly_{lines} ms
-            ON ms.currency = l.currency AND ms.month = CAST(date_trunc('month', l.rate_for) AS DATE)
-        LEFT JOIN monthly_{lines} md
-            ON md.currency = $currency AND md.month = CAST(date_trunc('month', l.rate_for) AS DATE)
+    rate_keys_{lines} AS (
+        -- Rates are looked up once per currency and day, not once per line: a million
+        -- transactions fall on a few thousand (currency, day) pairs.
+        SELECT DISTINCT currency, rate_for, method FROM dated_{lines}
     ),
-    converted_{lines} AS (
+    rated_{lines} AS (
+        SELECT k.*,
+               coalesce(us.per_eur, CASE WHEN k.method = 'monthly' THEN ms.per_eur ELSE src.per_eur END)
+                   AS from_rate,
+               coalesce(us.valid_from, CASE WHEN k.method = 'monthly' THEN ms.month ELSE src.rate_date END)
+                   AS from_rate_date,
+               coalesce(us.source, CASE WHEN k.method = 'monthly' THEN 'monthly average of ' || ms.source
+                                        ELSE src.source END) AS from_source,
+               us.per_eur IS NOT NULL OR k.method = 'monthly' AS from_period_rate,
+               coalesce(ud.per_eur, CASE WHEN k.method = 'monthly' THEN md.per_eur ELSE dst.per_eur END)
+                   AS to_rate,
+               coalesce(ud.valid_from, CASE WHEN k.method = 'monthly' THEN md.month ELSE dst.rate_date END)
+                   AS to_rate_date,
+               coalesce(ud.source, CASE WHEN k.method = 'monthly' THEN 'monthly average of ' || md.source
+                                        ELSE dst.source END) AS to_source,
+               ud.per_eur IS NOT NULL OR k.method = 'monthly' AS to_period_rate
+        FROM rate_keys_{lines} k
+        ASOF LEFT JOIN fx_rates src ON src.currency = k.currency AND k.rate_for >= src.rate_date
+        ASOF LEFT JOIN fx_rates dst ON dst.currency = $currency AND k.rate_for >= dst.rate_date
+        LEFT JOIN fx_user_rates us
+            ON us.currency = k.currency AND k.rate_for BETWEEN us.valid_from AND us.valid_to
+        LEFT JOIN fx_user_rates ud
+            ON ud.currency = $currency AND k.rate_for BETWEEN ud.valid_from AND ud.valid_to
+        LEFT JOIN monthly_{lines} ms
+            ON ms.currency = k.currency AND ms.month = CAST(date_trunc('month', k.rate_for) AS DATE)
+        LEFT JOIN monthly_{lines} md
+            ON md.currency = $currency AND md.month = CAST(date_trunc('month', k.rate_for) AS DATE)
+    ),
+    micro_{lines} AS (
         SELECT *,
             CASE WHEN currency = 'EUR' THEN 1000000
                  WHEN from_period_rate OR rate_for - from_rate_date <= {RATE_WINDOW_DAYS}
@@ -108,6 +117,12 @@ def converted(lines: str) -> str:
                      THEN CAST(to_rate * 1000000 AS HUGEINT)
             END AS to_micro
         FROM rated_{lines}
+    ),
+    converted_{lines} AS (
+        SELECT l.*, CAST(round(l.amount * 100) AS HUGEINT) AS amount_cents,
+               r.* EXCLUDE (currency, rate_for, method)
+        FROM dated_{lines} l JOIN micro_{lines} r
+            ON r.currency IS NOT DISTINCT FROM l.currency AND r.rate_for IS NOT DISTINCT FROM l.rate_for
     ),
     cents_{lines} AS (
         SELECT *,
@@ -220,4 +235,39 @@ transaction_lines AS (
            coalesce(t.value_date, t.date) AS value_date
     FROM transactions t JOIN selected s USING (project_id)
     WHERE t.type IN ('commitment', 'disbursement', 'expenditure')
+)"""
+
+# The selected projects' transactions, each converted: cents_transaction_lines.
+TRANSACTION_CENTS = f"""
+{TRANSACTION_LINES},
+{converted("transaction_lines")}"""
+
+# Each selected project's commitments, disbursements and expenditure in reporting-currency cents,
+# and what it has spent: expenditure where it reports any, else disbursements.
+SPEND_PER_PROJECT = """
+spend AS (
+    SELECT project_id,
+        sum(cents) FILTER (WHERE type = 'commitment') AS commitment_cents,
+        sum(cents) FILTER (WHERE type = 'disbursement') AS disbursement_cents,
+        sum(cents) FILTER (WHERE type = 'expenditure') AS expenditure_cents,
+        count(*) FILTER (WHERE type = 'expenditure') AS expenditures,
+        count(*) FILTER (WHERE cents IS NULL) AS unconverted,
+        string_agg(DISTINCT currency, ', ') FILTER (WHERE cents IS NULL) AS unconverted_currencies
+    FROM cents_transaction_lines GROUP BY project_id
+),
+spent AS (
+    SELECT project_id,
+           CASE WHEN expenditures > 0 THEN expenditure_cents ELSE disbursement_cents END AS cents
+    FROM spend
+)"""
+SPENT = f"{TRANSACTION_CENTS},\n{SPEND_PER_PROJECT}"
+
+# Where each project's converted budget comes from, for the breakdowns' tooltips.
+PROVENANCE = """
+provenance AS (
+    SELECT project_id, list(DISTINCT currency) AS currencies,
+           min(value_date) AS first_date, max(value_date) AS last_date,
+           list(DISTINCT CASE WHEN currency <> $currency THEN coalesce(from_source, to_source)
+                              WHEN $currency <> 'EUR' THEN to_source END) AS sources
+    FROM cents_budget_lines GROUP BY project_id
 )"""

@@ -7,13 +7,15 @@ followed over time.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 import pandas as pd
 
 from portfolio.filters import Filters
-from portfolio.queries import _frame, _over
+from portfolio.queries import _facts, _frame, _over, _rows
+from portfolio.rollups import PROJECT_FACTS
 
 # How long a running project may go without a transaction or event before it is asked about.
 QUIET_DAYS = 365
@@ -47,34 +49,16 @@ CHECKS = {
     ),
 }
 
+# What the checks read: the project's own fields and its facts (portfolio.rollups.PROJECT_FACTS,
+# from the rollups the write path keeps where they are fresh).
 FACTS = """
 facts AS (
     SELECT s.project_id, s.title, s.status, s.start_date, s.end_date, s.budget, s.illustrative,
-        s.budget IS NOT NULL
-            OR EXISTS (SELECT 1 FROM budgets b WHERE b.project_id = s.project_id) AS has_budget,
-        (SELECT count(*) FROM project_orgs po WHERE po.project_id = s.project_id AND po.role = 'funding')
-            AS funders,
-        (SELECT count(*) FROM project_countries pc WHERE pc.project_id = s.project_id) AS countries,
-        (SELECT count(*) FROM project_sectors ps WHERE ps.project_id = s.project_id) AS sectors,
-        coalesce((SELECT count(*) = count(share) AND sum(share) <> 100 FROM project_countries pc
-                  WHERE pc.project_id = s.project_id), false) AS country_shares_off,
-        coalesce((SELECT count(*) = count(share) AND sum(share) <> 100 FROM project_sectors ps
-                  WHERE ps.project_id = s.project_id), false) AS sector_shares_off,
-        (SELECT count(*) FROM project_countries pc WHERE pc.project_id = s.project_id
-            AND pc.country NOT IN (SELECT code FROM ref_countries WHERE NOT withdrawn)
-            AND pc.country NOT IN (SELECT code FROM ref_regions WHERE NOT withdrawn))
-        + (SELECT count(*) FROM project_sectors ps WHERE ps.project_id = s.project_id
-            AND ps.sector NOT IN (SELECT code FROM ref_sectors WHERE NOT withdrawn)) AS unknown_codes,
-        greatest((SELECT max(t.date) FROM transactions t WHERE t.project_id = s.project_id),
-                 (SELECT max(a.start_date) FROM activities a WHERE a.project_id = s.project_id))
-            AS last_activity,
-        (SELECT sum(po.amount) FROM project_orgs po
-         WHERE po.project_id = s.project_id AND po.role = 'funding') AS contributions,
-        coalesce((SELECT count(*) > 0 AND count(*) = count(po.amount)
-                         AND bool_and(coalesce(po.currency, s.currency) = s.currency)
-                  FROM project_orgs po WHERE po.project_id = s.project_id AND po.role = 'funding'), false)
-            AS contributions_comparable
-    FROM selected s
+           f.has_budget, f.funders, f.countries, f.sectors,
+           f.country_shares IS NOT NULL AND f.country_shares <> 100 AS country_shares_off,
+           f.sector_shares IS NOT NULL AND f.sector_shares <> 100 AS sector_shares_off,
+           f.unknown_codes, f.last_activity, f.contributions, f.contributions_comparable
+    FROM selected s JOIN project_facts f USING (project_id)
 )"""
 
 
@@ -85,7 +69,7 @@ def _checked() -> str:
 
 FAILED = " + ".join(f"fails_{name}::INT" for name in CHECKS)
 REVIEW = f"""
-WITH {{selected}}, {FACTS}, {_checked()}
+WITH {{selected}}, {{facts}}, {FACTS}, {_checked()}
 SELECT project_id, title, status, illustrative, {FAILED} AS problems,
        round(100.0 * (1 - ({FAILED}) / {len(CHECKS)}), 0) AS score,
        {", ".join(f"fails_{name}" for name in CHECKS)}
@@ -99,7 +83,8 @@ def project_quality(
     con: duckdb.DuckDBPyConnection, filters: Filters, today: date | None = None, limit: int = 5000
 ) -> pd.DataFrame:
     """Per project: its score (0-100), how many checks it fails, and what they say; worst first."""
-    frame = _frame(con, *_over(REVIEW, filters, today=today or date.today(), limit=limit))
+    sql = REVIEW.replace("{facts}", _facts(con))
+    frame = _frame(con, *_over(sql, filters, today=today or date.today(), limit=limit))
     messages = {f"fails_{name}": text for name, (text, _) in CHECKS.items()}
     frame["problem_text"] = [
         "; ".join(text for column, text in messages.items() if getattr(row, column))
@@ -108,8 +93,35 @@ def project_quality(
     return frame
 
 
+TOTALS = f"""
+WITH {{selected}}, {{facts}}, {FACTS}, {_checked()},
+scored AS (
+    SELECT {FAILED} AS problems, round(100.0 * (1 - ({FAILED}) / {len(CHECKS)}), 0) AS score FROM checked
+)
+SELECT count(*), avg(score), count(*) FILTER (WHERE problems > 0), coalesce(sum(problems), 0) FROM scored
+"""
+
+
+@dataclass(frozen=True)
+class QualityTotals:
+    """The filtered portfolio's quality in a few figures, over every project (not only those listed)."""
+
+    projects: int
+    average_score: float | None
+    with_problems: int
+    problems: int
+
+
+def quality_totals(
+    con: duckdb.DuckDBPyConnection, filters: Filters, today: date | None = None
+) -> QualityTotals:
+    sql = TOTALS.replace("{facts}", _facts(con))
+    (row,) = _rows(con, *_over(sql, filters, today=today or date.today()))
+    return QualityTotals(*row)
+
+
 PORTFOLIO_SCORE = f"""
-WITH selected AS (SELECT * FROM projects WHERE NOT illustrative), {FACTS}, {_checked()}
+WITH selected AS (SELECT * FROM projects WHERE NOT illustrative), {PROJECT_FACTS}, {FACTS}, {_checked()}
 SELECT coalesce(round(avg(100.0 * (1 - ({FAILED}) / {len(CHECKS)})), 1), 100), count(*)
 FROM checked
 """

@@ -4,6 +4,7 @@ or a small dataclass; values are always bound parameters.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -12,10 +13,12 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from portfolio import rollups
 from portfolio.filters import Filters, project_filter
 from portfolio.money import (
     BUDGET_LINES,
     PROJECT_AMOUNTS,
+    PROVENANCE,
     RATE_WINDOW_DAYS,
     attributed,
     cents_to_decimal,
@@ -25,24 +28,70 @@ from portfolio.money import (
 REPORTING_CURRENCY = "EUR"
 
 
+def _used(sql: str, params: dict | list | None) -> dict | list | None:
+    """The named parameters `sql` uses: a query read from the rollups may not need them all,
+    and DuckDB refuses unused ones."""
+    if not isinstance(params, dict):
+        return params
+    names = set(re.findall(r"\$(\w+)", sql))
+    return {name: value for name, value in params.items() if name in names}
+
+
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> pd.DataFrame:
     """A query's rows, on a fresh cursor, as a DataFrame whose money columns stay exact decimals."""
     with con.cursor() as cur:
-        table = cur.sql(sql, params=params).to_arrow_table()
+        table = cur.sql(sql, params=_used(sql, params)).to_arrow_table()
     return table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_decimal(t) else None)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> list[tuple]:
     """A query's rows, on a fresh cursor."""
     with con.cursor() as cur:
-        return cur.execute(sql, params).fetchall()
+        return cur.execute(sql, _used(sql, params)).fetchall()
 
 
-def _over(sql: str, filters: Filters, **params) -> tuple[str, dict]:
-    """`sql`, whose WITH list starts at {selected}, over the projects `filters` match."""
+def _over(
+    sql: str, filters: Filters, first: str | None = None, where: str | None = None, **params
+) -> tuple[str, dict]:
+    """`sql`, whose WITH list starts at {selected}, over the projects `filters` match (and the
+    condition `where`, over `projects p`); with `first` (an ORDER BY over `projects p`), only
+    the first $limit of them."""
     condition, filter_params = project_filter(filters)
-    selected = f"selected AS (SELECT * FROM projects p WHERE {condition})"
-    return sql.format(selected=selected), {**filter_params, **params}
+    if where:
+        condition = f"{condition} AND {where}"
+    selected = f"selected AS (SELECT * FROM projects p WHERE {condition}"
+    selected += f" ORDER BY {first} LIMIT $limit)" if first else ")"
+    sql = sql.format(selected=selected)
+    if condition == "TRUE":
+        # Every project is selected: a semi-join with all of them keeps every row, and costs
+        # a hash join per table read (a good part of a read at a million projects).
+        sql = sql.replace("SEMI JOIN selected USING (project_id)", "")
+    return sql, {**filter_params, **params}
+
+
+def _money(con: duckdb.DuckDBPyConnection, currency: str) -> str:
+    """The CTEs project_amounts, amounts and provenance of the selected projects: from the
+    rollups the write path keeps (portfolio.rollups) where they hold `currency`, else live."""
+    if rollups.usable(con, currency):
+        return rollups.ROLLUP_AMOUNTS
+    return f"{PROJECT_AMOUNTS},\n{PROVENANCE}"
+
+
+def _attributed(con: duckdb.DuckDBPyConnection, by: str, currency: str) -> str:
+    """The CTE attributed_rows(project_id, key, estimated, cents, currencies, first_date,
+    last_date, sources) of one breakdown, after _money."""
+    if rollups.usable(con, currency):
+        return f"{rollups.rollup_attributed(by)},\nattributed_rows AS (SELECT * FROM attributed)"
+    return f"""{attributed(by)},
+attributed_rows AS (
+    SELECT a.*, p.currencies, p.first_date, p.last_date, p.sources
+    FROM attributed a LEFT JOIN provenance p USING (project_id)
+)"""
+
+
+def _facts(con: duckdb.DuckDBPyConnection) -> str:
+    """The CTE project_facts of the selected projects (portfolio.rollups.PROJECT_FACTS)."""
+    return rollups.ROLLUP_FACTS if rollups.fresh(con) else rollups.PROJECT_FACTS
 
 
 # --- Headline figures -----------------------------------------------------------------------
@@ -66,18 +115,19 @@ class Headline:
 
 
 HEADLINE = f"""
-WITH {{selected}}, {PROJECT_AMOUNTS}
+WITH {{{{selected}}}}, {{money}}
 SELECT
     (SELECT count(*) FROM selected),
     (SELECT {cents_to_decimal("coalesce(sum(cents), 0)")} FROM amounts),
     (SELECT count(*) FROM amounts),
-    (SELECT count(*) FROM selected WHERE project_id NOT IN (SELECT project_id FROM project_amounts)),
+    -- project_amounts holds the selected projects with a budget, once each.
+    (SELECT count(*) FROM selected) - (SELECT count(*) FROM project_amounts),
     (SELECT count(*) FROM project_amounts WHERE cents IS NULL),
-    (SELECT count(DISTINCT org_id) FROM project_orgs JOIN selected USING (project_id)
+    (SELECT count(DISTINCT org_id) FROM project_orgs SEMI JOIN selected USING (project_id)
         WHERE role = 'funding'),
-    (SELECT count(DISTINCT org_id) FROM project_orgs JOIN selected USING (project_id)
+    (SELECT count(DISTINCT org_id) FROM project_orgs SEMI JOIN selected USING (project_id)
         WHERE role = 'implementing'),
-    (SELECT count(DISTINCT country) FROM project_countries JOIN selected USING (project_id)
+    (SELECT count(DISTINCT country) FROM project_countries SEMI JOIN selected USING (project_id)
         WHERE country IN (SELECT code FROM ref_countries)),
     (SELECT count(*) FROM selected WHERE status = 'implementation'
         OR (status IS NULL AND start_date <= $today AND end_date >= $today)),
@@ -91,7 +141,8 @@ def headline(
     currency: str = REPORTING_CURRENCY,
     today: date | None = None,
 ) -> Headline:
-    (row,) = _rows(con, *_over(HEADLINE, filters, currency=currency, today=today or date.today()))
+    sql = HEADLINE.format(money=_money(con, currency))
+    (row,) = _rows(con, *_over(sql, filters, currency=currency, today=today or date.today()))
     (
         projects,
         total,
@@ -140,26 +191,28 @@ KEY_NAMES = {
     "year": "key",
 }
 
+# Added up twice: per key and provenance (few rows), then per key. Each project has one part
+# per key (shares are keyed by project and key), so counting parts counts projects.
 BREAKDOWN = """
 WITH {{selected}}, {amounts}, {attributed},
-provenance AS (
-    SELECT project_id, list(DISTINCT currency) AS currencies,
-           min(value_date) AS first_date, max(value_date) AS last_date,
-           list(DISTINCT CASE WHEN currency <> $currency THEN coalesce(from_source, to_source)
-                              WHEN $currency <> 'EUR' THEN to_source END) AS sources
-    FROM cents_budget_lines GROUP BY project_id
+parts AS (
+    SELECT key, currencies, sources, sum(cents) AS cents, count(*) AS projects,
+           bool_or(estimated) AS estimated,
+           coalesce(sum(cents) FILTER (WHERE estimated), 0) AS estimated_cents,
+           min(first_date) AS first_date, max(last_date) AS last_date
+    FROM attributed_rows GROUP BY ALL
 )
 SELECT key, coalesce({name}, key, $not_recorded) AS name,
        {amount} AS amount,
-       count(DISTINCT project_id) AS projects,
+       CAST(sum(projects) AS BIGINT) AS projects,
        bool_or(estimated) AS estimated,
        {estimated_amount} AS estimated_amount,
        key IS NULL AS not_recorded,
        {is_region} AS is_region,
-       array_to_string(list_sort(list_distinct(flatten(list(p.currencies)))), ', ') AS currencies,
-       min(p.first_date) AS first_value_date, max(p.last_date) AS last_value_date,
-       array_to_string(list_sort(list_distinct(flatten(list(p.sources)))), '; ') AS rate_sources
-FROM attributed LEFT JOIN provenance p USING (project_id)
+       array_to_string(list_sort(list_distinct(flatten(list(currencies)))), ', ') AS currencies,
+       min(first_date) AS first_value_date, max(last_date) AS last_value_date,
+       array_to_string(list_sort(list_distinct(flatten(list(sources)))), '; ') AS rate_sources
+FROM parts
 GROUP BY key
 ORDER BY key IS NULL, amount DESC, name
 """
@@ -178,11 +231,11 @@ def breakdown(
     to `headline().total_budget` to the cent.
     """
     sql = BREAKDOWN.format(
-        amounts=PROJECT_AMOUNTS,
-        attributed=attributed(by),
+        amounts=_money(con, currency),
+        attributed=_attributed(con, by, currency),
         name=KEY_NAMES[by],
         amount=cents_to_decimal("sum(cents)"),
-        estimated_amount=cents_to_decimal("coalesce(sum(cents) FILTER (WHERE estimated), 0)"),
+        estimated_amount=cents_to_decimal("sum(estimated_cents)"),
         is_region="coalesce(key IN (SELECT code FROM ref_regions), false)" if by == "country" else "false",
     )
     frame = _frame(con, *_over(sql, filters, currency=currency, not_recorded=NOT_RECORDED[by]))
@@ -230,7 +283,6 @@ LEFT JOIN places pl ON pl.project_id = s.project_id
 LEFT JOIN project_amounts pa ON pa.project_id = s.project_id
 LEFT JOIN imports im ON im.import_id = s.import_id
 ORDER BY s.illustrative, s.project_id
-LIMIT $limit
 """
 
 
@@ -240,8 +292,15 @@ def project_table(
     currency: str = REPORTING_CURRENCY,
     limit: int = 5000,
 ) -> pd.DataFrame:
-    """One row per filtered project (at most `limit`), seed and imported projects first."""
-    return _frame(con, *_over(PROJECT_TABLE, filters, currency=currency, limit=limit))
+    """One row per filtered project (the first `limit`), seed and imported projects first.
+
+    The page of projects is chosen first, then only its names and amounts are looked up, so
+    the table costs the same at a thousand projects or a million (headline() counts them all).
+    """
+    return _frame(
+        con,
+        *_over(PROJECT_TABLE, filters, first="p.illustrative, p.project_id", currency=currency, limit=limit),
+    )
 
 
 @dataclass(frozen=True)
@@ -269,7 +328,6 @@ FROM selected s
 LEFT JOIN ref_activity_statuses st ON st.status = s.status
 LEFT JOIN project_amounts pa USING (project_id)
 LEFT JOIN imports im ON im.import_id = s.import_id
-WHERE s.project_id = $project_id
 """
 PROJECT_ORGS = """
 SELECT po.role, r.name AS role_name, o.name, o.acronym, o.org_id, po.amount AS contribution,
@@ -323,7 +381,14 @@ def project_detail(
     """One project with its organisations, places, sectors, aims, budgets and events; None when
     there is no such project, or it is internal and only public ones may be shown."""
     rows = _frame(
-        con, *_over(PROJECT, Filters(public_only=public_only), currency=currency, project_id=project_id)
+        con,
+        *_over(
+            PROJECT,
+            Filters(public_only=public_only),
+            where="p.project_id = $project_id",
+            currency=currency,
+            project_id=project_id,
+        ),
     )
     if rows.empty:
         return None
@@ -362,16 +427,21 @@ def project_detail(
 
 # --- Activities -----------------------------------------------------------------------------
 
+# The first events are chosen first; only they are joined to their projects.
 ACTIVITIES = """
-WITH {selected}
+WITH {selected},
+shown AS (
+    SELECT a.* FROM activities a SEMI JOIN selected USING (project_id)
+    WHERE list_contains($kinds, a.kind) OR len($kinds) = 0
+    ORDER BY a.start_date NULLS LAST, a.title, a.activity_id
+    LIMIT $limit
+)
 SELECT a.activity_id, a.title, a.kind, a.start_date, a.end_date, a.city, a.country,
        coalesce(c.name, a.country) AS country_name, a.latitude, a.longitude, a.participants,
-       s.project_id, s.title AS project_title, s.illustrative
-FROM activities a JOIN selected s USING (project_id)
+       p.project_id, p.title AS project_title, p.illustrative
+FROM shown a JOIN projects p USING (project_id)
 LEFT JOIN ref_countries c ON c.code = a.country
-WHERE list_contains($kinds, a.kind) OR len($kinds) = 0
-ORDER BY a.start_date NULLS LAST, a.title
-LIMIT $limit
+ORDER BY a.start_date NULLS LAST, a.title, a.activity_id
 """
 
 
@@ -381,8 +451,34 @@ def activities(
     kinds: tuple[str, ...] = (),
     limit: int = 5000,
 ) -> pd.DataFrame:
-    """The events of the filtered projects, earliest first; undated ones last."""
+    """The events of the filtered projects, earliest first; undated ones last (the first `limit`;
+    activity_counts() counts them all)."""
     return _frame(con, *_over(ACTIVITIES, filters, kinds=list(kinds), limit=limit))
+
+
+@dataclass(frozen=True)
+class ActivityCounts:
+    """How many events the filters match, of how many projects, with a date and with a place."""
+
+    events: int
+    projects: int
+    dated: int
+    placed: int
+
+
+ACTIVITY_COUNTS = """
+WITH {selected}
+SELECT count(*), count(DISTINCT a.project_id), count(a.start_date), count(a.latitude)
+FROM activities a SEMI JOIN selected USING (project_id)
+WHERE list_contains($kinds, a.kind) OR len($kinds) = 0
+"""
+
+
+def activity_counts(
+    con: duckdb.DuckDBPyConnection, filters: Filters, kinds: tuple[str, ...] = ()
+) -> ActivityCounts:
+    (row,) = _rows(con, *_over(ACTIVITY_COUNTS, filters, kinds=list(kinds)))
+    return ActivityCounts(*row)
 
 
 # --- Choices for the filters ----------------------------------------------------------------
@@ -402,29 +498,28 @@ class FilterChoices:
     currencies: tuple[str, ...] = (REPORTING_CURRENCY,)
 
 
-# The projects whose names, places and years the sidebar may offer: viewers' only the public ones.
-SHOWN = "SELECT project_id FROM projects WHERE visibility = 'public' OR NOT $public_only"
-ORGS_IN_ROLE = f"""
-SELECT DISTINCT o.org_id, coalesce(o.acronym, o.name) AS label
-FROM project_orgs po JOIN organisations o USING (org_id)
-WHERE po.role = $role AND po.project_id IN ({SHOWN}) ORDER BY label
+# The projects whose names, places and years the sidebar may offer: viewers' only the public
+# ones. ({shown} is empty for everyone else: all projects, no join.)
+PUBLIC = "AND project_id IN (SELECT project_id FROM projects WHERE visibility = 'public')"
+ORGS_IN_ROLE = """
+SELECT org_id, coalesce(acronym, name) AS label FROM organisations
+WHERE org_id IN (SELECT org_id FROM project_orgs WHERE role = $role {shown}) ORDER BY label
 """
-USED_COUNTRIES = f"""
-SELECT DISTINCT pc.country, coalesce(c.name, r.name, pc.country) AS label
-FROM project_countries pc
+USED_COUNTRIES = """
+SELECT pc.country, coalesce(c.name, r.name, pc.country) AS label
+FROM (SELECT DISTINCT country FROM project_countries WHERE TRUE {shown}) pc
 LEFT JOIN ref_countries c ON c.code = pc.country LEFT JOIN ref_regions r ON r.code = pc.country
-WHERE pc.project_id IN ({SHOWN})
 ORDER BY label
 """
-USED_SECTORS = f"""
-SELECT DISTINCT ps.sector, coalesce(s.name, ps.sector) AS label
-FROM project_sectors ps LEFT JOIN ref_sectors s ON s.code = ps.sector
-WHERE ps.project_id IN ({SHOWN}) ORDER BY label
+USED_SECTORS = """
+SELECT ps.sector, coalesce(s.name, ps.sector) AS label
+FROM (SELECT DISTINCT sector FROM project_sectors WHERE TRUE {shown}) ps
+LEFT JOIN ref_sectors s ON s.code = ps.sector ORDER BY label
 """
 STATUSES = "SELECT status, name FROM ref_activity_statuses ORDER BY iati_code"
-YEARS = f"""
+YEARS = """
 SELECT min(year(start_date)), max(year(coalesce(end_date, start_date))) FROM projects
-WHERE project_id IN ({SHOWN})"""
+WHERE visibility = 'public' OR NOT $public_only"""
 # Reporting currencies: EUR and every currency with rates, the portfolio's own first.
 RATE_CURRENCIES = """
 SELECT code FROM (
@@ -435,13 +530,13 @@ ORDER BY code <> 'EUR', code NOT IN (SELECT currency FROM projects), code
 
 
 def filter_choices(con: duckdb.DuckDBPyConnection, public_only: bool = False) -> FilterChoices:
-    shown = {"public_only": public_only}
-    ((first, last),) = _rows(con, YEARS, shown)
+    shown = PUBLIC if public_only else ""
+    ((first, last),) = _rows(con, YEARS, {"public_only": public_only})
     return FilterChoices(
-        funders=dict(_rows(con, ORGS_IN_ROLE, {**shown, "role": "funding"})),
-        implementers=dict(_rows(con, ORGS_IN_ROLE, {**shown, "role": "implementing"})),
-        countries=dict(_rows(con, USED_COUNTRIES, shown)),
-        sectors=dict(_rows(con, USED_SECTORS, shown)),
+        funders=dict(_rows(con, ORGS_IN_ROLE.format(shown=shown), {"role": "funding"})),
+        implementers=dict(_rows(con, ORGS_IN_ROLE.format(shown=shown), {"role": "implementing"})),
+        countries=dict(_rows(con, USED_COUNTRIES.format(shown=shown))),
+        sectors=dict(_rows(con, USED_SECTORS.format(shown=shown))),
         statuses=dict(_rows(con, STATUSES)),
         first_year=first,
         last_year=last,
@@ -466,7 +561,7 @@ trace_lines AS (
            coalesce(t.currency, s.currency), coalesce(t.value_date, t.date)
     FROM transactions t JOIN selected s USING (project_id)
     LEFT JOIN ref_transaction_types tt ON tt.type = t.type
-    WHERE t.type IN ('commitment', 'disbursement', 'expenditure')
+    WHERE t.type IN ('commitment', 'disbursement', 'expenditure') AND $kinds >= 3
 ),
 {converted("trace_lines")}
 SELECT project_id, what, amount, currency, value_date,
@@ -516,8 +611,22 @@ def budget_conversions(
     con: duckdb.DuckDBPyConnection, filters: Filters, currency: str = REPORTING_CURRENCY, limit: int = 5000
 ) -> pd.DataFrame:
     """Every budget amount of the filtered projects with the rate it was converted at: the
-    rows behind each figure of the Overview."""
-    return _frame(con, *_over(CONVERSION_TRACE, filters, currency=currency, kinds=2, limit=limit))
+    rows behind each figure of the Overview; the first `limit`, by project."""
+    # Each project with a budget has at least one line, so the first `limit` lines are those
+    # of the first `limit` such projects: only they are traced.
+    with_budget = "(p.budget IS NOT NULL OR p.project_id IN (SELECT project_id FROM budgets))"
+    return _frame(
+        con,
+        *_over(
+            CONVERSION_TRACE,
+            filters,
+            first="p.project_id",
+            where=with_budget,
+            currency=currency,
+            kinds=2,
+            limit=limit,
+        ),
+    )
 
 
 RATE_SUMMARY = """
@@ -544,22 +653,17 @@ def currency_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
 # Projects whose recorded shares do not add up to 100 (or whose funders' contributions do not
 # add up to the budget): the breakdowns scale them to the whole, and say which ones they are.
 REBASED = """
-WITH {selected}
-SELECT s.project_id, s.title, 'Countries and regions' AS shares, sum(pc.share) AS recorded
-FROM project_countries pc JOIN selected s USING (project_id)
-GROUP BY ALL HAVING count(*) = count(pc.share) AND sum(pc.share) <> 100
+WITH {selected}, {facts}
+SELECT s.project_id, s.title, 'Countries and regions' AS shares, f.country_shares AS recorded
+FROM selected s JOIN project_facts f USING (project_id) WHERE f.country_shares <> 100
 UNION ALL
-SELECT s.project_id, s.title, 'Sectors', sum(ps.share)
-FROM project_sectors ps JOIN selected s USING (project_id)
-GROUP BY ALL HAVING count(*) = count(ps.share) AND sum(ps.share) <> 100
+SELECT s.project_id, s.title, 'Sectors', f.sector_shares
+FROM selected s JOIN project_facts f USING (project_id) WHERE f.sector_shares <> 100
 UNION ALL
 SELECT s.project_id, s.title, 'Funder contributions (% of budget)',
-       CAST(100 * sum(po.amount) / s.budget AS DECIMAL(18, 2))
-FROM project_orgs po JOIN selected s USING (project_id)
-WHERE po.role = 'funding' AND s.budget > 0
-GROUP BY s.project_id, s.title, s.budget, s.currency
-HAVING count(*) = count(po.amount) AND bool_and(coalesce(po.currency, s.currency) = s.currency)
-   AND abs(sum(po.amount) - s.budget) > 0.005 * s.budget
+       CAST(100 * f.contributions / s.budget AS DECIMAL(18, 2))
+FROM selected s JOIN project_facts f USING (project_id)
+WHERE f.contributions_comparable AND s.budget > 0 AND abs(f.contributions - s.budget) > 0.005 * s.budget
 ORDER BY shares, project_id
 LIMIT 5000
 """
@@ -567,4 +671,4 @@ LIMIT 5000
 
 def rebased(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Projects whose shares the breakdowns had to scale to 100%: which shares, and their sum."""
-    return _frame(con, *_over(REBASED, filters))
+    return _frame(con, *_over(REBASED.replace("{facts}", _facts(con)), filters))

@@ -7,69 +7,59 @@ else disbursements. Flags are computed in SQL so the review can rank a large por
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import duckdb
 import pandas as pd
 
+from portfolio import rollups
 from portfolio.filters import Filters
-from portfolio.money import PROJECT_AMOUNTS, TRANSACTION_LINES, attributed, cents_to_decimal, converted
-from portfolio.queries import KEY_NAMES, NOT_RECORDED, REPORTING_CURRENCY, _frame, _over
+from portfolio.money import PROJECT_AMOUNTS, SPENT, attributed, cents_to_decimal
+from portfolio.queries import KEY_NAMES, NOT_RECORDED, REPORTING_CURRENCY, _facts, _frame, _over, _rows
 
 # How far spending may run ahead of the time elapsed, and what "near the end" means.
 AHEAD_BY = 0.25
 NEAR_END = 0.8
 LITTLE_SPENT = 0.5
 CONTRIBUTION_TOLERANCE = 0.005
+FLAG_COLUMNS = ("ahead", "little_spent", "money_after_end", "contributions_off", "no_rate")
 
-SPENT = f"""
-{TRANSACTION_LINES},
-{converted("transaction_lines")},
-spend AS (
-    SELECT project_id,
-        sum(cents) FILTER (WHERE type = 'commitment') AS commitment_cents,
-        sum(cents) FILTER (WHERE type = 'disbursement') AS disbursement_cents,
-        sum(cents) FILTER (WHERE type = 'expenditure') AS expenditure_cents,
-        count(*) FILTER (WHERE type = 'expenditure') AS expenditures,
-        count(*) FILTER (WHERE cents IS NULL) AS unconverted,
-        string_agg(DISTINCT currency, ', ') FILTER (WHERE cents IS NULL) AS unconverted_currencies
-    FROM cents_transaction_lines GROUP BY project_id
-),
-spent AS (
-    SELECT project_id,
-           CASE WHEN expenditures > 0 THEN expenditure_cents ELSE disbursement_cents END AS cents
-    FROM spend
-)"""
 
-PROJECTS = f"""
-WITH {{selected}}, {PROJECT_AMOUNTS}, {SPENT},
-after_end AS (
-    SELECT t.project_id, count(*) AS n FROM transactions t JOIN selected s USING (project_id)
-    WHERE t.date > s.end_date AND t.type IN ('disbursement', 'expenditure')
-    GROUP BY t.project_id
-),
-contributions AS (
-    SELECT po.project_id, sum(po.amount) AS total, count(*) = count(po.amount) AS all_recorded,
-           bool_and(coalesce(po.currency, s.currency) = s.currency) AS one_currency
-    FROM project_orgs po JOIN selected s USING (project_id) WHERE po.role = 'funding'
-    GROUP BY po.project_id
-),
-review AS (
-    SELECT s.project_id, s.title, s.status, s.start_date, s.end_date, s.currency, s.budget AS own_budget,
-           s.illustrative, pa.cents AS budget_cents, sp.commitment_cents, sp.disbursement_cents,
-           sp.expenditure_cents, spent.cents AS spent_cents, coalesce(sp.unconverted, 0) AS unconverted,
-           sp.unconverted_currencies, coalesce(ae.n, 0) AS after_end, c.total AS contributions,
-           c.all_recorded AND c.one_currency AS contributions_comparable,
-           CASE WHEN s.start_date IS NOT NULL AND s.end_date > s.start_date THEN
-               least(greatest(CAST($today - s.start_date AS DOUBLE)
-                              / CAST(s.end_date - s.start_date + 1 AS DOUBLE), 0), 1)
-           END AS elapsed
+def _per_project(con: duckdb.DuckDBPyConnection, currency: str) -> str:
+    """The CTE per_project: each selected project's budget, commitments, disbursements,
+    expenditure and spending in `currency` (cents), unconverted transactions and the facts the
+    flags need; from the rollups where they hold `currency` (portfolio.rollups), else live."""
+    if rollups.usable(con, currency):
+        return rollups.ROLLUP_PER_PROJECT
+    return f"""{PROJECT_AMOUNTS},
+{SPENT},
+{_facts(con)},
+per_project AS (
+    SELECT s.project_id, pa.cents AS budget_cents, sp.commitment_cents, sp.disbursement_cents,
+           sp.expenditure_cents, spent.cents AS spent_cents, sp.unconverted, sp.unconverted_currencies,
+           f.after_end, f.contributions, f.contributions_comparable
     FROM selected s
     LEFT JOIN project_amounts pa USING (project_id)
     LEFT JOIN spend sp USING (project_id)
     LEFT JOIN spent USING (project_id)
-    LEFT JOIN after_end ae USING (project_id)
-    LEFT JOIN contributions c USING (project_id)
+    LEFT JOIN project_facts f USING (project_id)
+)"""
+
+
+REVIEW = f"""
+review AS (
+    SELECT s.project_id, s.title, s.status, s.start_date, s.end_date, s.currency, s.budget AS own_budget,
+           s.illustrative, pp.budget_cents, pp.commitment_cents, pp.disbursement_cents,
+           pp.expenditure_cents, pp.spent_cents, coalesce(pp.unconverted, 0) AS unconverted,
+           pp.unconverted_currencies, coalesce(pp.after_end, 0) AS after_end, pp.contributions,
+           pp.contributions_comparable,
+           CASE WHEN s.start_date IS NOT NULL AND s.end_date > s.start_date THEN
+               least(greatest(CAST($today - s.start_date AS DOUBLE)
+                              / CAST(s.end_date - s.start_date + 1 AS DOUBLE), 0), 1)
+           END AS elapsed
+    FROM selected s LEFT JOIN per_project pp USING (project_id)
 ),
 flagged AS (
     SELECT *,
@@ -84,7 +74,16 @@ flagged AS (
             AS contributions_off,
         unconverted > 0 AS no_rate
     FROM review
-)
+),
+counted AS (
+    SELECT *,
+       coalesce(ahead, false)::INT + coalesce(little_spent, false)::INT + money_after_end::INT
+           + contributions_off::INT + no_rate::INT AS flags
+    FROM flagged
+)"""
+
+PROJECTS = f"""
+WITH {{{{selected}}}}, {{per_project}}, {REVIEW}
 SELECT project_id, title, status, start_date, end_date, illustrative,
        {cents_to_decimal("budget_cents")} AS budget,
        {cents_to_decimal("commitment_cents")} AS commitments,
@@ -92,16 +91,49 @@ SELECT project_id, title, status, start_date, end_date, illustrative,
        {cents_to_decimal("expenditure_cents")} AS expenditure,
        {cents_to_decimal("budget_cents - coalesce(spent_cents, 0)")} AS remaining,
        burn, elapsed, currency, own_budget, contributions, after_end, unconverted, unconverted_currencies,
-       ahead, little_spent, money_after_end, contributions_off, no_rate,
-       coalesce(ahead, false)::INT + coalesce(little_spent, false)::INT + money_after_end::INT
-           + contributions_off::INT + no_rate::INT AS flags,
-       count(*) OVER () AS total_projects
-FROM flagged
+       ahead, little_spent, money_after_end, contributions_off, no_rate, flags,
+       (SELECT count(*) FROM selected) AS total_projects
+FROM counted
 ORDER BY flags DESC, budget_cents DESC NULLS LAST, project_id
 LIMIT $limit
 """
 
-FLAG_COLUMNS = ("ahead", "little_spent", "money_after_end", "contributions_off", "no_rate")
+# The review's figures over every filtered project, not only the rows a table shows.
+TOTALS = f"""
+WITH {{{{selected}}}}, {{per_project}}, {REVIEW}
+SELECT count(*) AS projects, count(*) FILTER (WHERE flags > 0) AS flagged,
+       {cents_to_decimal("sum(commitment_cents)")} AS commitments,
+       {cents_to_decimal("sum(disbursement_cents)")} AS disbursements,
+       {cents_to_decimal("sum(expenditure_cents)")} AS expenditure,
+       {", ".join(f"count(*) FILTER (WHERE {flag})" for flag in FLAG_COLUMNS)}
+FROM counted
+"""
+
+
+@dataclass(frozen=True)
+class ReviewTotals:
+    """Money committed, disbursed and spent by all the filtered projects, and how many are flagged
+    (in all, and for each flag)."""
+
+    projects: int
+    flagged: int
+    commitments: Decimal | None
+    disbursements: Decimal | None
+    expenditure: Decimal | None
+    by_flag: dict[str, int]
+
+
+def review_totals(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    currency: str = REPORTING_CURRENCY,
+    today: date | None = None,
+) -> ReviewTotals:
+    sql = TOTALS.format(per_project=_per_project(con, currency))
+    (row,) = _rows(con, *_over(sql, filters, currency=currency, today=today or date.today()))
+    projects, flagged, commitments, disbursements, expenditure, *by_flag = row
+    by_flag = dict(zip(FLAG_COLUMNS, by_flag, strict=True))
+    return ReviewTotals(projects, flagged, commitments, disbursements, expenditure, by_flag)
 
 
 def project_review(
@@ -113,9 +145,8 @@ def project_review(
 ) -> pd.DataFrame:
     """Per project: budget, commitments, disbursements, expenditure, remaining, burn rate against
     time elapsed, and each flag; the flagged first. `total_projects` counts them all."""
-    frame = _frame(
-        con, *_over(PROJECTS, filters, currency=currency, today=today or date.today(), limit=limit)
-    )
+    sql = PROJECTS.format(per_project=_per_project(con, currency))
+    frame = _frame(con, *_over(sql, filters, currency=currency, today=today or date.today(), limit=limit))
     frame["flag_text"] = [_flag_text(row) for row in frame.itertuples()]
     return frame
 
@@ -147,7 +178,7 @@ def _flag_text(row) -> str:
 
 
 SPEND_BY = f"""
-WITH {{selected}}, {SPENT},
+WITH {{selected}}, {{spend}},
 amounts AS (SELECT project_id, cents FROM spent WHERE cents IS NOT NULL),
 {{attributed}}
 SELECT key, coalesce({{name}}, key, $not_recorded) AS name, {cents_to_decimal("sum(cents)")} AS spent
@@ -161,6 +192,15 @@ SELECT CAST(year(date) AS VARCHAR) AS key,
        {cents_to_decimal("sum(cents) FILTER (WHERE type = 'expenditure')")} AS expenditure
 FROM cents_transaction_lines GROUP BY 1 ORDER BY 1
 """
+# The same, from the sums per project and year the write path keeps.
+ROLLED_TRANSACTIONS_BY_YEAR = f"""
+WITH {{selected}}
+SELECT year AS key,
+       {cents_to_decimal("sum(commitment_cents)")} AS commitments,
+       {cents_to_decimal("sum(disbursement_cents)")} AS disbursements,
+       {cents_to_decimal("sum(expenditure_cents)")} AS expenditure
+FROM rollup_spend_years SEMI JOIN selected USING (project_id) GROUP BY 1 ORDER BY 1
+"""
 
 
 def review_by(
@@ -173,19 +213,26 @@ def review_by(
     budget = breakdown(con, by, filters, currency)[["key", "name", "amount"]].rename(
         columns={"amount": "budget"}
     )
+    rolled = rollups.usable(con, currency)
     if by == "year":
-        money = _frame(con, *_over(TRANSACTIONS_BY_YEAR, filters, currency=currency))
+        sql = ROLLED_TRANSACTIONS_BY_YEAR if rolled else TRANSACTIONS_BY_YEAR
+        money = _frame(con, *_over(sql, filters, currency=currency))
         merged = budget.merge(money, on="key", how="outer")
         merged["name"] = merged["name"].fillna(merged["key"])
         return merged.sort_values("key", na_position="last").reset_index(drop=True)
-    sql = SPEND_BY.format(selected="{selected}", attributed=attributed(by), name=KEY_NAMES[by])
+    sql = SPEND_BY.format(
+        selected="{selected}",
+        spend=rollups.ROLLUP_SPEND if rolled else SPENT,
+        attributed=rollups.rollup_attributed(by, spent=True) if rolled else attributed(by),
+        name=KEY_NAMES[by],
+    )
     spent = _frame(con, *_over(sql, filters, currency=currency, not_recorded=NOT_RECORDED[by]))
     merged = budget.merge(spent.drop(columns="name"), on="key", how="outer")
     return merged.sort_values("budget", ascending=False, na_position="last").reset_index(drop=True)
 
 
 BUDGET_BY_YEAR_AND = f"""
-WITH {{selected}}, {PROJECT_AMOUNTS}, {{by_year}},
+WITH {{selected}}, {{by_year}},
 year_cents AS (SELECT project_id, key AS year, cents FROM attributed),
 {{by_key}}
 SELECT coalesce(year, 'Dates not recorded') AS year, key,
@@ -199,9 +246,12 @@ def budget_by_year_and(
 ) -> pd.DataFrame:
     """Each year's budget split again over funders or countries: (year, key, name, budget).
     Every project's year parts are split by its shares, so the cells add up to the total."""
+    # The years' parts come from the rollups where they hold the currency; the second split is
+    # worked out here, as it depends on both.
+    rolled = rollups.usable(con, currency)
     sql = BUDGET_BY_YEAR_AND.format(
         selected="{selected}",
-        by_year=attributed("year"),
+        by_year=rollups.rollup_attributed("year") if rolled else f"{PROJECT_AMOUNTS}, {attributed('year')}",
         by_key=attributed(by, amounts="year_cents", part="project_id, year", suffix="_by_key"),
         name=KEY_NAMES[by],
     )
@@ -209,18 +259,30 @@ def budget_by_year_and(
 
 
 SPENT_BY_YEAR_AND = f"""
-WITH {{selected}}, {SPENT},
+WITH {{selected}}, {{year_cents}},
+{{by_key}}
+SELECT year, key, coalesce({{name}}, key, $not_recorded) AS name, {cents_to_decimal("sum(cents)")} AS spent
+FROM attributed_by_key GROUP BY ALL ORDER BY year, spent DESC
+"""
+# Each project's spending per year: expenditure where it reports any, else disbursements.
+YEAR_CENTS = f"""
+{SPENT},
 year_cents AS (
     SELECT l.project_id, CAST(year(l.date) AS VARCHAR) AS year, sum(l.cents) AS cents
     FROM cents_transaction_lines l JOIN spend sp USING (project_id)
     WHERE l.cents IS NOT NULL
       AND l.type = CASE WHEN sp.expenditures > 0 THEN 'expenditure' ELSE 'disbursement' END
     GROUP BY ALL
-),
-{{by_key}}
-SELECT year, key, coalesce({{name}}, key, $not_recorded) AS name, {cents_to_decimal("sum(cents)")} AS spent
-FROM attributed_by_key GROUP BY ALL ORDER BY year, spent DESC
-"""
+)"""
+ROLLED_YEAR_CENTS = f"""
+{rollups.ROLLUP_SPEND},
+year_cents AS (
+    SELECT * FROM (
+        SELECT y.project_id, y.year,
+               CASE WHEN sp.expenditures > 0 THEN y.expenditure_cents ELSE y.disbursement_cents END AS cents
+        FROM rollup_spend_years y JOIN spend sp USING (project_id)
+    ) WHERE cents IS NOT NULL
+)"""
 
 
 def spent_by_year_and(
@@ -229,6 +291,7 @@ def spent_by_year_and(
     """Each year's spending (by transaction date) split over funders or countries."""
     sql = SPENT_BY_YEAR_AND.format(
         selected="{selected}",
+        year_cents=ROLLED_YEAR_CENTS if rollups.usable(con, currency) else YEAR_CENTS,
         by_key=attributed(by, amounts="year_cents", part="project_id, year", suffix="_by_key"),
         name=KEY_NAMES[by],
     )

@@ -8,6 +8,7 @@ it makes is flagged `illustrative`: these are not real projects, and the app say
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -202,8 +203,37 @@ def organisations() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Projects per batch when writing a large portfolio: about 150 MB of Python rows at a time.
+BATCH = 20_000
+
+
 def generate(n: int, seed: int = 2018, prefix: str = "ILL") -> dict[str, pd.DataFrame]:
     """`n` illustrative projects with funders, places, sectors, budgets, transactions and events."""
+    frames = _generate(range(1, n + 1), _width(n), seed, prefix)
+    frames["organisations"] = organisations()
+    return frames
+
+
+def batches(
+    n: int, seed: int = 2018, prefix: str = "ILL", size: int = BATCH
+) -> Iterator[dict[str, pd.DataFrame]]:
+    """The same `n` projects as `generate`, `size` at a time, so that a million fit in memory.
+
+    Each project draws from its own generator (seeded by `seed` and its number), so a batch is
+    the same whatever the batch size; the first batch carries the organisations.
+    """
+    for first in range(1, n + 1, size):
+        frames = _generate(range(first, min(first + size, n + 1)), _width(n), seed, prefix)
+        if first == 1:
+            frames["organisations"] = organisations()
+        yield frames
+
+
+def _width(n: int) -> int:
+    return max(4, len(str(n)))
+
+
+def _generate(numbers: range, width: int, seed: int, prefix: str) -> dict[str, pd.DataFrame]:
     tables: dict[str, list[dict]] = {
         t: []
         for t in (
@@ -217,13 +247,10 @@ def generate(n: int, seed: int = 2018, prefix: str = "ILL") -> dict[str, pd.Data
             "transactions",
         )
     }
-    width = max(4, len(str(n)))
-    for i in range(1, n + 1):
+    for i in numbers:
         rng = random.Random(seed * 1_000_003 + i)
-        pid = f"{prefix}-{i:0{width}d}"
-        _project(rng, pid, tables)
+        _project(rng, f"{prefix}-{i:0{width}d}", tables)
     frames = {table: pd.DataFrame(rows) for table, rows in tables.items()}
-    frames["organisations"] = organisations()
     frames["projects"]["illustrative"] = True
     return frames
 
@@ -373,7 +400,9 @@ def _transactions(rng, pid, start, end, status, budget, currency, funders, imple
     )
     elapsed = (last - start).days
     moves = []
-    for _ in range(rng.randint(4, 9)):
+    # About ten a project, a commitment and then disbursements and expenditure, as IATI
+    # publishers report them.
+    for _ in range(rng.randint(7, 12)):
         n += 1
         day = start + timedelta(days=rng.randint(0, max(elapsed, 0)))
         kind = rng.choice(["disbursement", "expenditure"])
@@ -486,17 +515,24 @@ def flat_sheet(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     )
 
 
-def write_xlsx(path, frames: dict[str, pd.DataFrame], title: str) -> int:
-    """Write `flat_sheet(frames)` below a title row, as a manager's workbook would have it."""
+def write_xlsx(path, frames: dict[str, pd.DataFrame] | Iterable[dict[str, pd.DataFrame]], title: str) -> int:
+    """Write `flat_sheet` of the projects (one set of frames, or batches of them) below a title
+    row, as a manager's workbook would have it; returns the number of rows."""
     from openpyxl import Workbook
 
-    sheet = flat_sheet(frames)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Projects")
     ws.append([title])
     ws.append([])
-    ws.append(list(sheet.columns))
-    for row in sheet.itertuples(index=False):
-        ws.append([None if isinstance(v, float) and v != v else v for v in row])
+    written = 0
+    for batch in [frames] if isinstance(frames, dict) else frames:
+        if "organisations" not in batch:
+            batch = {**batch, "organisations": organisations()}
+        sheet = flat_sheet(batch)
+        if not written:
+            ws.append(list(sheet.columns))
+        for row in sheet.itertuples(index=False):
+            ws.append([None if isinstance(v, float) and v != v else v for v in row])
+        written += len(sheet)
     wb.save(path)
-    return len(sheet)
+    return written

@@ -1,0 +1,287 @@
+"""Figures per project, worked out once per write so that pages over a million projects stay fast.
+
+Converting ten million amounts and splitting a million budgets over funders, countries,
+sectors and years takes seconds on every read. These tables hold the result per project, so
+a page adds up the rows of the filtered projects instead:
+
+- rollup_projects, one row per project: what the quality checks, the spend review's flags and
+  the Overview's list of rescaled shares need to know (counts, shares, contributions, dates:
+  no money converted, so they serve every reporting currency), and its budget, commitments,
+  disbursements, expenditure and spending in ROLLUP_CURRENCY (EUR, the default reporting
+  currency), converted as the portfolio converts (meta.fx_method, its own rates);
+- rollup_attributed: each project's budget split over every breakdown (and what it spent,
+  over funders and implementers), in ROLLUP_CURRENCY;
+- rollup_spend_years: each project's commitments, disbursements and expenditure per year.
+
+`Store.write()` brings them in step inside every write's transaction, after the write's own
+rows, so no reader sees them out of step with the data. Their rows come from the same SQL as
+the live reads (portfolio.money), so a figure is the same either way; a read in another
+currency, or of a database whose rollups are older than its data, computes live. Nothing here
+imports streamlit.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from portfolio.money import (
+    BREAKDOWNS,
+    BUDGET_LINES,
+    PROJECT_AMOUNTS,
+    PROVENANCE,
+    SPEND_PER_PROJECT,
+    TRANSACTION_CENTS,
+    attributed,
+)
+
+ROLLUP_CURRENCY = "EUR"
+# Bump when what a rollup holds changes: tables built by an older aidtrack are then rebuilt.
+FORMAT = "4"
+
+TABLES = ("rollup_projects", "rollup_attributed", "rollup_spend_years")
+
+# Per selected project: the facts the quality checks, spend flags and rescaled shares read.
+# Shares are their sum where every one is recorded, else NULL.
+PROJECT_FACTS = """
+project_facts AS (
+    SELECT s.project_id,
+        s.budget IS NOT NULL OR s.project_id IN (SELECT project_id FROM budgets) AS has_budget,
+        coalesce(o.funders, 0) AS funders,
+        coalesce(c.countries, 0) AS countries,
+        coalesce(k.sectors, 0) AS sectors,
+        c.shares AS country_shares,
+        k.shares AS sector_shares,
+        coalesce(c.unknown, 0) + coalesce(k.unknown, 0) AS unknown_codes,
+        greatest(t.last_date, a.last_date) AS last_activity,
+        o.contributions,
+        coalesce(o.comparable, false) AS contributions_comparable,
+        coalesce(t.after_end, 0) AS after_end
+    FROM selected s
+    LEFT JOIN (
+        SELECT po.project_id, count(*) AS funders, sum(po.amount) AS contributions,
+               count(*) = count(po.amount)
+                   AND bool_and(coalesce(po.currency, p.currency) = p.currency) AS comparable
+        FROM project_orgs po JOIN selected p USING (project_id)
+        WHERE po.role = 'funding' GROUP BY po.project_id
+    ) o USING (project_id)
+    LEFT JOIN (
+        SELECT project_id, count(*) AS countries,
+               CASE WHEN count(*) = count(share) THEN sum(share) END AS shares,
+               count(*) FILTER (WHERE country NOT IN (SELECT code FROM ref_countries WHERE NOT withdrawn)
+                                  AND country NOT IN (SELECT code FROM ref_regions WHERE NOT withdrawn))
+                   AS unknown
+        FROM project_countries SEMI JOIN selected USING (project_id) GROUP BY project_id
+    ) c USING (project_id)
+    LEFT JOIN (
+        SELECT project_id, count(*) AS sectors,
+               CASE WHEN count(*) = count(share) THEN sum(share) END AS shares,
+               count(*) FILTER (WHERE sector NOT IN (SELECT code FROM ref_sectors WHERE NOT withdrawn))
+                   AS unknown
+        FROM project_sectors SEMI JOIN selected USING (project_id) GROUP BY project_id
+    ) k USING (project_id)
+    LEFT JOIN (
+        SELECT t.project_id, max(t.date) AS last_date,
+               count(*) FILTER (WHERE t.date > p.end_date AND t.type IN ('disbursement', 'expenditure'))
+                   AS after_end
+        FROM transactions t JOIN selected p USING (project_id) GROUP BY t.project_id
+    ) t USING (project_id)
+    LEFT JOIN (
+        SELECT project_id, max(start_date) AS last_date
+        FROM activities SEMI JOIN selected USING (project_id) GROUP BY project_id
+    ) a USING (project_id)
+)"""
+
+FACT_COLUMNS = (
+    "has_budget, funders, countries, sectors, country_shares, sector_shares, unknown_codes, "
+    "last_activity, contributions, contributions_comparable, after_end"
+)
+
+# The same facts, as the write path left them, for the selected projects.
+ROLLUP_FACTS = f"""
+project_facts AS (
+    SELECT project_id, {FACT_COLUMNS} FROM rollup_projects SEMI JOIN selected USING (project_id)
+)"""
+
+# project_amounts, amounts and provenance (as portfolio.money makes them), from the rollups.
+ROLLUP_AMOUNTS = """
+rolled_amounts AS (
+    SELECT project_id, budget_cents AS cents, currencies, first_date, last_date, sources
+    FROM rollup_projects SEMI JOIN selected USING (project_id) WHERE has_amount
+),
+project_amounts AS (SELECT project_id, cents FROM rolled_amounts),
+amounts AS (SELECT project_id, cents FROM rolled_amounts WHERE cents IS NOT NULL),
+provenance AS (
+    SELECT project_id, currencies, first_date, last_date, sources FROM rolled_amounts
+)"""
+
+# spend and spent (as portfolio.money makes them), from the rollups.
+SPEND_COLUMNS = ", ".join(
+    (
+        "commitment_cents",
+        "disbursement_cents",
+        "expenditure_cents",
+        "expenditures",
+        "unconverted",
+        "unconverted_currencies",
+    )
+)
+ROLLUP_SPEND = f"""
+spend AS (
+    SELECT project_id, {SPEND_COLUMNS}, spent_cents
+    FROM rollup_projects SEMI JOIN selected USING (project_id) WHERE has_spend
+),
+spent AS (SELECT project_id, spent_cents AS cents FROM spend)"""
+
+# What the spend review reads per project, in one row (see portfolio.spend).
+ROLLUP_PER_PROJECT = f"""
+per_project AS (
+    SELECT project_id, budget_cents, {SPEND_COLUMNS}, spent_cents, after_end, contributions,
+           contributions_comparable
+    FROM rollup_projects SEMI JOIN selected USING (project_id)
+)"""
+
+
+# The breakdowns whose split of what each project spent is kept too (the spend review's).
+SPENT_BREAKDOWNS = ("funder", "implementer")
+
+
+def rollup_attributed(by: str, spent: bool = False) -> str:
+    """attributed(project_id, key, estimated, cents, and the project's provenance) of one
+    breakdown of the budget (or, with `spent`, of what was spent), from the rollups."""
+    if by not in (SPENT_BREAKDOWNS if spent else BREAKDOWNS):
+        raise ValueError(f"no rollup of {'spending' if spent else 'budgets'} by {by!r}")
+    return f"""
+attributed AS (
+    SELECT r.* EXCLUDE (breakdown) FROM rollup_attributed r
+    SEMI JOIN selected USING (project_id) WHERE r.breakdown = '{"spent:" if spent else ""}{by}'
+)"""
+
+
+# The projects whose rollups this write works out again (see `rebuild`).
+DIRTY = "selected AS (SELECT * FROM projects SEMI JOIN rollup_dirty USING (project_id))"
+
+# What a project's rollups are made from: its own rows in these tables, and the settings below.
+FINGERPRINTED = (
+    "projects",
+    "project_orgs",
+    "project_countries",
+    "project_sectors",
+    "budgets",
+    "transactions",
+    "activities",
+)
+FINGERPRINTS = (
+    "SELECT project_id, sum(h) AS fingerprint FROM ("
+    + " UNION ALL ".join(f"SELECT project_id, hash('{t}', r) AS h FROM {t} r" for t in FINGERPRINTED)
+    + ") GROUP BY project_id"
+)
+SETTINGS = """
+SELECT CAST(hash((SELECT sum(hash(r)) FROM fx_rates r), (SELECT sum(hash(r)) FROM fx_user_rates r),
+                 (SELECT max(value) FROM meta WHERE key = 'fx_method'),
+                 (SELECT sum(hash(r)) FROM ref_countries r), (SELECT sum(hash(r)) FROM ref_regions r),
+                 (SELECT sum(hash(r)) FROM ref_sectors r)) AS VARCHAR)
+"""
+
+_BUILD = [
+    # Transactions are converted once, into a table of this transaction, and added up twice.
+    f"""CREATE TEMP TABLE rollup_transaction_cents AS
+    WITH {DIRTY}, {TRANSACTION_CENTS}
+    SELECT project_id, type, date, currency, cents FROM cents_transaction_lines""",
+    f"""INSERT INTO rollup_projects BY NAME
+    WITH {DIRTY}, {PROJECT_FACTS}, {PROJECT_AMOUNTS}, {PROVENANCE},
+    cents_transaction_lines AS (SELECT * FROM rollup_transaction_cents), {SPEND_PER_PROJECT}
+    SELECT f.*, n.fingerprint,
+           pa.project_id IS NOT NULL AS has_amount, pa.cents AS budget_cents,
+           p.currencies, p.first_date, p.last_date, p.sources,
+           sp.project_id IS NOT NULL AS has_spend, {", ".join(f"sp.{c}" for c in SPEND_COLUMNS.split(", "))},
+           st.cents AS spent_cents
+    FROM project_facts f JOIN rollup_now n USING (project_id)
+    LEFT JOIN project_amounts pa USING (project_id)
+    LEFT JOIN provenance p USING (project_id)
+    LEFT JOIN spend sp USING (project_id)
+    LEFT JOIN spent st USING (project_id)""",
+    *[
+        f"""INSERT INTO rollup_attributed BY NAME
+        WITH {DIRTY}, {BUDGET_LINES},
+        amounts AS (
+            SELECT project_id, budget_cents AS cents
+            FROM rollup_projects SEMI JOIN selected USING (project_id) WHERE budget_cents IS NOT NULL
+        ),
+        {attributed(by)}
+        SELECT '{by}' AS breakdown, a.project_id, a.key, a.estimated, a.cents,
+               r.currencies, r.first_date, r.last_date, r.sources
+        FROM attributed a JOIN rollup_projects r USING (project_id)"""
+        for by in BREAKDOWNS
+    ],
+    *[
+        f"""INSERT INTO rollup_attributed BY NAME
+        WITH {DIRTY},
+        amounts AS (
+            SELECT project_id, spent_cents AS cents
+            FROM rollup_projects SEMI JOIN selected USING (project_id) WHERE spent_cents IS NOT NULL
+        ),
+        {attributed(by)}
+        SELECT 'spent:{by}' AS breakdown, project_id, key, estimated, cents FROM attributed"""
+        for by in SPENT_BREAKDOWNS
+    ],
+    """INSERT INTO rollup_spend_years BY NAME
+    SELECT project_id, CAST(year(date) AS VARCHAR) AS year,
+           sum(cents) FILTER (WHERE type = 'commitment') AS commitment_cents,
+           sum(cents) FILTER (WHERE type = 'disbursement') AS disbursement_cents,
+           sum(cents) FILTER (WHERE type = 'expenditure') AS expenditure_cents
+    FROM rollup_transaction_cents GROUP BY ALL""",
+]
+
+
+def _meta(cur: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    rows = cur.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def rebuild(cur: duckdb.DuckDBPyConnection) -> int:
+    """Bring the rollups in step with the portfolio as `cur` sees it, inside a write; returns
+    the number of projects worked out again.
+
+    Only projects whose rows changed are redone: each project's rows are hashed into a
+    fingerprint kept beside its facts, and the ones that differ (or are new, or gone) are
+    deleted and built again. A change of rates, of the way amounts are converted, of the
+    reference lists or of this module's FORMAT redoes every project.
+    """
+    settings = cur.execute(SETTINGS).fetchall()[0][0]
+    everything = _meta(cur, "rollups") != FORMAT or _meta(cur, "rollup_settings") != settings
+    cur.execute(f"CREATE TEMP TABLE rollup_now AS {FINGERPRINTS}")
+    if everything:
+        for table in TABLES:
+            cur.execute(f"DELETE FROM {table}")
+        cur.execute("CREATE TEMP TABLE rollup_dirty AS SELECT project_id FROM rollup_now")
+    else:
+        cur.execute(
+            """CREATE TEMP TABLE rollup_dirty AS
+            SELECT project_id FROM rollup_now n
+            FULL JOIN (SELECT project_id, fingerprint FROM rollup_projects) f USING (project_id)
+            WHERE n.fingerprint IS DISTINCT FROM f.fingerprint"""
+        )
+        for table in TABLES:
+            cur.execute(f"DELETE FROM {table} WHERE project_id IN (SELECT project_id FROM rollup_dirty)")
+    redone = cur.execute("SELECT count(*) FROM rollup_dirty").fetchall()[0][0]
+    if redone:
+        for statement in _BUILD:
+            cur.execute(statement, {"currency": ROLLUP_CURRENCY} if "$currency" in statement else None)
+    for table in ("rollup_now", "rollup_dirty", "rollup_transaction_cents"):
+        cur.execute(f"DROP TABLE IF EXISTS {table}")
+    cur.execute("UPDATE meta SET value = ? WHERE key = 'rollup_settings'", [settings])
+    cur.execute("UPDATE meta SET value = ? WHERE key = 'rollups'", [FORMAT])
+    return redone
+
+
+def fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the rollups are in step with the data: they are after any write, as every write
+    goes through Store.write(); not in a database an older aidtrack wrote, until its next write."""
+    with con.cursor() as cur:
+        rows = cur.execute("SELECT value FROM meta WHERE key = 'rollups'").fetchall()
+    return bool(rows) and rows[0][0] == FORMAT
+
+
+def usable(con: duckdb.DuckDBPyConnection, currency: str) -> bool:
+    """Whether money in `currency` can be read from the rollups."""
+    return currency == ROLLUP_CURRENCY and fresh(con)
