@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -508,15 +507,18 @@ class _Distinct:
         return [p for p, code in enumerate(self.codes) if code in chosen]
 
 
-def _starting_with(cells: list, pattern: re.Pattern) -> list[bool]:
-    """Whether each cell is text that `pattern` (anchored at its start) matches.
-
-    One search through all the texts, each on a line of its own, settles most columns at once:
-    a text the pattern matches also matches where its line starts.
-    """
+def _any_starting_with(cells: Iterable, pattern: re.Pattern) -> bool:
+    """Whether `pattern` (anchored at the start) may match any of the text cells: False settles a
+    whole column in one search, through all its texts, each on a line of its own (a text the
+    pattern matches also matches where its line starts); True means look at each."""
     texts = [c for c in cells if isinstance(c, str)]
     lines = re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
-    if not texts or not lines.search("\n".join(texts)):
+    return bool(texts) and lines.search("\n".join(texts)) is not None
+
+
+def _starting_with(cells: list, pattern: re.Pattern) -> list[bool]:
+    """Whether each cell is text that `pattern` (anchored at its start) matches."""
+    if not _any_starting_with(cells, pattern):
         return [False] * len(cells)
     return [isinstance(c, str) and bool(pattern.match(c)) for c in cells]
 
@@ -590,6 +592,8 @@ class _SheetColumns:
         if any(len(r) < width for r in data):  # csv lines can be short
             data = [list(r) + [None] * (width - len(r)) if len(r) < width else r for r in data]
         self.data = data
+        # The cells column by column: one pass over the rows instead of one per column read.
+        self.by_column = list(zip(*data, strict=False)) if data else [()] * width  # csv rows run long
         first = at + 2  # the first data row as the spreadsheet numbers it
         kept = [i for i, r in enumerate(data) if any(r)]
         self.filled = len(kept)
@@ -679,7 +683,11 @@ class _SheetColumns:
         that cell reads like a remark, which is decided once per distinct first cell."""
         if not candidates or not self.header:
             return {i for i in candidates if self._footnote(self.data[i])}
-        first = _Distinct([self.data[i][0] for i in candidates])
+        column = self.by_column[0]
+        cells = [column[i] for i in candidates]
+        if all(cells) and not _any_starting_with(cells, _FOOTNOTE):
+            return set()  # every first cell is filled, and none with a remark
+        first = _Distinct(cells)
         # A filled first cell that is no remark settles it; the rest are looked at whole.
         remarks = _starting_with(first.values, _FOOTNOTE)
         settled = [bool(c) and not remark for c, remark in zip(first.values, remarks, strict=True)]
@@ -692,16 +700,20 @@ class _SheetColumns:
         columns = {h.column for f, h in self.by_field.items() if f in ("title", "project_id")} | {0}
         found = set()
         for c in columns:
-            cells = _Distinct([self.data[i][c] for i in kept])
+            column = self.by_column[c]
+            texts = [column[i] for i in kept]
+            if not _any_starting_with(texts, _TOTAL_ROW):
+                continue
+            cells = _Distinct(texts)
             is_total = _starting_with(cells.values, _TOTAL_ROW)
             found |= {kept[p] for p in cells.positions(k for k, total in enumerate(is_total) if total)}
         return found
 
     def cells(self, field: str) -> list:
-        column = self.by_field[field].column
+        column = self.by_column[self.by_field[field].column]
         if len(self.kept) == len(self.data):
-            return list(map(itemgetter(column), self.data))
-        return [self.data[i][column] for i in self.kept]
+            return list(column)
+        return [column[i] for i in self.kept]
 
     def distinct(self, field: str) -> _Distinct:
         return _Distinct(self.cells(field))

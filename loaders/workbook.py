@@ -12,7 +12,8 @@ import io
 import re
 import tomllib
 import zipfile
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import python_calamine as calamine
@@ -169,9 +170,23 @@ def _zip_kind(data: bytes, file_name: str) -> str:
 
 
 def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
+    # What calamine does not tell (hidden rows, error cells) is read from the xlsx on a thread
+    # of its own meanwhile: calamine parses without holding the interpreter, so on a computer
+    # with two cores the marks of a large sheet come at no extra time.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        marks = pool.submit(sheet_marks, data) if kind == "xlsx" else None
+        sheets = _calamine_sheets(data, file_name)
+        found = marks.result() if marks else {}
+    sheets = [replace(s, marks=found.get(s.name, Marks())) for s in sheets]
+    if not any(_has_values(s.rows) for s in sheets):
+        raise UnreadableFile(file_name, "has no filled cells. Choose a file that holds your projects.")
+    return Workbook(file_name, kind, sha256, sheets)
+
+
+def _calamine_sheets(data: bytes, file_name: str) -> list[RawSheet]:
+    """The worksheets as calamine reads them, without their marks."""
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        marks = sheet_marks(data) if kind == "xlsx" else {}
         sheets = []
         for meta in book.sheets_metadata:
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
@@ -195,7 +210,7 @@ def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
             rows = sheet.to_python(skip_empty_area=False)
             hidden = meta.visible != calamine.SheetVisibleEnum.Visible
             merged = tuple(sheet.merged_cell_ranges or ())
-            sheets.append(RawSheet(meta.name, rows, hidden, marks.get(meta.name, Marks()), merged))
+            sheets.append(RawSheet(meta.name, rows, hidden, merged=merged))
     except calamine.PasswordError as e:
         raise UnreadableFile(
             file_name,
@@ -203,9 +218,7 @@ def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
         ) from e
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as e:
         raise UnreadableFile(file_name, DAMAGED) from e
-    if not any(_has_values(s.rows) for s in sheets):
-        raise UnreadableFile(file_name, "has no filled cells. Choose a file that holds your projects.")
-    return Workbook(file_name, kind, sha256, sheets)
+    return sheets
 
 
 def _has_values(rows: list[list]) -> bool:
