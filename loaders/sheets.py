@@ -451,7 +451,7 @@ class FlatReader(_Reader):
             project_fields=project_fields,
             children={
                 t: pd.DataFrame(
-                    {n: np.concatenate([part[n] for part in parts]) for n in CHILD_FRAME_COLUMNS[t]},
+                    {n: _joined([part[n] for part in parts], object) for n in CHILD_FRAME_COLUMNS[t]},
                     columns=CHILD_FRAME_COLUMNS[t],
                     dtype=object,
                 )
@@ -521,6 +521,13 @@ def _starting_with(cells: list, pattern: re.Pattern) -> list[bool]:
     if not _any_starting_with(cells, pattern):
         return [False] * len(cells)
     return [isinstance(c, str) and bool(pattern.match(c)) for c in cells]
+
+
+def _joined(arrays: list[np.ndarray], dtype) -> np.ndarray:
+    """The arrays one after the other; the array itself when there is one."""
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.concatenate([np.empty(0, dtype), *arrays])
 
 
 def _objects(items: Iterable, count: int) -> np.ndarray:
@@ -1113,12 +1120,13 @@ class _SheetColumns:
         dropped[sorted(drop)] = True
         tables = {}
         for t, parts in children.items():
-            names = CHILD_FRAME_COLUMNS[t][1:]
-            position = np.concatenate([np.empty(0, np.intp)] + [part["position"] for part in parts])
-            keep = ~dropped[position]
-            tables[t] = {"project_id": ids[position[keep]]} | {
-                n: np.concatenate([_objects((), 0)] + [part[n] for part in parts])[keep] for n in names
-            }
+            position = _joined([part["position"] for part in parts], np.intp)
+            found = {n: _joined([part[n] for part in parts], object) for n in CHILD_FRAME_COLUMNS[t][1:]}
+            if drop:
+                keep = ~dropped[position]
+                position = position[keep]
+                found = {n: column[keep] for n, column in found.items()}
+            tables[t] = {"project_id": ids[position]} | found
         for position in sorted(rejected):
             i = self.kept[position]
             self.reader.reject(

@@ -333,7 +333,11 @@ def preview(store: Store, incoming: Incoming) -> Preview:
                     )  # a role is one of the store's fixed words
                 )
             sql = " UNION ALL ".join(diffs) if diffs else "SELECT NULL, NULL, NULL, NULL WHERE false"
-            changes = cur.execute(sql).df() if diffs else pd.DataFrame()
+            # Every comparison is with a stored project: a file of new projects has none to make.
+            any_stored = cur.execute(
+                "SELECT count(*) FROM incoming_projects WHERE project_id IN (SELECT project_id FROM projects)"
+            ).fetchall()[0][0]
+            changes = cur.execute(sql).df() if diffs and any_stored else pd.DataFrame()
     changes = (
         changes.set_axis(["project_id", "field", "old", "new"], axis=1)
         if len(changes)
