@@ -9,34 +9,52 @@ from portfolio.store import ACTIVITY_KINDS
 ui.through_dashboard("activities")
 
 filters = ui.current_filters()
+DRAWN_ONE_BY_ONE = 1000
 
 st.title("Activities")
-kinds = st.pills("Kind of event", ACTIVITY_KINDS, selection_mode="multi", key="activity_kinds")
-events = ui.withheld(ui.activities(filters, tuple(kinds)))
+kinds = tuple(st.pills("Kind of event", ACTIVITY_KINDS, selection_mode="multi", key="activity_kinds"))
+counts = ui.activity_counts(filters, kinds)
+events = ui.withheld(ui.activities(filters, kinds))
 if events.empty:
     st.info("No activities match the filters.")
     st.stop()
 
-dated = events["start_date"].notna().sum()
 locations_withheld = ui.audience().withholds("event_locations")
-placed = 0 if locations_withheld else events["latitude"].notna().sum()
-notes = [f"{ui.count(len(events), 'event')} of {ui.count(events['project_id'].nunique(), 'project')}."]
-if dated < len(events):
-    notes.append(f"Not on the timeline for want of a date: {ui.count(len(events) - dated, 'event')}.")
+placed = 0 if locations_withheld else counts.placed
+notes = [f"{ui.count(counts.events, 'event')} of {ui.count(counts.projects, 'project')}."]
+if counts.dated < counts.events:
+    notes.append(
+        f"Not on the timeline for want of a date: {ui.count(counts.events - counts.dated, 'event')}."
+    )
 if locations_withheld:
     notes.append("Event locations are withheld; the map is not shown.")
-elif placed < len(events):
-    notes.append(f"Not on the map for want of a place: {ui.count(len(events) - placed, 'event')}.")
+elif placed < counts.events:
+    notes.append(f"Not on the map for want of a place: {ui.count(counts.events - placed, 'event')}.")
+# Up to a thousand events are drawn one by one; beyond that the charts count them by month and
+# by place, so that the browser gets a few hundred rows whatever the portfolio's size.
+one_by_one = counts.events <= min(len(events), DRAWN_ONE_BY_ONE)
+if not one_by_one:
+    notes.append("The charts count the events per month and per place.")
 st.caption(" ".join(notes))
 
-if dated:
+if counts.dated:
     st.subheader("When")
-    st.altair_chart(charts.events_timeline(events), width="stretch")
+    st.altair_chart(
+        charts.events_timeline(events)
+        if one_by_one
+        else charts.events_per_month(ui.events_by_month(filters, kinds)),
+        width="stretch",
+    )
 if placed:
     st.subheader("Where")
-    st.altair_chart(charts.events_map(events), width="content")
+    st.altair_chart(
+        charts.events_map(events)
+        if one_by_one
+        else charts.events_per_place(ui.events_by_place(filters, kinds)),
+        width="content",
+    )
 
-st.subheader("All events")
+st.subheader("All events" if len(events) == counts.events else f"The first {len(events):,} events")
 table = ui.unknowns_shown(
     events.assign(project_link="/projects?project=" + events["project_id"]),
     ["city", "country_name", "participants"],

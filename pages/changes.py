@@ -22,13 +22,15 @@ if since > until:
     st.stop()
 
 found = ui.changes_between(since, until)
-counts = st.columns(len(found))
-for column, (kind, rows) in zip(counts, found.items(), strict=True):
-    column.metric(kind, f"{len(rows):,}")
+counts = ui.change_counts(since, until)
+for column, kind in zip(st.columns(len(found)), found, strict=True):
+    column.metric(kind, f"{counts[kind]:,}")
 for kind, rows in found.items():
     if rows.empty:
         continue
     st.subheader(kind)
+    if counts[kind] > len(rows):
+        st.caption(f"The first {len(rows):,} of {counts[kind]:,}, oldest first.")
     st.dataframe(
         rows.assign(link=[f"/projects?project={pid}" for pid in rows["project_id"]]),
         column_config={

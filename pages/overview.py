@@ -66,11 +66,8 @@ for note in notes:
     st.info(note, icon=":material/info:")
 if head.unconverted and not COUNTED:
     with st.expander(f"Not converted to {CURRENCY}: {ui.count(head.unconverted, 'project')}"):
-        table = ui.project_table(filters, CURRENCY)
         st.dataframe(
-            table.loc[
-                table["unconverted"].fillna(False).astype(bool), ["project_id", "title", "currency", "budget"]
-            ],
+            ui.unconverted(filters, CURRENCY),
             column_config={
                 "project_id": "ID",
                 "title": st.column_config.TextColumn("Project", width="large"),

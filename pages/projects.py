@@ -13,10 +13,18 @@ CURRENCY = ui.reporting_currency()
 filters = ui.current_filters()
 seen = ui.audience()
 projects = ui.withheld(ui.project_table(filters, CURRENCY))
+# The table holds the first 5,000 (seed and imported projects first, then by ID); the count is
+# of them all.
+total = ui.headline(filters, CURRENCY).projects
 
 st.title("Projects")
 st.caption(
-    f"{ui.count(len(projects), 'project')}"
+    (
+        ui.count(total, "project")
+        if total == len(projects)
+        else f"The first {len(projects):,} of {ui.count(total, 'project')} "
+        "(seed and imported ones first, then by ID)"
+    )
     + (" (public projects only)" if seen.public_only else "")
     + ". Search with the sidebar; sort by clicking a column; select a row to see the project."
 )
@@ -46,15 +54,22 @@ selection = st.dataframe(
     selection_mode="single-row",
     key="project_table",
 )
+# A workbook is built in memory: beyond this many projects, narrow them first.
+DOWNLOADABLE = 100_000
 st.download_button(
-    f"Download these {ui.count(len(projects), 'project')} (xlsx)",
+    f"Download these {ui.count(total, 'project')} (xlsx)",
     data=lambda: ui.portfolio_workbook(filters, seen),
     file_name="aidtrack-projects.xlsx",
     mime=ui.XLSX,
     icon=":material/download:",
-    help="The projects shown, with their funders, countries, sectors, aims, activities, budgets "
-    "and transactions, in the layout of the import template"
-    + (", as you see them: withheld fields say 'withheld'." if seen.withheld else "."),
+    disabled=total > DOWNLOADABLE,
+    help=(
+        "The projects shown, with their funders, countries, sectors, aims, activities, budgets "
+        "and transactions, in the layout of the import template"
+        + (", as you see them: withheld fields say 'withheld'." if seen.withheld else ".")
+    )
+    if total <= DOWNLOADABLE
+    else f"At most {DOWNLOADABLE:,} projects at a time: narrow them with the sidebar's filters.",
 )
 
 rows = selection.selection.rows

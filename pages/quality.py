@@ -17,10 +17,14 @@ st.caption(
     "score is the share of checks passed."
 )
 review = ui.project_quality(filters)
+# Over every filtered project; the table lists the lowest scores first (at most 5,000).
+totals = ui.quality_totals(filters)
 left, middle, right = st.columns(3)
-left.metric("Average score", f"{review['score'].mean():.0f}" if len(review) else "-")
-middle.metric("Projects with a problem", f"{int((review['problems'] > 0).sum()):,} of {len(review):,}")
-right.metric("Problems in all", f"{int(review['problems'].sum()):,}")
+left.metric("Average score", f"{totals.average_score:.0f}" if totals.projects else "-")
+middle.metric("Projects with a problem", f"{totals.with_problems:,} of {totals.projects:,}")
+right.metric("Problems in all", f"{totals.problems:,}")
+if totals.projects > len(review):
+    st.caption(f"The {len(review):,} lowest scores of {totals.projects:,} projects, worst first.")
 
 st.dataframe(
     review[["project_id", "title", "score", "problem_text"]].assign(

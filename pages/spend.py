@@ -43,22 +43,28 @@ st.caption(
     f"{date.today():%d %b %Y}."
 )
 total = ui.headline(filters, CURRENCY)
+# Over every filtered project: the table below lists the most flagged 5,000.
+totals = ui.review_totals(filters, CURRENCY)
 cols = st.columns(4)
 cols[0].metric(
     "Budget", ui.short_money(total.total_budget, CURRENCY), help=ui.money(total.total_budget, CURRENCY)
 )
-for col, (label, column) in zip(
+for col, (label, amount) in zip(
     cols[1:],
-    [("Committed", "commitments"), ("Disbursed", "disbursements"), ("Spent (expenditure)", "expenditure")],
+    [
+        ("Committed", totals.commitments or 0),
+        ("Disbursed", totals.disbursements or 0),
+        ("Spent (expenditure)", totals.expenditure or 0),
+    ],
     strict=True,
 ):
-    amount = review[column].sum()
     col.metric(label, ui.short_money(amount, CURRENCY), help=ui.money(amount, CURRENCY))
-flagged = int((review["flags"] > 0).sum())
-if flagged:
-    st.warning(f"**{flagged:,} of {len(review):,} projects need a look**: see the flags in the table.")
+if totals.flagged:
+    st.warning(
+        f"**{totals.flagged:,} of {totals.projects:,} projects need a look**: see the flags in the table."
+    )
 else:
-    st.success(f"None of the {len(review):,} projects is flagged.")
+    st.success(f"None of the {totals.projects:,} projects is flagged.")
 
 view = st.segmented_control(
     "Review by", ["Project", "Funder", "Implementer", "Year"], default="Project", key="spend_view"
@@ -71,9 +77,8 @@ if view in (None, "Project"):
     rows = review
     for flag in shown_flags:
         rows = rows[rows[flag].fillna(False).astype(bool)]
-    counted = int(review["total_projects"].iloc[0]) if len(review) else 0
-    if counted > len(review):
-        st.caption(f"The {len(review):,} most flagged of {counted:,} projects.")
+    if totals.projects > len(review):
+        st.caption(f"The {len(review):,} most flagged of {totals.projects:,} projects.")
     table = rows[
         [
             "project_id",

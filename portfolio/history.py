@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from portfolio.queries import _frame
+from portfolio.queries import _frame, _rows
 
 PROJECT_HISTORY = """
 SELECT i.imported_at AS "when", coalesce(i.imported_by, '') AS "by", i.file_name AS source,
@@ -58,9 +58,29 @@ LIMIT 5000
 
 def changes_between(con: duckdb.DuckDBPyConnection, since: date, until: date) -> dict[str, pd.DataFrame]:
     """What changed from `since` to `until` (both days included): new projects, then each kind
-    of change in CHANGE_KINDS. Imports that were undone are left out."""
+    of change in CHANGE_KINDS, the first 5,000 of each (change_counts() counts them all).
+    Imports that were undone are left out."""
     params = {"since": since, "until": pd.Timestamp(until) + pd.Timedelta(days=1)}
     found = {"New projects": _frame(con, NEW_PROJECTS, params)}
     for kind, condition in CHANGE_KINDS.items():
         found[kind] = _frame(con, CHANGES.format(kind=condition), params)
     return found
+
+
+NEW_PROJECT_COUNT = """
+SELECT count(*) FROM import_projects ip JOIN imports i USING (import_id)
+WHERE ip.action = 'added' AND i.status = 'done' AND i.imported_at >= $since AND i.imported_at < $until
+"""
+CHANGE_COUNT = """
+SELECT count(*) FROM changes c JOIN imports i USING (import_id)
+WHERE c.table_name = 'projects' AND i.status = 'done' AND c."at" >= $since AND c."at" < $until AND {kind}
+"""
+
+
+def change_counts(con: duckdb.DuckDBPyConnection, since: date, until: date) -> dict[str, int]:
+    """How many of each kind of change changes_between() finds, in all."""
+    params = {"since": since, "until": pd.Timestamp(until) + pd.Timedelta(days=1)}
+    counts = {"New projects": _rows(con, NEW_PROJECT_COUNT, params)[0][0]}
+    for kind, condition in CHANGE_KINDS.items():
+        counts[kind] = _rows(con, CHANGE_COUNT.format(kind=condition), params)[0][0]
+    return counts

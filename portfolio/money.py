@@ -95,7 +95,10 @@ def converted(lines: str) -> str:
                                         ELSE dst.source END) AS to_source,
                ud.per_eur IS NOT NULL OR k.method = 'monthly' AS to_period_rate
         FROM rate_keys_{lines} k
-        ASOF LEFT JOIN fx_rates src ON src.currency = k.currency AND k.rate_for >= src.rate_date
+        ASOF LEFT JOIN (
+            -- Only the currencies in question: the join sorts what it is given.
+            SELECT * FROM fx_rates WHERE currency IN (SELECT currency FROM rate_keys_{lines})
+        ) src ON src.currency = k.currency AND k.rate_for >= src.rate_date
         ASOF LEFT JOIN fx_rates dst ON dst.currency = $currency AND k.rate_for >= dst.rate_date
         LEFT JOIN fx_user_rates us
             ON us.currency = k.currency AND k.rate_for BETWEEN us.valid_from AND us.valid_to

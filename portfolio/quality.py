@@ -13,9 +13,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from portfolio import rollups
 from portfolio.filters import Filters
-from portfolio.queries import _facts, _frame, _over, _rows
-from portfolio.rollups import PROJECT_FACTS
+from portfolio.queries import _frame, _over, _rows
+from portfolio.rollups import LIVE_PROJECT_ROWS
 
 # How long a running project may go without a transaction or event before it is asked about.
 QUIET_DAYS = 365
@@ -49,17 +50,21 @@ CHECKS = {
     ),
 }
 
-# What the checks read: the project's own fields and its facts (portfolio.rollups.PROJECT_FACTS,
-# from the rollups the write path keeps where they are fresh).
+# What the checks read: each project's own fields and facts (project_rows, portfolio.rollups).
 FACTS = """
 facts AS (
-    SELECT s.project_id, s.title, s.status, s.start_date, s.end_date, s.budget, s.illustrative,
-           f.has_budget, f.funders, f.countries, f.sectors,
-           f.country_shares IS NOT NULL AND f.country_shares <> 100 AS country_shares_off,
-           f.sector_shares IS NOT NULL AND f.sector_shares <> 100 AS sector_shares_off,
-           f.unknown_codes, f.last_activity, f.contributions, f.contributions_comparable
-    FROM selected s JOIN project_facts f USING (project_id)
+    SELECT project_id, status, start_date, end_date, budget, illustrative,
+           has_budget, funders, countries, sectors,
+           country_shares IS NOT NULL AND country_shares <> 100 AS country_shares_off,
+           sector_shares IS NOT NULL AND sector_shares <> 100 AS sector_shares_off,
+           unknown_codes, last_activity, contributions, contributions_comparable
+    FROM project_rows
 )"""
+
+
+def _project_rows(con: duckdb.DuckDBPyConnection) -> str:
+    """project_rows from the rollups where they are in step, else worked out live."""
+    return rollups.ROLLUP_PROJECT_ROWS if rollups.fresh(con) else rollups.LIVE_PROJECT_ROWS
 
 
 def _checked() -> str:
@@ -68,14 +73,19 @@ def _checked() -> str:
 
 
 FAILED = " + ".join(f"fails_{name}::INT" for name in CHECKS)
+SCORED = f"""
+scored AS (
+    SELECT *, {FAILED} AS problems, round(100.0 * (1 - ({FAILED}) / {len(CHECKS)}), 0) AS score
+    FROM checked
+)"""
+# The worst first; only those shown are joined to their titles.
 REVIEW = f"""
-WITH {{selected}}, {{facts}}, {FACTS}, {_checked()}
-SELECT project_id, title, status, illustrative, {FAILED} AS problems,
-       round(100.0 * (1 - ({FAILED}) / {len(CHECKS)}), 0) AS score,
-       {", ".join(f"fails_{name}" for name in CHECKS)}
-FROM checked
-ORDER BY score, project_id
-LIMIT $limit
+WITH {{selected}}, {{rows}}, {FACTS}, {_checked()}, {SCORED},
+worst AS (SELECT * FROM scored ORDER BY score, project_id LIMIT $limit)
+SELECT w.project_id, p.title, w.status, w.illustrative, w.problems, w.score,
+       {", ".join(f"w.fails_{name}" for name in CHECKS)}
+FROM worst w JOIN projects p USING (project_id)
+ORDER BY w.score, w.project_id
 """
 
 
@@ -83,7 +93,7 @@ def project_quality(
     con: duckdb.DuckDBPyConnection, filters: Filters, today: date | None = None, limit: int = 5000
 ) -> pd.DataFrame:
     """Per project: its score (0-100), how many checks it fails, and what they say; worst first."""
-    sql = REVIEW.replace("{facts}", _facts(con))
+    sql = REVIEW.replace("{rows}", _project_rows(con))
     frame = _frame(con, *_over(sql, filters, today=today or date.today(), limit=limit))
     messages = {f"fails_{name}": text for name, (text, _) in CHECKS.items()}
     frame["problem_text"] = [
@@ -94,10 +104,7 @@ def project_quality(
 
 
 TOTALS = f"""
-WITH {{selected}}, {{facts}}, {FACTS}, {_checked()},
-scored AS (
-    SELECT {FAILED} AS problems, round(100.0 * (1 - ({FAILED}) / {len(CHECKS)}), 0) AS score FROM checked
-)
+WITH {{selected}}, {{rows}}, {FACTS}, {_checked()}, {SCORED}
 SELECT count(*), avg(score), count(*) FILTER (WHERE problems > 0), coalesce(sum(problems), 0) FROM scored
 """
 
@@ -115,13 +122,13 @@ class QualityTotals:
 def quality_totals(
     con: duckdb.DuckDBPyConnection, filters: Filters, today: date | None = None
 ) -> QualityTotals:
-    sql = TOTALS.replace("{facts}", _facts(con))
+    sql = TOTALS.replace("{rows}", _project_rows(con))
     (row,) = _rows(con, *_over(sql, filters, today=today or date.today()))
     return QualityTotals(*row)
 
 
 PORTFOLIO_SCORE = f"""
-WITH selected AS (SELECT * FROM projects WHERE NOT illustrative), {PROJECT_FACTS}, {FACTS}, {_checked()}
+WITH selected AS (SELECT * FROM projects WHERE NOT illustrative), {LIVE_PROJECT_ROWS}, {FACTS}, {_checked()}
 SELECT coalesce(round(avg(100.0 * (1 - ({FAILED}) / {len(CHECKS)})), 1), 100), count(*)
 FROM checked
 """

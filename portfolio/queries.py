@@ -62,11 +62,16 @@ def _over(
     selected = f"selected AS (SELECT * FROM projects p WHERE {condition}"
     selected += f" ORDER BY {first} LIMIT $limit)" if first else ")"
     sql = sql.format(selected=selected)
-    if condition == "TRUE":
+    if condition == "TRUE" and not first:
         # Every project is selected: a semi-join with all of them keeps every row, and costs
         # a hash join per table read (a good part of a read at a million projects).
         sql = sql.replace("SEMI JOIN selected USING (project_id)", "")
     return sql, {**filter_params, **params}
+
+
+def _everything(filters: Filters) -> bool:
+    """Whether `filters` select every project."""
+    return project_filter(filters)[0] == "TRUE"
 
 
 def _money(con: duckdb.DuckDBPyConnection, currency: str) -> str:
@@ -193,15 +198,16 @@ KEY_NAMES = {
 
 # Added up twice: per key and provenance (few rows), then per key. Each project has one part
 # per key (shares are keyed by project and key), so counting parts counts projects.
-BREAKDOWN = """
-WITH {{selected}}, {amounts}, {attributed},
+PARTS = """
 parts AS (
     SELECT key, currencies, sources, sum(cents) AS cents, count(*) AS projects,
            bool_or(estimated) AS estimated,
            coalesce(sum(cents) FILTER (WHERE estimated), 0) AS estimated_cents,
            min(first_date) AS first_date, max(last_date) AS last_date
     FROM attributed_rows GROUP BY ALL
-)
+)"""
+BREAKDOWN = """
+WITH {{selected}}, {parts}
 SELECT key, coalesce({name}, key, $not_recorded) AS name,
        {amount} AS amount,
        CAST(sum(projects) AS BIGINT) AS projects,
@@ -230,15 +236,18 @@ def breakdown(
     equally for want of shares), estimated_amount, not_recorded, is_region. The amounts add up
     to `headline().total_budget` to the cent.
     """
+    if _everything(filters) and rollups.usable(con, currency):
+        parts = rollups.ROLLUP_PARTS  # the whole portfolio's, added up by the write path
+    else:
+        parts = f"{_money(con, currency)},\n{_attributed(con, by, currency)},\n{PARTS}"
     sql = BREAKDOWN.format(
-        amounts=_money(con, currency),
-        attributed=_attributed(con, by, currency),
+        parts=parts,
         name=KEY_NAMES[by],
         amount=cents_to_decimal("sum(cents)"),
         estimated_amount=cents_to_decimal("sum(estimated_cents)"),
         is_region="coalesce(key IN (SELECT code FROM ref_regions), false)" if by == "country" else "false",
     )
-    frame = _frame(con, *_over(sql, filters, currency=currency, not_recorded=NOT_RECORDED[by]))
+    frame = _frame(con, *_over(sql, filters, currency=currency, not_recorded=NOT_RECORDED[by], by=by))
     if by == "year":
         frame = frame.sort_values(["not_recorded", "key"], kind="stable").reset_index(drop=True)
     return frame
@@ -250,6 +259,24 @@ def map_countries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 # --- Projects -------------------------------------------------------------------------------
+
+UNCONVERTED = """
+WITH {{selected}}, {money}
+SELECT s.project_id, s.title, s.currency, s.budget
+FROM selected s JOIN project_amounts pa USING (project_id)
+WHERE pa.cents IS NULL
+ORDER BY s.illustrative, s.project_id
+LIMIT $limit
+"""
+
+
+def unconverted(
+    con: duckdb.DuckDBPyConnection, filters: Filters, currency: str = REPORTING_CURRENCY, limit: int = 5000
+) -> pd.DataFrame:
+    """The filtered projects whose budget could not be converted to `currency` (the first `limit`)."""
+    sql = UNCONVERTED.format(money=_money(con, currency))
+    return _frame(con, *_over(sql, filters, currency=currency, limit=limit))
+
 
 PROJECT_TABLE = f"""
 WITH {{selected}}, {PROJECT_AMOUNTS},
@@ -481,6 +508,41 @@ def activity_counts(
     return ActivityCounts(*row)
 
 
+# Too many events to draw one by one: how many per month and kind, and per place and kind.
+EVENTS_BY_MONTH = """
+WITH {selected}
+SELECT CAST(date_trunc('month', a.start_date) AS DATE) AS month, a.kind, count(*) AS events
+FROM activities a SEMI JOIN selected USING (project_id)
+WHERE (list_contains($kinds, a.kind) OR len($kinds) = 0) AND a.start_date IS NOT NULL
+GROUP BY ALL ORDER BY ALL
+"""
+EVENTS_BY_PLACE = """
+WITH {selected}
+SELECT a.city, a.country, coalesce(c.name, a.country) AS country_name, a.kind,
+       avg(a.latitude) AS latitude, avg(a.longitude) AS longitude, count(*) AS events
+FROM activities a SEMI JOIN selected USING (project_id)
+LEFT JOIN ref_countries c ON c.code = a.country
+WHERE (list_contains($kinds, a.kind) OR len($kinds) = 0)
+  AND a.latitude IS NOT NULL AND a.longitude IS NOT NULL
+GROUP BY a.city, a.country, c.name, a.kind ORDER BY events DESC
+LIMIT 2000
+"""
+
+
+def events_by_month(
+    con: duckdb.DuckDBPyConnection, filters: Filters, kinds: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Dated events of the filtered projects per month and kind: (month, kind, events)."""
+    return _frame(con, *_over(EVENTS_BY_MONTH, filters, kinds=list(kinds)))
+
+
+def events_by_place(
+    con: duckdb.DuckDBPyConnection, filters: Filters, kinds: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Placed events of the filtered projects per city and kind, busiest first (at most 2,000)."""
+    return _frame(con, *_over(EVENTS_BY_PLACE, filters, kinds=list(kinds)))
+
+
 # --- Choices for the filters ----------------------------------------------------------------
 
 
@@ -614,7 +676,10 @@ def budget_conversions(
     rows behind each figure of the Overview; the first `limit`, by project."""
     # Each project with a budget has at least one line, so the first `limit` lines are those
     # of the first `limit` such projects: only they are traced.
-    with_budget = "(p.budget IS NOT NULL OR p.project_id IN (SELECT project_id FROM budgets))"
+    with_budget = (
+        "(p.budget IS NOT NULL OR p.project_id IN (SELECT project_id FROM budgets"
+        " WHERE project_id IN (SELECT project_id FROM projects WHERE budget IS NULL)))"
+    )
     return _frame(
         con,
         *_over(

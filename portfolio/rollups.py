@@ -11,7 +11,9 @@ a page adds up the rows of the filtered projects instead:
   currency), converted as the portfolio converts (meta.fx_method, its own rates);
 - rollup_attributed: each project's budget split over every breakdown (and what it spent,
   over funders and implementers), in ROLLUP_CURRENCY;
-- rollup_spend_years: each project's commitments, disbursements and expenditure per year.
+- rollup_spend_years: each project's commitments, disbursements and expenditure per year;
+- rollup_parts: each breakdown of the whole portfolio added up per key (and provenance), which
+  is all the Overview reads when nothing is filtered.
 
 `Store.write()` brings them in step inside every write's transaction, after the write's own
 rows, so no reader sees them out of step with the data. Their rows come from the same SQL as
@@ -36,9 +38,9 @@ from portfolio.money import (
 
 ROLLUP_CURRENCY = "EUR"
 # Bump when what a rollup holds changes: tables built by an older aidtrack are then rebuilt.
-FORMAT = "4"
+FORMAT = "6"
 
-TABLES = ("rollup_projects", "rollup_attributed", "rollup_spend_years")
+TABLES = ("rollup_projects", "rollup_attributed", "rollup_spend_years")  # a row per project or part
 
 # Per selected project: the facts the quality checks, spend flags and rescaled shares read.
 # Shares are their sum where every one is recorded, else NULL.
@@ -96,6 +98,23 @@ FACT_COLUMNS = (
     "last_activity, contributions, contributions_comparable, after_end"
 )
 
+# A project's own fields the spend flags and quality checks read, kept beside its figures.
+PROJECT_COLUMNS = "status, start_date, end_date, currency, budget, illustrative"
+
+# project_rows: each selected project's own fields and facts, worked out live...
+LIVE_PROJECT_ROWS = f"""{PROJECT_FACTS},
+project_rows AS (
+    SELECT s.project_id, {", ".join(f"s.{c}" for c in PROJECT_COLUMNS.split(", "))},
+           f.* EXCLUDE (project_id)
+    FROM selected s JOIN project_facts f USING (project_id)
+)"""
+# ... or as the write path left them: one table read, no join.
+ROLLUP_PROJECT_ROWS = f"""
+project_rows AS (
+    SELECT project_id, {PROJECT_COLUMNS}, {FACT_COLUMNS}
+    FROM rollup_projects SEMI JOIN selected USING (project_id)
+)"""
+
 # The same facts, as the write path left them, for the selected projects.
 ROLLUP_FACTS = f"""
 project_facts AS (
@@ -135,8 +154,8 @@ spent AS (SELECT project_id, spent_cents AS cents FROM spend)"""
 # What the spend review reads per project, in one row (see portfolio.spend).
 ROLLUP_PER_PROJECT = f"""
 per_project AS (
-    SELECT project_id, budget_cents, {SPEND_COLUMNS}, spent_cents, after_end, contributions,
-           contributions_comparable
+    SELECT project_id, {PROJECT_COLUMNS}, budget_cents, {SPEND_COLUMNS}, spent_cents, after_end,
+           contributions, contributions_comparable
     FROM rollup_projects SEMI JOIN selected USING (project_id)
 )"""
 
@@ -190,12 +209,12 @@ _BUILD = [
     f"""INSERT INTO rollup_projects BY NAME
     WITH {DIRTY}, {PROJECT_FACTS}, {PROJECT_AMOUNTS}, {PROVENANCE},
     cents_transaction_lines AS (SELECT * FROM rollup_transaction_cents), {SPEND_PER_PROJECT}
-    SELECT f.*, n.fingerprint,
+    SELECT f.*, {", ".join(f"s.{c}" for c in PROJECT_COLUMNS.split(", "))}, n.fingerprint,
            pa.project_id IS NOT NULL AS has_amount, pa.cents AS budget_cents,
            p.currencies, p.first_date, p.last_date, p.sources,
            sp.project_id IS NOT NULL AS has_spend, {", ".join(f"sp.{c}" for c in SPEND_COLUMNS.split(", "))},
            st.cents AS spent_cents
-    FROM project_facts f JOIN rollup_now n USING (project_id)
+    FROM project_facts f JOIN selected s USING (project_id) JOIN rollup_now n USING (project_id)
     LEFT JOIN project_amounts pa USING (project_id)
     LEFT JOIN provenance p USING (project_id)
     LEFT JOIN spend sp USING (project_id)
@@ -233,6 +252,24 @@ _BUILD = [
 ]
 
 
+# The `parts` of portfolio.queries.BREAKDOWN over every project: what a breakdown adds up.
+PARTS = """
+INSERT INTO rollup_parts BY NAME
+SELECT breakdown, key, currencies, sources, sum(cents) AS cents, count(*) AS projects,
+       bool_or(estimated) AS estimated, coalesce(sum(cents) FILTER (WHERE estimated), 0) AS estimated_cents,
+       min(first_date) AS first_date, max(last_date) AS last_date
+FROM rollup_attributed WHERE breakdown IN ({})
+GROUP BY ALL
+""".format(", ".join(f"'{by}'" for by in BREAKDOWNS))
+
+# The same, read back for one breakdown.
+ROLLUP_PARTS = """
+parts AS (
+    SELECT key, currencies, sources, cents, projects, estimated, estimated_cents, first_date, last_date
+    FROM rollup_parts WHERE breakdown = $by
+)"""
+
+
 def _meta(cur: duckdb.DuckDBPyConnection, key: str) -> str | None:
     rows = cur.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
     return rows[0][0] if rows else None
@@ -267,6 +304,9 @@ def rebuild(cur: duckdb.DuckDBPyConnection) -> int:
     if redone:
         for statement in _BUILD:
             cur.execute(statement, {"currency": ROLLUP_CURRENCY} if "$currency" in statement else None)
+    if redone or everything:
+        cur.execute("DELETE FROM rollup_parts")
+        cur.execute(PARTS)
     for table in ("rollup_now", "rollup_dirty", "rollup_transaction_cents"):
         cur.execute(f"DROP TABLE IF EXISTS {table}")
     cur.execute("UPDATE meta SET value = ? WHERE key = 'rollup_settings'", [settings])

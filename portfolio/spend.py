@@ -37,7 +37,8 @@ def _per_project(con: duckdb.DuckDBPyConnection, currency: str) -> str:
 {SPENT},
 {_facts(con)},
 per_project AS (
-    SELECT s.project_id, pa.cents AS budget_cents, sp.commitment_cents, sp.disbursement_cents,
+    SELECT s.project_id, s.status, s.start_date, s.end_date, s.currency, s.budget, s.illustrative,
+           pa.cents AS budget_cents, sp.commitment_cents, sp.disbursement_cents,
            sp.expenditure_cents, spent.cents AS spent_cents, sp.unconverted, sp.unconverted_currencies,
            f.after_end, f.contributions, f.contributions_comparable
     FROM selected s
@@ -50,16 +51,15 @@ per_project AS (
 
 REVIEW = f"""
 review AS (
-    SELECT s.project_id, s.title, s.status, s.start_date, s.end_date, s.currency, s.budget AS own_budget,
-           s.illustrative, pp.budget_cents, pp.commitment_cents, pp.disbursement_cents,
-           pp.expenditure_cents, pp.spent_cents, coalesce(pp.unconverted, 0) AS unconverted,
-           pp.unconverted_currencies, coalesce(pp.after_end, 0) AS after_end, pp.contributions,
-           pp.contributions_comparable,
-           CASE WHEN s.start_date IS NOT NULL AND s.end_date > s.start_date THEN
-               least(greatest(CAST($today - s.start_date AS DOUBLE)
-                              / CAST(s.end_date - s.start_date + 1 AS DOUBLE), 0), 1)
+    SELECT project_id, status, start_date, end_date, currency, budget AS own_budget, illustrative,
+           budget_cents, commitment_cents, disbursement_cents, expenditure_cents, spent_cents,
+           coalesce(unconverted, 0) AS unconverted, unconverted_currencies,
+           coalesce(after_end, 0) AS after_end, contributions, contributions_comparable,
+           CASE WHEN start_date IS NOT NULL AND end_date > start_date THEN
+               least(greatest(CAST($today - start_date AS DOUBLE)
+                              / CAST(end_date - start_date + 1 AS DOUBLE), 0), 1)
            END AS elapsed
-    FROM selected s LEFT JOIN per_project pp USING (project_id)
+    FROM per_project
 ),
 flagged AS (
     SELECT *,
@@ -82,20 +82,21 @@ counted AS (
     FROM flagged
 )"""
 
+# The most flagged first; only those shown are joined to their titles.
 PROJECTS = f"""
-WITH {{{{selected}}}}, {{per_project}}, {REVIEW}
-SELECT project_id, title, status, start_date, end_date, illustrative,
+WITH {{{{selected}}}}, {{per_project}}, {REVIEW},
+top AS (SELECT * FROM counted ORDER BY flags DESC, budget_cents DESC NULLS LAST, project_id LIMIT $limit)
+SELECT t.project_id, p.title, t.status, t.start_date, t.end_date, t.illustrative,
        {cents_to_decimal("budget_cents")} AS budget,
        {cents_to_decimal("commitment_cents")} AS commitments,
        {cents_to_decimal("disbursement_cents")} AS disbursements,
        {cents_to_decimal("expenditure_cents")} AS expenditure,
        {cents_to_decimal("budget_cents - coalesce(spent_cents, 0)")} AS remaining,
-       burn, elapsed, currency, own_budget, contributions, after_end, unconverted, unconverted_currencies,
+       burn, elapsed, t.currency, own_budget, contributions, after_end, unconverted, unconverted_currencies,
        ahead, little_spent, money_after_end, contributions_off, no_rate, flags,
        (SELECT count(*) FROM selected) AS total_projects
-FROM counted
-ORDER BY flags DESC, budget_cents DESC NULLS LAST, project_id
-LIMIT $limit
+FROM top t JOIN projects p USING (project_id)
+ORDER BY flags DESC, budget_cents DESC NULLS LAST, t.project_id
 """
 
 # The review's figures over every filtered project, not only the rows a table shows.

@@ -314,6 +314,27 @@ MIGRATIONS.append(
         ],
     )
 )
+MIGRATIONS.append(
+    Migration(
+        8,
+        "each breakdown of the whole portfolio added up per key; projects' own fields in their rollups",
+        [
+            """CREATE TABLE rollup_parts (
+                breakdown VARCHAR NOT NULL, key VARCHAR, currencies VARCHAR[], sources VARCHAR[],
+                cents HUGEINT NOT NULL, projects BIGINT NOT NULL, estimated BOOLEAN NOT NULL,
+                estimated_cents HUGEINT NOT NULL, first_date DATE, last_date DATE)""",
+            # A project's own fields the spend flags and quality checks read, beside its figures.
+            "ALTER TABLE rollup_projects ADD COLUMN status VARCHAR",
+            "ALTER TABLE rollup_projects ADD COLUMN start_date DATE",
+            "ALTER TABLE rollup_projects ADD COLUMN end_date DATE",
+            "ALTER TABLE rollup_projects ADD COLUMN currency VARCHAR",
+            "ALTER TABLE rollup_projects ADD COLUMN budget DECIMAL(18, 2)",
+            "ALTER TABLE rollup_projects ADD COLUMN illustrative BOOLEAN",
+            # Rebuilt with the rest by the next write, or on opening.
+            "UPDATE meta SET value = 'none' WHERE key = 'rollups'",
+        ],
+    )
+)
 FX_METHODS = {
     "daily": "the ECB reference rate of each amount's own date",
     "monthly": "the average ECB rate of the month of each amount's date",

@@ -36,6 +36,7 @@ def every_figure(con, filters: Filters) -> dict:
         "quality": quality.project_quality(con, filters, TODAY),
         "quality totals": quality.quality_totals(con, filters, TODAY),
         "rebased": queries.rebased(con, filters),
+        "unconverted": queries.unconverted(con, filters, "EUR"),
     }
     for by in BREAKDOWNS:
         figures[f"breakdown {by}"] = queries.breakdown(con, by, filters, "EUR")

@@ -18,12 +18,16 @@ from ui.counts import project_counts
 from ui.db import (
     PortfolioChanged,
     activities,
+    activity_counts,
     breakdown,
     budget_conversions,
+    change_counts,
     changes_between,
     conversion_trace,
     currency_codes,
     data_version,
+    events_by_month,
+    events_by_place,
     filter_choices,
     headline,
     internal_fields,
@@ -33,9 +37,12 @@ from ui.db import (
     project_quality,
     project_table,
     quality_history,
+    quality_totals,
     rate_summary,
     rebased,
+    review_totals,
     store,
+    unconverted,
 )
 from ui.edit import project_editor, saved_note
 from ui.filters import current_filters, reporting_currency, sidebar_filters
@@ -67,6 +74,13 @@ from ui.navigation import through_dashboard
 from ui.spend import by_year_and, project_review, review_by, table_workbook
 
 __all__ = [
+    "activity_counts",
+    "change_counts",
+    "events_by_month",
+    "events_by_place",
+    "quality_totals",
+    "review_totals",
+    "unconverted",
     "PortfolioChanged",
     "pin_data_version",
     "WITHHELD",

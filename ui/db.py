@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from portfolio import access, history, quality, queries
+from portfolio import access, history, quality, queries, spend
 from portfolio.filters import Filters
 from portfolio.store import (
     DEFAULT_DB,
@@ -219,6 +219,15 @@ def changes_between(since: date, until: date) -> dict[str, pd.DataFrame]:
     return _changes_between(db_path(), data_version(), since, until)
 
 
+@cached_read(32)
+def _change_counts(path: str, version: int, since: date, until: date) -> dict[str, int]:
+    return history.change_counts(_con(path), since, until)
+
+
+def change_counts(since: date, until: date) -> dict[str, int]:
+    return _change_counts(db_path(), data_version(), since, until)
+
+
 @cached_read(64)
 def _project_quality(path: str, version: int, filters: Filters, today: date) -> pd.DataFrame:
     return quality.project_quality(_con(path), filters, today)
@@ -235,3 +244,61 @@ def _quality_history(path: str, version: int) -> pd.DataFrame:
 
 def quality_history() -> pd.DataFrame:
     return _quality_history(db_path(), data_version())
+
+
+@cached_read(64)
+def _activity_counts(path: str, version: int, filters: Filters, kinds: tuple[str, ...]):
+    return queries.activity_counts(_con(path), filters, kinds)
+
+
+def activity_counts(filters: Filters, kinds: tuple[str, ...] = ()) -> queries.ActivityCounts:
+    """How many events the filters match in all (activities() lists the first of them)."""
+    return _activity_counts(db_path(), data_version(), filters, tuple(kinds))
+
+
+@cached_read(64)
+def _quality_totals(path: str, version: int, filters: Filters, today: date) -> quality.QualityTotals:
+    return quality.quality_totals(_con(path), filters, today)
+
+
+def quality_totals(filters: Filters) -> quality.QualityTotals:
+    """The filtered portfolio's quality over every project (project_quality() lists the worst)."""
+    return _quality_totals(db_path(), data_version(), filters, date.today())
+
+
+@cached_read(64)
+def _review_totals(path: str, version: int, filters: Filters, currency: str, today: date):
+    return spend.review_totals(_con(path), filters, currency, today)
+
+
+def review_totals(filters: Filters, currency: str) -> spend.ReviewTotals:
+    """The spend review's sums and flag counts over every filtered project."""
+    return _review_totals(db_path(), data_version(), filters, currency, date.today())
+
+
+@cached_read(32)
+def _events_by_month(path: str, version: int, filters: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
+    return queries.events_by_month(_con(path), filters, kinds)
+
+
+def events_by_month(filters: Filters, kinds: tuple[str, ...] = ()) -> pd.DataFrame:
+    return _events_by_month(db_path(), data_version(), filters, tuple(kinds))
+
+
+@cached_read(32)
+def _events_by_place(path: str, version: int, filters: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
+    return queries.events_by_place(_con(path), filters, kinds)
+
+
+def events_by_place(filters: Filters, kinds: tuple[str, ...] = ()) -> pd.DataFrame:
+    return _events_by_place(db_path(), data_version(), filters, tuple(kinds))
+
+
+@cached_read(32)
+def _unconverted(path: str, version: int, filters: Filters, currency: str) -> pd.DataFrame:
+    return queries.unconverted(_con(path), filters, currency)
+
+
+def unconverted(filters: Filters, currency: str) -> pd.DataFrame:
+    """The filtered projects whose budget has no rate into `currency`."""
+    return _unconverted(db_path(), data_version(), filters, currency)

@@ -82,8 +82,8 @@ def unknowns_shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def count(n: int, thing: str, things: str | None = None) -> str:
-    """'1 event', '3 events'."""
-    return f"{n} {thing if n == 1 else (things or thing + 's')}"
+    """'1 event', '3 events', '5,200 events'."""
+    return f"{n:,} {thing if n == 1 else (things or thing + 's')}"
 
 
 SOURCES = {
