@@ -757,8 +757,10 @@ class _SheetColumns:
         titles = self.texts("title") if has("title") else [None] * n
         given = self.texts("project_id") if has("project_id") else [None] * n
         title_field = "title" if has("title") else "project_id"
+        # A row merged down from one that was skipped (a total, heading or note) continues nothing.
+        where = {i: p for p, i in enumerate(self.kept)}
         continuation = {
-            p: self.kept.index(self.continues[i]) for p, i in enumerate(self.kept) if i in self.continues
+            p: where[self.continues[i]] for p, i in enumerate(self.kept) if self.continues.get(i) in where
         }
         for position, title in enumerate(titles):
             if not title and position not in continuation:

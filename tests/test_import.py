@@ -508,3 +508,22 @@ def test_a_sheet_of_ones_own_named_like_the_template_keeps_all_its_columns(empty
         assert cur.execute("SELECT role FROM project_orgs WHERE project_id = 'P-1'").fetchall() == [
             ("funding",)
         ]
+
+
+def test_a_row_merged_down_from_a_skipped_total_row_is_reported_not_a_crash(empty_db):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Portfolio"
+    ws.append(["Title", "Donor", "Budget (EUR)"])
+    ws.append(["Project A", "EU", 1000])
+    ws.append(["Total", None, 1000])
+    ws.append([None, "Germany", None])
+    ws.merge_cells("A3:A4")
+    data = io.BytesIO()
+    wb.save(data)
+    plan, loaded = pipeline.preview_file(empty_db, data.getvalue(), "merged.xlsx")
+    assert plan.counts == {"added": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert [(p.row, p.column, p.message) for p in loaded.problems] == [
+        (3, "", "Looks like a total row; skipped."),
+        (4, "Title", "This row has no title. Every project needs a title."),
+    ]
