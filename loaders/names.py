@@ -469,6 +469,35 @@ WELL_KNOWN: tuple[WellKnown, ...] = (
     ),
     WellKnown("UN", "United Nations", "UN", None),
     WellKnown(
+        "SDC",
+        "Swiss Agency for Development and Cooperation",
+        "SDC",
+        None,
+        (
+            "DEZA",
+            "Direktion für Entwicklung und Zusammenarbeit",
+            "Direction du développement et de la coopération",
+        ),
+    ),
+    WellKnown(
+        "FCDO",
+        "Foreign, Commonwealth & Development Office",
+        "FCDO",
+        None,
+        ("Foreign, Commonwealth and Development Office", "UK Foreign, Commonwealth & Development Office"),
+    ),
+    WellKnown(
+        "INL",
+        "US Bureau of International Narcotics and Law Enforcement Affairs",
+        "INL",
+        None,
+        (
+            "Bureau of International Narcotics and Law Enforcement Affairs",
+            "International Narcotics and Law Enforcement Affairs",
+            "US INL",
+        ),
+    ),
+    WellKnown(
         "GIZ",
         "Deutsche Gesellschaft für Internationale Zusammenarbeit",
         "GIZ",
