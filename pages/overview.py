@@ -77,7 +77,10 @@ if head.unconverted and not COUNTED:
             hide_index=True,
             width="stretch",
         )
-        st.caption("Open a project to see which of its amounts has no rate, and for which date.")
+        st.caption(
+            "Open a project to see which of its amounts has no rate, and for which date."
+            + (f" The first {ui.DETAIL_ROWS:,} are listed." if head.unconverted > ui.DETAIL_ROWS else "")
+        )
 
 if head.projects == 0:
     st.warning("No project matches the filters.")
@@ -155,7 +158,11 @@ with st.expander(f"How every budget was converted to {CURRENCY}"):
     st.caption(
         "Each budget amount of the projects shown, with the rate it was converted at, the rate's "
         "date and source. Open a project for its transactions too."
-        + (" The first 5,000 amounts are shown." if len(conversions) >= 5000 else "")
+        + (
+            f" The first {len(conversions):,} amounts are shown."
+            if len(conversions) >= ui.DETAIL_ROWS
+            else ""
+        )
     )
     ui.conversions_table(conversions, CURRENCY)
 

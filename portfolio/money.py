@@ -154,8 +154,11 @@ amounts AS (SELECT project_id, cents FROM project_amounts WHERE cents IS NOT NUL
 SHARES = {
     "funder": """
         SELECT po.project_id, po.org_id AS key,
-               CASE WHEN count(DISTINCT coalesce(po.currency, s.currency))
-                         OVER (PARTITION BY po.project_id) = 1 THEN po.amount END AS share
+               -- Contributions are shares when all are in one currency (min = max: cheaper
+               -- than counting distinct values over a window).
+               CASE WHEN min(coalesce(po.currency, s.currency)) OVER (PARTITION BY po.project_id)
+                         = max(coalesce(po.currency, s.currency)) OVER (PARTITION BY po.project_id)
+                    THEN po.amount END AS share
         FROM project_orgs po JOIN selected s USING (project_id) WHERE po.role = 'funding'""",
     "implementer": """
         SELECT po.project_id, po.org_id AS key, NULL::DECIMAL(18, 2) AS share
@@ -193,9 +196,13 @@ share_stats{suffix} AS (
     FROM shares{suffix} GROUP BY project_id
 ),
 weights{suffix} AS (
+    -- w: a key's weight; whole: the part's, the sum of its keys' weights (shares have two
+    -- decimals, so a hundred times their total; else one per key, or one for no key at all).
     SELECT a.*, s.key,
         CASE WHEN st.n_recorded = st.n AND st.total > 0
              THEN CAST(s.share * 100 AS HUGEINT) ELSE 1 END AS w,
+        CASE WHEN st.n_recorded = st.n AND st.total > 0
+             THEN CAST(st.total * 100 AS HUGEINT) ELSE greatest(coalesce(st.n, 0), 1) END AS whole,
         coalesce(st.n > 1 AND NOT (st.n_recorded = st.n AND st.total > 0), false) AS estimated
     FROM {amounts} a
     LEFT JOIN shares{suffix} s USING (project_id)
@@ -203,8 +210,7 @@ weights{suffix} AS (
 ),
 floored{suffix} AS (
     -- Split the size and keep the sign: net spending can be negative (refunds, corrections).
-    SELECT *, (abs(cents) * w) // sum(w) OVER (PARTITION BY {part}) AS base,
-              (abs(cents) * w) % sum(w) OVER (PARTITION BY {part}) AS remainder
+    SELECT *, (abs(cents) * w) // whole AS base, (abs(cents) * w) % whole AS remainder
     FROM weights{suffix}
 ),
 attributed{suffix} AS (

@@ -16,6 +16,7 @@ from ui.access import (
 )
 from ui.counts import project_counts
 from ui.db import (
+    DETAIL_ROWS,
     PortfolioChanged,
     activities,
     activity_counts,
@@ -74,6 +75,7 @@ from ui.navigation import through_dashboard
 from ui.spend import by_year_and, project_review, review_by, table_workbook
 
 __all__ = [
+    "DETAIL_ROWS",
     "activity_counts",
     "change_counts",
     "events_by_month",

@@ -35,10 +35,17 @@ def db_path() -> str:
     return os.environ.get("AIDTRACK_DB") or str(DEFAULT_DB)
 
 
+# DuckDB's share of the app's memory. Past it, a large read (a million projects converted to
+# another currency as they are read) spills to disk and takes longer, rather than growing the
+# process (DuckDB would take up to 80% of the machine).
+DUCKDB_MEMORY = "1GB"
+
+
 @st.cache_resource(show_spinner="Opening the portfolio…")
 def _store(path: str) -> Store:
     is_new = not Path(path).exists()
     opened = open_store(path)
+    opened.connection.execute(f"SET GLOBAL memory_limit = '{DUCKDB_MEMORY}'")
     if is_new and portfolio_is_empty(opened):
         from loaders import sample
 
@@ -192,9 +199,13 @@ def rebased(filters: Filters) -> pd.DataFrame:
     return _rebased(db_path(), data_version(), filters)
 
 
+# Rows of the Overview's detail tables (conversions, unconverted projects): the first this many.
+DETAIL_ROWS = 1000
+
+
 @cached_read(32)
 def _budget_conversions(path: str, version: int, filters: Filters, currency: str) -> pd.DataFrame:
-    return queries.budget_conversions(_con(path), filters, currency)
+    return queries.budget_conversions(_con(path), filters, currency, limit=DETAIL_ROWS)
 
 
 def budget_conversions(filters: Filters, currency: str) -> pd.DataFrame:
@@ -296,7 +307,7 @@ def events_by_place(filters: Filters, kinds: tuple[str, ...] = ()) -> pd.DataFra
 
 @cached_read(32)
 def _unconverted(path: str, version: int, filters: Filters, currency: str) -> pd.DataFrame:
-    return queries.unconverted(_con(path), filters, currency)
+    return queries.unconverted(_con(path), filters, currency, limit=DETAIL_ROWS)
 
 
 def unconverted(filters: Filters, currency: str) -> pd.DataFrame:
