@@ -385,7 +385,7 @@ def set_internal_fields(store: Store, fields: set[str]) -> None:
     unknown = set(fields) - WITHHOLDABLE.keys()
     if unknown:
         raise AccessError(f"Not a field that can be withheld: {', '.join(sorted(unknown))}.")
-    with store.write() as cur:
+    with store.write(log_only=True) as cur:
         cur.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('internal_fields', ?)",
             [json.dumps(sorted(fields))],

@@ -378,7 +378,7 @@ def apply(store: Store, plan: Preview, by: str | None = None) -> int:
     A preview made before another write is refused there, before anything is written.
     """
     incoming = plan.incoming
-    with store.write() as cur:
+    with store.write(log_only=True) as cur:
         if _data_version(cur) != plan.data_version:
             raise StoreError(
                 "The portfolio changed after this preview was made (another import or edit). "
@@ -405,7 +405,7 @@ def apply(store: Store, plan: Preview, by: str | None = None) -> int:
                 )
             _write(cur, import_id, plan, by)
     except BaseException as e:
-        with store.write() as cur:
+        with store.write(log_only=True) as cur:
             cur.execute(
                 "UPDATE imports SET status = 'failed', message = ?, finished_at = current_localtimestamp() "
                 "WHERE import_id = ?",

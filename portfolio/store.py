@@ -438,8 +438,13 @@ class Store:
         self.connection.close()
 
     @contextmanager
-    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The one write path: lock, begin, yield a cursor, check, bump the data version, commit."""
+    def write(self, log_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The one write path: lock, begin, yield a cursor, check, bump the data version, commit.
+
+        `log_only` is for writes that touch no project, rate or setting the figures depend on
+        (the import log, internal fields): they skip re-checking every project's rollups, which
+        scans the whole portfolio.
+        """
         with self._lock:
             cur = self.connection.cursor()
             cur.begin()
@@ -458,7 +463,8 @@ class Store:
                 )
                 # Figures per project, worked out again from what this write left; readers
                 # see them change together with the data.
-                rollups.rebuild(cur)
+                if not log_only:
+                    rollups.rebuild(cur)
                 cur.commit()
             except duckdb.Error as e:
                 cur.rollback()
