@@ -217,7 +217,7 @@ def write_iati_export(
     written = len(tables["projects"]) - sum(missing.projects.values())
     lines = [f"{len(internal)} internal projects (only public projects are published)"] if internal else []
     if internal_fields:
-        fields = ", ".join(access.FIELD_NAMES[f] for f in sorted(internal_fields))
+        fields = ", ".join(access.WITHHOLDABLE[f][0] for f in sorted(internal_fields))
         lines.append(f"the fields marked internal ({fields})")
     lines += [f"{n} projects: {reason}" for reason, n in missing.projects.items()]
     lines += [f"{n} {what}" for what, n in missing.items.items()]

@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from loaders import pipeline
 from loaders.problems import UnreadableFile
-from portfolio import imports
+from portfolio import access, imports
 
 ui.through_dashboard("imports")
 
@@ -164,8 +164,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-# Editors undo their own imports and edits; admins anyone's.
-if entry["can_undo"] and not (ui.may("settings") or entry["imported_by"] == ui.user_name()):
+if entry["can_undo"] and not access.may_undo(ui.user(), entry["imported_by"]):
     st.caption(f"Only {entry['imported_by'] or 'its importer'} or an admin can undo this import.")
 elif entry["can_undo"]:
     if st.button(f"Undo import {import_id}", icon=":material/undo:"):

@@ -19,15 +19,15 @@ st.caption(
 internal = ui.internal_fields()
 with st.form("internal_fields"):
     chosen = {
-        field: st.checkbox(label, value=field in internal, key=f"internal_{field}")
-        for field, label in access.WITHHOLDABLE.items()
+        field: st.checkbox(f"{name.capitalize()}: {covers}", value=field in internal, key=f"internal_{field}")
+        for field, (name, covers) in access.WITHHOLDABLE.items()
     }
     if st.form_submit_button("Save", type="primary"):
         access.set_internal_fields(ui.store(), {field for field, ticked in chosen.items() if ticked})
         st.success("Saved. Viewers see the change at once.")
         st.rerun()
 if internal:
-    st.caption("Internal now: " + "; ".join(access.FIELD_NAMES[f] for f in sorted(internal)) + ".")
+    st.caption("Internal now: " + "; ".join(access.WITHHOLDABLE[f][0] for f in sorted(internal)) + ".")
 else:
     st.caption("No field is internal now: viewers see every field of the public projects.")
 

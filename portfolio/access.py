@@ -50,21 +50,13 @@ PAGE_ROLES = {
     "backups": "admin",
 }
 
-# Fields the portfolio's owner may keep from viewers, with what each covers.
+# Fields the portfolio's owner may keep from viewers: their name in a few words, and what each covers.
 WITHHOLDABLE = {
-    "amounts": "Exact amounts: budgets, funders' contributions, budget periods and transactions",
-    "descriptions": "Descriptions of projects, events and transactions",
-    "beneficiary_institutions": "Beneficiary institutions (organisations in the beneficiary role)",
-    "event_locations": "Event locations: city and map position (the country stays)",
-    "documents": "Project links and documents",
-}
-# The same, in a few words, for lists.
-FIELD_NAMES = {
-    "amounts": "exact amounts",
-    "descriptions": "descriptions",
-    "beneficiary_institutions": "beneficiary institutions",
-    "event_locations": "event locations",
-    "documents": "links and documents",
+    "amounts": ("exact amounts", "budgets, funders' contributions, budget periods and transactions"),
+    "descriptions": ("descriptions", "of projects, events and transactions"),
+    "beneficiary_institutions": ("beneficiary institutions", "organisations in the beneficiary role"),
+    "event_locations": ("event locations", "city and map position; the country stays"),
+    "documents": ("links and documents", "the project's web page and document links"),
 }
 WITHHELD = "withheld"
 
@@ -77,8 +69,9 @@ def may(role: str, needed: str) -> bool:
     return ROLES.index(role) >= ROLES.index(needed)
 
 
-def pages_for(role: str) -> list[str]:
-    return [page for page, needed in PAGE_ROLES.items() if may(role, needed)]
+def may_undo(user: User, imported_by: str | None) -> bool:
+    """Editors undo their own imports and edits; admins anyone's."""
+    return may(user.role, "admin") or (may(user.role, "editor") and imported_by == user.name)
 
 
 class AccessError(Exception):

@@ -9,6 +9,8 @@ import streamlit as st
 from loaders import sample
 from portfolio import store
 
+from .browser import browser, page  # noqa: F401  (fixtures for the browser tests)
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 

@@ -14,138 +14,23 @@ Run with `pytest -m browser`; needs Chromium at /usr/bin/chromium.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
+
+from .browser import metric_value, open_page, screenshot, serve
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-START_TIMEOUT_S = 60
-PAGE_TIMEOUT_MS = 60_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Run the dashboard against a fresh database; yield its base URL."""
     tmp = tmp_path_factory.mktemp("aidtrack")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = tmp / "streamlit.log"
-    env = {**os.environ, "AIDTRACK_DB": str(tmp / "aidtrack.duckdb")}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not _healthy(url):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    reason = (
-                        f"exited with code {process.returncode}"
-                        if process.returncode is not None
-                        else f"did not answer 'ok' within {START_TIMEOUT_S} s"
-                    )
-                    pytest.fail(f"streamlit {reason}; last output:\n{_tail(log_path)}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}; the browser tests must run in CI, install the chromium package.")
-        pytest.skip(message)
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 2600})
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def open_page(page: Page, url: str, text: str) -> None:
-    """Go to `url`, wait for `text` and for the script run to finish and the page to settle."""
-    page.goto(url)
-    expect(page.get_by_text(text, exact=True).first).to_be_visible()
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
-    page.wait_for_timeout(2000)
-
-
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def metric_value(page: Page, label: str) -> Locator:
-    """The value shown by the metric whose label is exactly `label`."""
-    label_locator = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
-    return page.get_by_test_id("stMetric").filter(has=label_locator).get_by_test_id("stMetricValue")
+    with serve(tmp / "streamlit.log", AIDTRACK_DB=str(tmp / "aidtrack.duckdb")) as url:
+        yield url
 
 
 def test_a_page_opened_first_on_a_fresh_server_has_the_whole_app(page: Page, app_url: str) -> None:

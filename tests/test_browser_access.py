@@ -7,10 +7,6 @@ go to tests/artifacts/ for a human to look at. Run with `pytest -m browser`.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +15,7 @@ from playwright.sync_api import Page, expect
 from loaders import sample
 from portfolio import access, store
 
-from .test_browser import ROOT, START_TIMEOUT_S, _free_port, _healthy, _tail, browser, screenshot  # noqa: F401
+from .browser import screenshot, serve, settle, sign_in
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=20_000)
@@ -51,47 +47,12 @@ def portfolio(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 @pytest.fixture(scope="module")
 def app_url(portfolio: dict) -> Iterator[str]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = portfolio["tmp"] / "streamlit.log"
-    env = {**os.environ, "AIDTRACK_DB": str(portfolio["db"]), "AIDTRACK_USERS": str(portfolio["users"])}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not _healthy(url):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start; last output:\n{_tail(log_path)}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-@pytest.fixture
-def page(browser) -> Iterator[Page]:  # noqa: F811
-    context = browser.new_context(viewport={"width": 1400, "height": 1800})
-    context.set_default_timeout(60_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def settle(page: Page) -> None:
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
-    page.wait_for_timeout(1500)
-
-
-def sign_in(page: Page, url: str, name: str) -> None:
-    page.goto(url)
-    expect(page.get_by_text("Sign in to aidtrack")).to_be_visible()
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password", exact=True).fill(PASSWORDS[name])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
-    settle(page)
+    with serve(
+        portfolio["tmp"] / "streamlit.log",
+        AIDTRACK_DB=str(portfolio["db"]),
+        AIDTRACK_USERS=str(portfolio["users"]),
+    ) as url:
+        yield url
 
 
 def test_a_viewer_sees_neither_internal_projects_nor_internal_fields_nor_the_import_page(
@@ -102,7 +63,7 @@ def test_a_viewer_sees_neither_internal_projects_nor_internal_fields_nor_the_imp
     settle(page)
     screenshot(page, "access-sign-in.png")
 
-    sign_in(page, f"{app_url}/imports", "vera")
+    sign_in(page, f"{app_url}/imports", "vera", PASSWORDS["vera"])
     # The Import page's URL gives a viewer the Overview, and the navigation does not list it.
     expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible()
     nav = page.get_by_test_id("stSidebarNav")
@@ -120,12 +81,12 @@ def test_a_viewer_sees_neither_internal_projects_nor_internal_fields_nor_the_imp
     settle(page)
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("0")
 
-    sign_in(page, f"{app_url}/projects?project={internal_id}", "vera")
+    sign_in(page, f"{app_url}/projects?project={internal_id}", "vera", PASSWORDS["vera"])
     expect(page.get_by_text(f"There is no project with the ID '{internal_id}'.")).to_be_visible()
     expect(page.get_by_role("heading", name=internal_title)).to_have_count(0)
 
     public_id, public_title = portfolio["public"]
-    sign_in(page, f"{app_url}/projects?project={public_id}", "vera")
+    sign_in(page, f"{app_url}/projects?project={public_id}", "vera", PASSWORDS["vera"])
     expect(page.get_by_role("heading", name=public_title)).to_be_visible()
     budget = page.get_by_test_id("stMarkdownContainer").filter(has_text="Budget").filter(has_text="withheld")
     expect(budget.first).to_be_visible()
@@ -135,7 +96,7 @@ def test_a_viewer_sees_neither_internal_projects_nor_internal_fields_nor_the_imp
 
 def test_an_editors_change_shows_in_the_history(page: Page, app_url: str, portfolio: dict) -> None:
     public_id, public_title = portfolio["public"]
-    sign_in(page, f"{app_url}/projects?project={public_id}", "ed")
+    sign_in(page, f"{app_url}/projects?project={public_id}", "ed", PASSWORDS["ed"])
     expect(page.get_by_role("heading", name=public_title)).to_be_visible()
     page.get_by_text("Edit this project").click()
     page.get_by_label("Title", exact=True).fill(public_title + " (phase II)")

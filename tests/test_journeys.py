@@ -12,11 +12,7 @@ Run with `pytest -m browser`.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +23,7 @@ from playwright.sync_api import Page, expect
 from loaders import sample
 from portfolio import access, store
 
-from .test_browser import ROOT, START_TIMEOUT_S, _free_port, _healthy, _tail, browser, screenshot  # noqa: F401
+from .browser import metric_value, screenshot, serve, settle, sign_in
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=20_000)
@@ -45,58 +41,15 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     users = tmp / "users.json"
     access.add_user(users, "pm", "editor", PASSWORDS["pm"])
     access.add_user(users, "do", "editor", PASSWORDS["do"])
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = tmp / "streamlit.log"
-    env = {**os.environ, "AIDTRACK_DB": str(tmp / "aidtrack.duckdb"), "AIDTRACK_USERS": str(users)}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not _healthy(url):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start; last output:\n{_tail(log_path)}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-@pytest.fixture
-def page(browser) -> Iterator[Page]:  # noqa: F811
-    context = browser.new_context(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
-    context.set_default_timeout(60_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def settle(page: Page) -> None:
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
-    page.wait_for_timeout(1500)
-
-
-def sign_in(page: Page, url: str, name: str) -> None:
-    page.goto(url)
-    expect(page.get_by_text("Sign in to aidtrack")).to_be_visible()
-    settle(page)
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password", exact=True).fill(PASSWORDS[name])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
-    settle(page)
+    with serve(
+        tmp / "streamlit.log", AIDTRACK_DB=str(tmp / "aidtrack.duckdb"), AIDTRACK_USERS=str(users)
+    ) as url:
+        yield url
 
 
 def go(page: Page, title: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
     settle(page)
-
-
-def metric_value(page: Page, label: str):
-    label_locator = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
-    return page.get_by_test_id("stMetric").filter(has=label_locator).get_by_test_id("stMetricValue")
 
 
 def fill_template(path: Path) -> None:
@@ -125,7 +78,7 @@ def choose(page: Page, label: str, option: str) -> None:
 def test_a_programme_manager_imports_the_filled_template_finds_the_project_and_undoes_it(
     page: Page, app_url: str, tmp_path: Path
 ) -> None:
-    sign_in(page, app_url, "pm")
+    sign_in(page, app_url, "pm", PASSWORDS["pm"])
     go(page, "Import")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the template").click()
@@ -153,7 +106,7 @@ def test_a_programme_manager_imports_the_filled_template_finds_the_project_and_u
     settle(page)
     expect(page.get_by_text("1 project. Search with the sidebar")).to_be_visible()
     screenshot(page, "journey-4-found.png")
-    sign_in(page, f"{app_url}/projects?project={NEW_ID}", "pm")
+    sign_in(page, f"{app_url}/projects?project={NEW_ID}", "pm", PASSWORDS["pm"])
     expect(page.get_by_role("heading", name=NEW_TITLE)).to_be_visible()
     for text in ("EUR 480,000.00", "European Union", "Bosnia and Herzegovina"):
         expect(page.get_by_text(text).first).to_be_attached()
@@ -176,7 +129,7 @@ def test_a_programme_manager_imports_the_filled_template_finds_the_project_and_u
 def test_a_donor_officer_filters_by_funder_and_country_and_downloads_the_table(
     page: Page, app_url: str, tmp_path: Path
 ) -> None:
-    sign_in(page, f"{app_url}/projects", "do")
+    sign_in(page, f"{app_url}/projects", "do", PASSWORDS["do"])
     choose(page, "Funder", "EU")
     choose(page, "Beneficiary country or region", "Serbia")
     expect(page.get_by_text("projects. Search with the sidebar", exact=False)).to_be_visible()
