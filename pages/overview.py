@@ -64,23 +64,30 @@ if head.illustrative:
     )
 for note in notes:
     st.info(note, icon=":material/info:")
+# The detail tables below are read and sent only once opened: few stakeholders open them, and
+# at a million projects they are most of what the page would read and send.
 if head.unconverted and not COUNTED:
-    with st.expander(f"Not converted to {CURRENCY}: {ui.count(head.unconverted, 'project')}"):
-        st.dataframe(
-            ui.unconverted(filters, CURRENCY),
-            column_config={
-                "project_id": "ID",
-                "title": st.column_config.TextColumn("Project", width="large"),
-                "currency": "Currency",
-                "budget": st.column_config.NumberColumn("Budget (own currency)", format="localized"),
-            },
-            hide_index=True,
-            width="stretch",
-        )
-        st.caption(
-            "Open a project to see which of its amounts has no rate, and for which date."
-            + (f" The first {ui.DETAIL_ROWS:,} are listed." if head.unconverted > ui.DETAIL_ROWS else "")
-        )
+    with st.expander(
+        f"Not converted to {CURRENCY}: {ui.count(head.unconverted, 'project')}",
+        key="overview_unconverted",
+        on_change="rerun",
+    ) as listed:
+        if listed.open:
+            st.dataframe(
+                ui.unconverted(filters, CURRENCY),
+                column_config={
+                    "project_id": "ID",
+                    "title": st.column_config.TextColumn("Project", width="large"),
+                    "currency": "Currency",
+                    "budget": st.column_config.NumberColumn("Budget (own currency)", format="localized"),
+                },
+                hide_index=True,
+                width="stretch",
+            )
+            st.caption(
+                "Open a project to see which of its amounts has no rate, and for which date."
+                + (f" The first {ui.DETAIL_ROWS:,} are listed." if head.unconverted > ui.DETAIL_ROWS else "")
+            )
 
 if head.projects == 0:
     st.warning("No project matches the filters.")
@@ -136,53 +143,62 @@ with right:
 
 rebased = ui.rebased(filters)
 if len(rebased):
-    with st.expander(f"Shares scaled to 100% ({rebased['project_id'].nunique():,} projects)"):
+    with st.expander(
+        f"Shares scaled to 100% ({rebased['project_id'].nunique():,} projects)",
+        key="overview_rebased",
+        on_change="rerun",
+    ) as listed:
+        if listed.open:
+            st.caption(
+                "These projects' recorded shares do not add up to 100% (or their funders' contributions "
+                "to the budget); the charts split each one's whole budget in proportion to them."
+            )
+            st.dataframe(
+                rebased,
+                column_config={
+                    "project_id": "ID",
+                    "title": st.column_config.TextColumn("Project", width="large"),
+                    "shares": "Shares",
+                    "recorded": st.column_config.NumberColumn("Add up to %", format="%.2f"),
+                },
+                hide_index=True,
+                width="stretch",
+            )
+
+with st.expander(
+    f"How every budget was converted to {CURRENCY}", key="overview_conversions", on_change="rerun"
+) as listed:
+    if listed.open:
+        conversions = ui.budget_conversions(filters, CURRENCY)
         st.caption(
-            "These projects' recorded shares do not add up to 100% (or their funders' contributions "
-            "to the budget); the charts split each one's whole budget in proportion to them."
+            "Each budget amount of the projects shown, with the rate it was converted at, the rate's "
+            "date and source. Open a project for its transactions too."
+            + (
+                f" The first {len(conversions):,} amounts are shown."
+                if len(conversions) >= ui.DETAIL_ROWS
+                else ""
+            )
         )
-        st.dataframe(
-            rebased,
-            column_config={
-                "project_id": "ID",
-                "title": st.column_config.TextColumn("Project", width="large"),
-                "shares": "Shares",
-                "recorded": st.column_config.NumberColumn("Add up to %", format="%.2f"),
-            },
-            hide_index=True,
-            width="stretch",
-        )
+        ui.conversions_table(conversions, CURRENCY)
 
-with st.expander(f"How every budget was converted to {CURRENCY}"):
-    conversions = ui.budget_conversions(filters, CURRENCY)
-    st.caption(
-        "Each budget amount of the projects shown, with the rate it was converted at, the rate's "
-        "date and source. Open a project for its transactions too."
-        + (
-            f" The first {len(conversions):,} amounts are shown."
-            if len(conversions) >= ui.DETAIL_ROWS
-            else ""
-        )
-    )
-    ui.conversions_table(conversions, CURRENCY)
-
-with st.expander("The figures behind the charts"):
-    for label, rows in [
-        ("Funder", by_funder),
-        ("Implementing agency", by_implementer),
-        ("Country or region", by_country),
-        ("Sector", by_sector),
-        ("Year", by_year),
-    ]:
-        st.markdown(f"**{label}**")
-        st.dataframe(
-            rows[["name", "amount", "projects", "estimated"]],
-            column_config={
-                "name": label,
-                **ui.money_columns(rows, CURRENCY),
-                "projects": "Projects",
-                "estimated": st.column_config.CheckboxColumn("Partly estimated"),
-            },
-            hide_index=True,
-            width="stretch",
-        )
+with st.expander("The figures behind the charts", key="overview_figures", on_change="rerun") as listed:
+    if listed.open:
+        for label, rows in [
+            ("Funder", by_funder),
+            ("Implementing agency", by_implementer),
+            ("Country or region", by_country),
+            ("Sector", by_sector),
+            ("Year", by_year),
+        ]:
+            st.markdown(f"**{label}**")
+            st.dataframe(
+                rows[["name", "amount", "projects", "estimated"]],
+                column_config={
+                    "name": label,
+                    **ui.money_columns(rows, CURRENCY),
+                    "projects": "Projects",
+                    "estimated": st.column_config.CheckboxColumn("Partly estimated"),
+                },
+                hide_index=True,
+                width="stretch",
+            )

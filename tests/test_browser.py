@@ -3,7 +3,8 @@
 Starts `streamlit run dashboard.py` on a free port with a fresh database in a temporary
 directory (the app fills it with the sample portfolio on first load), then checks that:
 
-- the overview shows the headline metrics (43 projects, a total budget) and the budget charts;
+- the overview shows the headline metrics (43 projects, a total budget) and the budget charts, and
+  reads its conversions table when that is opened;
 - a project opened by its link (`/projects?project=...`) shows its title, budget and organisations;
 - the activities page renders its table of all events;
 - filters given in the URL apply (`?illustrative=no` leaves the seed page's 3 real projects).
@@ -54,6 +55,14 @@ def test_overview(page: Page, app_url: str) -> None:
     expect(metric_value(page, "Total budget")).to_be_visible()
     for heading in ["Budget by funder", "Budget by beneficiary country"]:
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
+
+    # The conversions table is read only when its expander is opened.
+    conversions = page.get_by_test_id("stExpander").filter(has_text="How every budget was converted to EUR")
+    expect(conversions.get_by_test_id("stDataFrame")).to_have_count(0)
+    conversions.get_by_text("How every budget was converted to EUR").click()
+    expect(conversions.get_by_test_id("stDataFrame")).to_be_visible()
+    expect(conversions.get_by_text("the rate it was converted at")).to_be_visible()
+    screenshot(page, "overview-conversions.png")
 
 
 def test_project_detail(page: Page, app_url: str) -> None:

@@ -417,3 +417,9 @@ def test_the_overviews_total_is_the_sum_of_its_traced_conversions(sample_db, cur
     db.close()
     at = app(currency=currency)
     assert any(e.label == f"How every budget was converted to {currency}" for e in at.expander)
+    shown = len(at.dataframe)
+    # The table is read and sent only once the expander is opened.
+    at.session_state["overview_conversions"] = True
+    at.run()
+    assert len(at.dataframe) == shown + 1
+    assert len(at.dataframe[-1].value) == len(conversions)

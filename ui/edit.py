@@ -1,10 +1,13 @@
-"""Correcting a project's fields in the project view (editors)."""
+"""Correcting a project's fields in the project view (editors).
+
+loaders is imported where it is used: it takes a tenth of a second to import (spreadsheet
+libraries, country names), and most page runs never read or write a spreadsheet.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from loaders import pipeline
 from portfolio import imports
 from portfolio.store import STATUSES, StoreError
 from ui import access, db
@@ -67,6 +70,8 @@ def project_editor(project: dict) -> None:
         "url": url,
         "visibility": visibility,
     }
+    from loaders import pipeline
+
     plan, loaded = pipeline.preview_edit(db.store(), key, fields)
     problems = pipeline.all_problems(plan, loaded)
     errors = [p for p in problems if p.severity == "error"]

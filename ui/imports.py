@@ -1,4 +1,8 @@
-"""The Import page's cached reads, workbooks to download, and the preview it draws."""
+"""The Import page's cached reads, workbooks to download, and the preview it draws.
+
+loaders is imported where it is used: it takes a tenth of a second to import (spreadsheet
+libraries, country names), and most page runs never read or write a spreadsheet.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import io
 import pandas as pd
 import streamlit as st
 
-from loaders import pipeline, template
 from portfolio import imports
 from portfolio.access import Audience
 from portfolio.filters import Filters
@@ -20,6 +23,8 @@ CURRENCY_CHOICES = ["EUR", "USD", "GBP", "CHF", "JPY", "SEK", "NOK", "DKK", "CAD
 
 @cached_read(4)
 def _template(path: str, version: int) -> bytes:
+    from loaders import pipeline
+
     out = io.BytesIO()
     pipeline.write_template(out, _con(path))
     return out.getvalue()
@@ -35,18 +40,24 @@ def portfolio_workbook(filters: Filters, audience: Audience) -> bytes:
     Download buttons call this after the script run, when the session is out of reach, so the
     audience is taken while the page runs and passed in.
     """
+    from loaders import pipeline
+
     out = io.BytesIO()
     pipeline.write_export(out, _con(db_path()), filters, audience)
     return out.getvalue()
 
 
 def portfolio_iati(filters: Filters) -> bytes:
+    from loaders import pipeline
+
     out = io.BytesIO()
     pipeline.write_iati_export(out, _con(db_path()), filters)
     return out.getvalue()
 
 
 def fixme_workbook(loaded) -> bytes:
+    from loaders import pipeline
+
     out = io.BytesIO()
     pipeline.write_fixme_workbook(out, loaded)
     return out.getvalue()
@@ -72,6 +83,8 @@ def import_changes(import_id: int) -> pd.DataFrame:
 
 def import_preview(report: dict) -> None:
     """New, changed, unchanged and rejected rows, and every problem with its place in the file."""
+    from loaders import template
+
     st.markdown(f"**{report['file']}**: what importing it will do")
     new, changed, same, rejected = st.columns(4)
     new.metric("New projects", f"{report['added']:,}")

@@ -1,4 +1,8 @@
-"""The spend review's cached reads and its download."""
+"""The spend review's cached reads and its download.
+
+loaders is imported where it is used: it takes a tenth of a second to import (spreadsheet
+libraries, country names), and most page runs never read or write a spreadsheet.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from datetime import date
 
 import pandas as pd
 
-from loaders import template
 from portfolio import spend
 from portfolio.filters import Filters
 from ui.db import _con, cached_read, data_version, db_path
@@ -32,6 +35,8 @@ def review_by(by: str, filters: Filters, currency: str) -> pd.DataFrame:
 
 
 def table_workbook(frame: pd.DataFrame, sheet_name: str, note: str) -> bytes:
+    from loaders import template
+
     out = io.BytesIO()
     template.write_table(out, frame, sheet_name, note)
     return out.getvalue()
