@@ -203,7 +203,8 @@ weights{suffix} AS (
              THEN CAST(s.share * 100 AS HUGEINT) ELSE 1 END AS w,
         CASE WHEN st.n_recorded = st.n AND st.total > 0
              THEN CAST(st.total * 100 AS HUGEINT) ELSE greatest(coalesce(st.n, 0), 1) END AS whole,
-        coalesce(st.n > 1 AND NOT (st.n_recorded = st.n AND st.total > 0), false) AS estimated
+        coalesce(st.n > 1 AND NOT (st.n_recorded = st.n AND st.total > 0), false) AS estimated,
+        coalesce(st.n, 0) AS n
     FROM {amounts} a
     LEFT JOIN shares{suffix} s USING (project_id)
     LEFT JOIN share_stats{suffix} st USING (project_id)
@@ -211,9 +212,13 @@ weights{suffix} AS (
 floored{suffix} AS (
     -- Split the size and keep the sign: net spending can be negative (refunds, corrections).
     SELECT *, (abs(cents) * w) // whole AS base, (abs(cents) * w) % whole AS remainder
-    FROM weights{suffix}
+    FROM weights{suffix} WHERE n > 1
 ),
 attributed{suffix} AS (
+    -- A part with one key (or none) keeps its cents whole: only the others need the window,
+    -- which sorts what it is given.
+    SELECT {part}, key, estimated, cents FROM weights{suffix} WHERE n <= 1
+    UNION ALL
     SELECT {part}, key, estimated,
         sign(cents) * (base + CASE WHEN row_number() OVER (
                         PARTITION BY {part} ORDER BY remainder DESC, key NULLS LAST)

@@ -4,22 +4,27 @@ Converting ten million amounts and splitting a million budgets over funders, cou
 sectors and years takes seconds on every read. These tables hold the result per project, so
 a page adds up the rows of the filtered projects instead:
 
-- rollup_projects, one row per project: what the quality checks, the spend review's flags and
-  the Overview's list of rescaled shares need to know (counts, shares, contributions, dates:
-  no money converted, so they serve every reporting currency), and its budget, commitments,
-  disbursements, expenditure and spending in ROLLUP_CURRENCY (EUR, the default reporting
-  currency), converted as the portfolio converts (meta.fx_method, its own rates);
+- rollup_projects, one row per project and reporting currency: what the quality checks, the
+  spend review's flags and the Overview's list of rescaled shares need to know (counts, shares,
+  contributions, dates: no money converted, so they are read from the EUR rows whatever the
+  currency), and its budget, commitments, disbursements, expenditure and spending in that
+  currency, converted as the portfolio converts (meta.fx_method, its own rates);
 - rollup_attributed: each project's budget split over every breakdown (and what it spent,
-  over funders and implementers), in ROLLUP_CURRENCY;
+  over funders and implementers);
 - rollup_spend_years: each project's commitments, disbursements and expenditure per year;
 - rollup_parts: each breakdown of the whole portfolio added up per key (and provenance), which
   is all the Overview reads when nothing is filtered.
 
-`Store.write()` brings them in step inside every write's transaction, after the write's own
-rows, so no reader sees them out of step with the data. Their rows come from the same SQL as
-the live reads (portfolio.money), so a figure is the same either way; a read in another
-currency, or of a database whose rollups are older than its data, computes live. Nothing here
-imports streamlit.
+The money is kept in ROLLUP_CURRENCY (EUR, the default reporting currency) always, and in each
+other currency from the first time a page shows it (`keep`, at most MORE_CURRENCIES of them):
+working a million projects out in a currency takes seconds, which a reader should wait for
+once, not on every filter. `Store.write()` brings every kept currency in step inside every
+write's transaction, after the write's own rows, so no reader sees them out of step with the
+data. A change of rates or of the way amounts are converted keeps EUR only again.
+
+Their rows come from the same SQL as the live reads (portfolio.money), so a figure is the same
+either way; a read in a currency not kept, or of a database whose rollups are older than its
+data, computes live. Nothing here imports streamlit.
 """
 
 from __future__ import annotations
@@ -37,8 +42,10 @@ from portfolio.money import (
 )
 
 ROLLUP_CURRENCY = "EUR"
+# Reporting currencies kept besides EUR: each one adds its share to every write's time.
+MORE_CURRENCIES = 4
 # Bump when what a rollup holds changes: tables built by an older aidtrack are then rebuilt.
-FORMAT = "6"
+FORMAT = "7"
 
 TABLES = ("rollup_projects", "rollup_attributed", "rollup_spend_years")  # a row per project or part
 
@@ -112,20 +119,22 @@ project_rows AS (
 ROLLUP_PROJECT_ROWS = f"""
 project_rows AS (
     SELECT project_id, {PROJECT_COLUMNS}, {FACT_COLUMNS}
-    FROM rollup_projects SEMI JOIN selected USING (project_id)
+    FROM rollup_projects SEMI JOIN selected USING (project_id) WHERE reporting_currency = '{ROLLUP_CURRENCY}'
 )"""
 
 # The same facts, as the write path left them, for the selected projects.
 ROLLUP_FACTS = f"""
 project_facts AS (
     SELECT project_id, {FACT_COLUMNS} FROM rollup_projects SEMI JOIN selected USING (project_id)
+    WHERE reporting_currency = '{ROLLUP_CURRENCY}'
 )"""
 
 # project_amounts, amounts and provenance (as portfolio.money makes them), from the rollups.
 ROLLUP_AMOUNTS = """
 rolled_amounts AS (
     SELECT project_id, budget_cents AS cents, currencies, first_date, last_date, sources
-    FROM rollup_projects SEMI JOIN selected USING (project_id) WHERE has_amount
+    FROM rollup_projects SEMI JOIN selected USING (project_id)
+    WHERE has_amount AND reporting_currency = $currency
 ),
 project_amounts AS (SELECT project_id, cents FROM rolled_amounts),
 amounts AS (SELECT project_id, cents FROM rolled_amounts WHERE cents IS NOT NULL),
@@ -147,7 +156,8 @@ SPEND_COLUMNS = ", ".join(
 ROLLUP_SPEND = f"""
 spend AS (
     SELECT project_id, {SPEND_COLUMNS}, spent_cents
-    FROM rollup_projects SEMI JOIN selected USING (project_id) WHERE has_spend
+    FROM rollup_projects SEMI JOIN selected USING (project_id)
+    WHERE has_spend AND reporting_currency = $currency
 ),
 spent AS (SELECT project_id, spent_cents AS cents FROM spend)"""
 
@@ -156,7 +166,7 @@ ROLLUP_PER_PROJECT = f"""
 per_project AS (
     SELECT project_id, {PROJECT_COLUMNS}, budget_cents, {SPEND_COLUMNS}, spent_cents, after_end,
            contributions, contributions_comparable
-    FROM rollup_projects SEMI JOIN selected USING (project_id)
+    FROM rollup_projects SEMI JOIN selected USING (project_id) WHERE reporting_currency = $currency
 )"""
 
 
@@ -172,7 +182,8 @@ def rollup_attributed(by: str, spent: bool = False) -> str:
     return f"""
 attributed AS (
     SELECT r.* EXCLUDE (breakdown) FROM rollup_attributed r
-    SEMI JOIN selected USING (project_id) WHERE r.breakdown = '{"spent:" if spent else ""}{by}'
+    SEMI JOIN selected USING (project_id)
+    WHERE r.breakdown = '{"spent:" if spent else ""}{by}' AND r.reporting_currency = $currency
 )"""
 
 
@@ -201,15 +212,25 @@ SELECT CAST(hash((SELECT sum(hash(r)) FROM fx_rates r), (SELECT sum(hash(r)) FRO
                  (SELECT sum(hash(r)) FROM ref_sectors r)) AS VARCHAR)
 """
 
-_BUILD = [
-    # Transactions are converted once, into a table of this transaction, and added up twice.
-    f"""CREATE TEMP TABLE rollup_transaction_cents AS
-    WITH {DIRTY}, {TRANSACTION_CENTS}
-    SELECT project_id, type, date, currency, cents FROM cents_transaction_lines""",
-    f"""INSERT INTO rollup_projects BY NAME
-    WITH {DIRTY}, {PROJECT_FACTS}, {PROJECT_AMOUNTS}, {PROVENANCE},
+# Transactions are converted once, into a table of this transaction, and added up twice.
+_TRANSACTION_CENTS = f"""CREATE TEMP TABLE rollup_transaction_cents AS
+WITH {DIRTY}, {TRANSACTION_CENTS}
+SELECT project_id, type, date, currency, cents FROM cents_transaction_lines"""
+
+# Facts hold no money: in another currency they are the EUR rows' (built first), not worked out again.
+KEPT_FACTS = f"""
+project_facts AS (
+    SELECT project_id, {FACT_COLUMNS} FROM rollup_projects SEMI JOIN selected USING (project_id)
+    WHERE reporting_currency = '{ROLLUP_CURRENCY}'
+)"""
+
+
+def _projects(facts: str) -> str:
+    return f"""INSERT INTO rollup_projects BY NAME
+    WITH {DIRTY}, {facts}, {PROJECT_AMOUNTS}, {PROVENANCE},
     cents_transaction_lines AS (SELECT * FROM rollup_transaction_cents), {SPEND_PER_PROJECT}
-    SELECT f.*, {", ".join(f"s.{c}" for c in PROJECT_COLUMNS.split(", "))}, n.fingerprint,
+    SELECT $currency AS reporting_currency, f.*, {", ".join(f"s.{c}" for c in PROJECT_COLUMNS.split(", "))},
+           n.fingerprint,
            pa.project_id IS NOT NULL AS has_amount, pa.cents AS budget_cents,
            p.currencies, p.first_date, p.last_date, p.sources,
            sp.project_id IS NOT NULL AS has_spend, {", ".join(f"sp.{c}" for c in SPEND_COLUMNS.split(", "))},
@@ -218,18 +239,24 @@ _BUILD = [
     LEFT JOIN project_amounts pa USING (project_id)
     LEFT JOIN provenance p USING (project_id)
     LEFT JOIN spend sp USING (project_id)
-    LEFT JOIN spent st USING (project_id)""",
+    LEFT JOIN spent st USING (project_id)"""
+
+
+# Each project's parts, from its row in rollup_projects (and rollup_transaction_cents).
+_SPLITS = [
     *[
         f"""INSERT INTO rollup_attributed BY NAME
         WITH {DIRTY}, {BUDGET_LINES},
         amounts AS (
             SELECT project_id, budget_cents AS cents
-            FROM rollup_projects SEMI JOIN selected USING (project_id) WHERE budget_cents IS NOT NULL
+            FROM rollup_projects SEMI JOIN selected USING (project_id)
+            WHERE budget_cents IS NOT NULL AND reporting_currency = $currency
         ),
         {attributed(by)}
-        SELECT '{by}' AS breakdown, a.project_id, a.key, a.estimated, a.cents,
-               r.currencies, r.first_date, r.last_date, r.sources
-        FROM attributed a JOIN rollup_projects r USING (project_id)"""
+        SELECT $currency AS reporting_currency, '{by}' AS breakdown, a.project_id, a.key, a.estimated,
+               a.cents, r.currencies, r.first_date, r.last_date, r.sources
+        FROM attributed a
+        JOIN (SELECT * FROM rollup_projects WHERE reporting_currency = $currency) r USING (project_id)"""
         for by in BREAKDOWNS
     ],
     *[
@@ -237,14 +264,16 @@ _BUILD = [
         WITH {DIRTY},
         amounts AS (
             SELECT project_id, spent_cents AS cents
-            FROM rollup_projects SEMI JOIN selected USING (project_id) WHERE spent_cents IS NOT NULL
+            FROM rollup_projects SEMI JOIN selected USING (project_id)
+            WHERE spent_cents IS NOT NULL AND reporting_currency = $currency
         ),
         {attributed(by)}
-        SELECT 'spent:{by}' AS breakdown, project_id, key, estimated, cents FROM attributed"""
+        SELECT $currency AS reporting_currency, 'spent:{by}' AS breakdown, project_id, key, estimated, cents
+        FROM attributed"""
         for by in SPENT_BREAKDOWNS
     ],
     """INSERT INTO rollup_spend_years BY NAME
-    SELECT project_id, CAST(year(date) AS VARCHAR) AS year,
+    SELECT $currency AS reporting_currency, project_id, CAST(year(date) AS VARCHAR) AS year,
            sum(cents) FILTER (WHERE type = 'commitment') AS commitment_cents,
            sum(cents) FILTER (WHERE type = 'disbursement') AS disbursement_cents,
            sum(cents) FILTER (WHERE type = 'expenditure') AS expenditure_cents
@@ -255,18 +284,30 @@ _BUILD = [
 # The `parts` of portfolio.queries.BREAKDOWN over every project: what a breakdown adds up.
 PARTS = """
 INSERT INTO rollup_parts BY NAME
-SELECT breakdown, key, currencies, sources, sum(cents) AS cents, count(*) AS projects,
-       bool_or(estimated) AS estimated, coalesce(sum(cents) FILTER (WHERE estimated), 0) AS estimated_cents,
+SELECT $currency AS reporting_currency, breakdown, key, currencies, sources, sum(cents) AS cents,
+       count(*) AS projects, bool_or(estimated) AS estimated,
+       coalesce(sum(cents) FILTER (WHERE estimated), 0) AS estimated_cents,
        min(first_date) AS first_date, max(last_date) AS last_date
-FROM rollup_attributed WHERE breakdown IN ({})
+FROM rollup_attributed a
+WHERE reporting_currency = $currency AND breakdown IN ({}) {{touched}}
 GROUP BY ALL
 """.format(", ".join(f"'{by}'" for by in BREAKDOWNS))
+# A write that changes a few projects adds up again only the parts they were or are in.
+TOUCHED = """AND EXISTS (
+    SELECT 1 FROM rollup_touched t
+    WHERE t.breakdown = {table}.breakdown AND t.key IS NOT DISTINCT FROM {table}.key
+)"""
+# The parts the dirty projects are in, before their rows go and once they are back.
+NOTE_TOUCHED = """
+INSERT INTO rollup_touched
+SELECT DISTINCT breakdown, key FROM rollup_attributed
+WHERE project_id IN (SELECT project_id FROM rollup_dirty)"""
 
 # The same, read back for one breakdown.
 ROLLUP_PARTS = """
 parts AS (
     SELECT key, currencies, sources, cents, projects, estimated, estimated_cents, first_date, last_date
-    FROM rollup_parts WHERE breakdown = $by
+    FROM rollup_parts WHERE breakdown = $by AND reporting_currency = $currency
 )"""
 
 
@@ -275,43 +316,108 @@ def _meta(cur: duckdb.DuckDBPyConnection, key: str) -> str | None:
     return rows[0][0] if rows else None
 
 
+def _kept(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    return (_meta(cur, "rollup_currencies") or ROLLUP_CURRENCY).split(",")
+
+
+def kept(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The reporting currencies the rollups hold, EUR first."""
+    with con.cursor() as cur:
+        return _kept(cur)
+
+
+def _build(cur: duckdb.DuckDBPyConnection, currency: str) -> None:
+    """Rollup rows in `currency` for the projects in rollup_dirty (whose rows are gone; in EUR
+    first, as other currencies take their facts from the EUR rows)."""
+    facts = PROJECT_FACTS if currency == ROLLUP_CURRENCY else KEPT_FACTS
+    for statement in [_TRANSACTION_CENTS, _projects(facts), *_SPLITS]:
+        cur.execute(statement, {"currency": currency} if "$currency" in statement else None)
+    cur.execute("DROP TABLE rollup_transaction_cents")
+
+
+def _add_up(cur: duckdb.DuckDBPyConnection, currency: str, touched: bool = False) -> None:
+    """Add up the parts in `currency`: all of them, or (`touched`) those in rollup_touched."""
+    only = TOUCHED.format(table="rollup_parts") if touched else ""
+    cur.execute(
+        f"DELETE FROM rollup_parts WHERE reporting_currency = $currency {only}", {"currency": currency}
+    )
+    only = TOUCHED.format(table="a") if touched else ""
+    cur.execute(PARTS.format(touched=only), {"currency": currency})
+
+
 def rebuild(cur: duckdb.DuckDBPyConnection) -> int:
     """Bring the rollups in step with the portfolio as `cur` sees it, inside a write; returns
     the number of projects worked out again.
 
-    Only projects whose rows changed are redone: each project's rows are hashed into a
-    fingerprint kept beside its facts, and the ones that differ (or are new, or gone) are
-    deleted and built again. A change of rates, of the way amounts are converted, of the
-    reference lists or of this module's FORMAT redoes every project.
+    Only projects whose rows changed are redone, in every kept currency: each project's rows
+    are hashed into a fingerprint kept beside its facts, and the ones that differ (or are new,
+    or gone) are deleted and built again. A change of rates, of the way amounts are converted,
+    of the reference lists or of this module's FORMAT redoes every project, in EUR only.
     """
     settings = cur.execute(SETTINGS).fetchall()[0][0]
     everything = _meta(cur, "rollups") != FORMAT or _meta(cur, "rollup_settings") != settings
+    currencies = [ROLLUP_CURRENCY] if everything else _kept(cur)
     cur.execute(f"CREATE TEMP TABLE rollup_now AS {FINGERPRINTS}")
     if everything:
-        for table in TABLES:
+        for table in (*TABLES, "rollup_parts"):
             cur.execute(f"DELETE FROM {table}")
         cur.execute("CREATE TEMP TABLE rollup_dirty AS SELECT project_id FROM rollup_now")
     else:
         cur.execute(
-            """CREATE TEMP TABLE rollup_dirty AS
+            f"""CREATE TEMP TABLE rollup_dirty AS
             SELECT project_id FROM rollup_now n
-            FULL JOIN (SELECT project_id, fingerprint FROM rollup_projects) f USING (project_id)
+            FULL JOIN (
+                SELECT project_id, fingerprint FROM rollup_projects
+                WHERE reporting_currency = '{ROLLUP_CURRENCY}'
+            ) f USING (project_id)
             WHERE n.fingerprint IS DISTINCT FROM f.fingerprint"""
         )
+        cur.execute("CREATE TEMP TABLE rollup_touched (breakdown VARCHAR, key VARCHAR)")
+        cur.execute(NOTE_TOUCHED)
         for table in TABLES:
             cur.execute(f"DELETE FROM {table} WHERE project_id IN (SELECT project_id FROM rollup_dirty)")
     redone = cur.execute("SELECT count(*) FROM rollup_dirty").fetchall()[0][0]
     if redone:
-        for statement in _BUILD:
-            cur.execute(statement, {"currency": ROLLUP_CURRENCY} if "$currency" in statement else None)
+        for currency in currencies:
+            _build(cur, currency)
+    if not everything:
+        cur.execute(NOTE_TOUCHED)
     if redone or everything:
-        cur.execute("DELETE FROM rollup_parts")
-        cur.execute(PARTS)
-    for table in ("rollup_now", "rollup_dirty", "rollup_transaction_cents"):
+        for currency in currencies:
+            _add_up(cur, currency, touched=not everything)
+    for table in ("rollup_now", "rollup_dirty", "rollup_touched"):
         cur.execute(f"DROP TABLE IF EXISTS {table}")
     cur.execute("UPDATE meta SET value = ? WHERE key = 'rollup_settings'", [settings])
     cur.execute("UPDATE meta SET value = ? WHERE key = 'rollups'", [FORMAT])
+    cur.execute("UPDATE meta SET value = ? WHERE key = 'rollup_currencies'", [",".join(currencies)])
     return redone
+
+
+def keep(store, currency: str) -> bool:
+    """Work every project out in `currency` and keep it in step from now on, unless it is kept
+    already, MORE_CURRENCIES others are, or the rollups are not in step; whether it is kept.
+
+    The data and its version stay as they are: these rows are figures derived from them.
+    """
+    with store.write(figures_only=True) as cur:
+        currencies = _kept(cur)
+        if currency in currencies:
+            return True
+        if len(currencies) > MORE_CURRENCIES or _meta(cur, "rollups") != FORMAT:
+            return False
+        cur.execute(
+            f"""CREATE TEMP TABLE rollup_now AS SELECT project_id, fingerprint FROM rollup_projects
+            WHERE reporting_currency = '{ROLLUP_CURRENCY}'"""
+        )
+        cur.execute("CREATE TEMP TABLE rollup_dirty AS SELECT project_id FROM rollup_now")
+        _build(cur, currency)
+        _add_up(cur, currency)
+        for table in ("rollup_now", "rollup_dirty"):
+            cur.execute(f"DROP TABLE {table}")
+        cur.execute(
+            "UPDATE meta SET value = ? WHERE key = 'rollup_currencies'", [",".join([*currencies, currency])]
+        )
+    return True
 
 
 def fresh(con: duckdb.DuckDBPyConnection) -> bool:
@@ -322,6 +428,12 @@ def fresh(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(rows) and rows[0][0] == FORMAT
 
 
+def wanted(con: duckdb.DuckDBPyConnection, currency: str) -> bool:
+    """Whether `keep(store, currency)` would work something out."""
+    currencies = kept(con)
+    return currency not in currencies and len(currencies) <= MORE_CURRENCIES and fresh(con)
+
+
 def usable(con: duckdb.DuckDBPyConnection, currency: str) -> bool:
     """Whether money in `currency` can be read from the rollups."""
-    return currency == ROLLUP_CURRENCY and fresh(con)
+    return fresh(con) and currency in kept(con)

@@ -200,7 +200,8 @@ SELECT year AS key,
        {cents_to_decimal("sum(commitment_cents)")} AS commitments,
        {cents_to_decimal("sum(disbursement_cents)")} AS disbursements,
        {cents_to_decimal("sum(expenditure_cents)")} AS expenditure
-FROM rollup_spend_years SEMI JOIN selected USING (project_id) GROUP BY 1 ORDER BY 1
+FROM rollup_spend_years SEMI JOIN selected USING (project_id) WHERE reporting_currency = $currency
+GROUP BY 1 ORDER BY 1
 """
 
 
@@ -281,7 +282,7 @@ year_cents AS (
     SELECT * FROM (
         SELECT y.project_id, y.year,
                CASE WHEN sp.expenditures > 0 THEN y.expenditure_cents ELSE y.disbursement_cents END AS cents
-        FROM rollup_spend_years y JOIN spend sp USING (project_id)
+        FROM rollup_spend_years y JOIN spend sp USING (project_id) WHERE y.reporting_currency = $currency
     ) WHERE cents IS NOT NULL
 )"""
 

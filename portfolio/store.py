@@ -335,6 +335,21 @@ MIGRATIONS.append(
         ],
     )
 )
+MIGRATIONS.append(
+    Migration(
+        9,
+        "figures per project in more than one reporting currency (portfolio.rollups)",
+        [
+            # Which reporting currency a rollup row's money is in: EUR always, others once shown.
+            *[
+                f"ALTER TABLE {table} ADD COLUMN reporting_currency VARCHAR NOT NULL DEFAULT 'EUR'"
+                for table in ("rollup_projects", "rollup_attributed", "rollup_spend_years", "rollup_parts")
+            ],
+            "INSERT INTO meta VALUES ('rollup_currencies', 'EUR')",
+            "UPDATE meta SET value = 'none' WHERE key = 'rollups'",
+        ],
+    )
+)
 FX_METHODS = {
     "daily": "the ECB reference rate of each amount's own date",
     "monthly": "the average ECB rate of the month of each amount's date",
@@ -438,12 +453,15 @@ class Store:
         self.connection.close()
 
     @contextmanager
-    def write(self, log_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def write(
+        self, log_only: bool = False, figures_only: bool = False
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         """The one write path: lock, begin, yield a cursor, check, bump the data version, commit.
 
         `log_only` is for writes that touch no project, rate or setting the figures depend on
         (the import log, internal fields): they skip re-checking every project's rollups, which
-        scans the whole portfolio.
+        scans the whole portfolio. `figures_only` is for writes of rollups alone (a reporting
+        currency's, portfolio.rollups.keep): the data, and so its version, stay as they were.
         """
         with self._lock:
             cur = self.connection.cursor()
@@ -457,13 +475,14 @@ class Store:
                         f"{table} has a row for '{key}', which is not in the portfolio.",
                         title="Nothing was saved",
                     )
-                cur.execute(
-                    "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-                    "WHERE key = 'data_version'"
-                )
+                if not figures_only:
+                    cur.execute(
+                        "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                        "WHERE key = 'data_version'"
+                    )
                 # Figures per project, worked out again from what this write left; readers
                 # see them change together with the data.
-                if not log_only:
+                if not (log_only or figures_only):
                     rollups.rebuild(cur)
                 cur.commit()
             except duckdb.Error as e:

@@ -27,24 +27,24 @@ def sample(sample_db):
     db.close()
 
 
-def every_figure(con, filters: Filters) -> dict:
-    """Everything a page reads that the rollups can serve, in EUR."""
+def every_figure(con, filters: Filters, currency: str = "EUR") -> dict:
+    """Everything a page reads that the rollups can serve, in `currency`."""
     figures = {
-        "headline": queries.headline(con, filters, "EUR", TODAY),
-        "review": spend.project_review(con, filters, "EUR", TODAY),
-        "review totals": spend.review_totals(con, filters, "EUR", TODAY),
+        "headline": queries.headline(con, filters, currency, TODAY),
+        "review": spend.project_review(con, filters, currency, TODAY),
+        "review totals": spend.review_totals(con, filters, currency, TODAY),
         "quality": quality.project_quality(con, filters, TODAY),
         "quality totals": quality.quality_totals(con, filters, TODAY),
         "rebased": queries.rebased(con, filters),
-        "unconverted": queries.unconverted(con, filters, "EUR"),
+        "unconverted": queries.unconverted(con, filters, currency),
     }
     for by in BREAKDOWNS:
-        figures[f"breakdown {by}"] = queries.breakdown(con, by, filters, "EUR")
+        figures[f"breakdown {by}"] = queries.breakdown(con, by, filters, currency)
     for by in ("funder", "implementer", "year"):
-        figures[f"review by {by}"] = spend.review_by(con, by, filters, "EUR")
+        figures[f"review by {by}"] = spend.review_by(con, by, filters, currency)
     for by in ("funder", "country"):
-        figures[f"budget by year and {by}"] = spend.budget_by_year_and(con, by, filters, "EUR")
-        figures[f"spent by year and {by}"] = spend.spent_by_year_and(con, by, filters, "EUR")
+        figures[f"budget by year and {by}"] = spend.budget_by_year_and(con, by, filters, currency)
+        figures[f"spent by year and {by}"] = spend.spent_by_year_and(con, by, filters, currency)
     return figures
 
 
@@ -71,7 +71,7 @@ def test_rollups_and_live_reads_give_the_same_figures(sample, monkeypatch, filte
 def rollup_rows(db: store.Store) -> dict[str, list]:
     return {
         table: db.cursor().execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-        for table in rollups.TABLES
+        for table in (*rollups.TABLES, "rollup_parts")
     }
 
 
@@ -130,6 +130,59 @@ def test_other_currencies_are_read_live_and_add_up(sample):
     )
 
 
+def live_and_kept(db: store.Store, currency: str, monkeypatch, filters: Filters = Filters()) -> tuple:
+    with monkeypatch.context() as live:
+        live.setattr(rollups, "fresh", lambda con: False)
+        computed = every_figure(db.connection, filters, currency)
+    return computed, every_figure(db.connection, filters, currency)
+
+
+@pytest.mark.parametrize("filters", FILTERS[:3], ids=["all", "seed-only", "serbia"])
+def test_a_kept_currency_gives_the_figures_a_live_read_gives(sample, monkeypatch, filters):
+    version = sample.data_version()
+    assert rollups.keep(sample, "USD")
+    assert rollups.kept(sample.connection) == ["EUR", "USD"]
+    assert rollups.usable(sample.connection, "USD")
+    assert sample.data_version() == version  # no data changed: cached pages stay valid
+    live, kept = live_and_kept(sample, "USD", monkeypatch, filters)
+    assert_same(live, kept)
+    assert kept["headline"].total_budget != every_figure(sample.connection, filters)["headline"].total_budget
+
+
+def test_writes_keep_every_kept_currency_in_step(sample, monkeypatch):
+    rollups.keep(sample, "USD")
+    rollups.keep(sample, "CHF")
+    with sample.write() as cur:
+        cur.execute("UPDATE projects SET budget = budget * 2 WHERE project_id = 'ILL-0007'")
+        cur.execute("DELETE FROM transactions WHERE project_id = 'ILL-0009'")
+    store.add_records(sample, synthetic.generate(3, seed=5, prefix="NEW"), "more.xlsx", "test")
+    for currency in ("USD", "CHF"):
+        assert_same(*live_and_kept(sample, currency, monkeypatch))
+    assert sample.value("SELECT count(*) FROM rollup_projects WHERE reporting_currency = 'CHF'") == 46
+    # Kept in step project by project, the rows are those of working the currency out afresh.
+    in_step = rollup_rows(sample)
+    with sample.write(figures_only=True) as cur:
+        for table in (*rollups.TABLES, "rollup_parts"):
+            cur.execute(f"DELETE FROM {table} WHERE reporting_currency = 'CHF'")
+        cur.execute("UPDATE meta SET value = 'EUR,USD' WHERE key = 'rollup_currencies'")
+    rollups.keep(sample, "CHF")
+    assert rollup_rows(sample) == in_step
+
+
+def test_new_rates_keep_eur_only_until_another_currency_is_shown(sample):
+    rollups.keep(sample, "USD")
+    store.set_fx_method(sample, "monthly")
+    assert rollups.kept(sample.connection) == ["EUR"]
+    assert sample.value("SELECT count(*) FROM rollup_projects WHERE reporting_currency = 'USD'") == 0
+
+
+def test_only_so_many_currencies_are_kept(sample):
+    others = ["USD", "CHF", "GBP", "NOK", "SEK", "JPY"]
+    kept = [rollups.keep(sample, currency) for currency in others]
+    assert kept == [True] * rollups.MORE_CURRENCIES + [False] * (len(others) - rollups.MORE_CURRENCIES)
+    assert rollups.kept(sample.connection) == ["EUR", *others[: rollups.MORE_CURRENCIES]]
+
+
 def test_a_database_without_rollups_is_read_live_and_gets_them_on_opening(sample_db, monkeypatch):
     db = store.open_store(sample_db)
     live = every_figure(db.connection, Filters())
@@ -143,3 +196,16 @@ def test_a_database_without_rollups_is_read_live_and_gets_them_on_opening(sample
     assert rollups.fresh(reopened.connection)
     assert_same(live, every_figure(reopened.connection, Filters()))
     reopened.close()
+
+
+def test_showing_the_portfolio_in_a_currency_keeps_its_figures(sample_db):
+    from .test_pages import app, metric
+
+    at = app(currency="USD")
+    total = metric(at, "Total budget")
+    assert total.startswith("USD ")
+    db = store.open_store(sample_db)
+    assert rollups.kept(db.connection) == ["EUR", "USD"]
+    db.close()
+    at.run()
+    assert metric(at, "Total budget") == total

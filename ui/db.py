@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from portfolio import access, history, quality, queries, spend
+from portfolio import access, history, quality, queries, rollups, spend
 from portfolio.filters import Filters
 from portfolio.store import (
     DEFAULT_DB,
@@ -56,6 +56,15 @@ def _store(path: str) -> Store:
 def store() -> Store:
     """The store for this process, created with the sample portfolio on first run."""
     return _store(db_path())
+
+
+def keep_figures_in(currency: str) -> None:
+    """Have the write path keep every project's figures in `currency`, worked out now if they
+    are not yet: seconds once at a million projects, rather than on every view in it."""
+    if not rollups.wanted(_con(db_path()), currency):
+        return
+    with st.spinner(f"Working out every project's figures in {currency}: once, then views in it are quick."):
+        rollups.keep(store(), currency)
 
 
 PINNED = "data_version_of_this_run"

@@ -145,7 +145,9 @@ def sidebar_filters() -> Filters:
 
 def reporting_currency() -> str:
     """The currency every figure is shown in (sidebar and URL `currency`; EUR by default)."""
-    return st.session_state.get("reporting_currency", REPORTING_CURRENCY)
+    currency = st.session_state.get("reporting_currency", REPORTING_CURRENCY)
+    db.keep_figures_in(currency)
+    return currency
 
 
 def current_filters() -> Filters:
