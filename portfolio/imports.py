@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from portfolio import backup, quality
+from portfolio import backup, quality, rollups
 from portfolio.store import PROJECT_FIELDS, PROJECT_TABLES, Store, StoreError, insert_frame, typed
 
 # The columns of each project table that make up a row, in the order they are shown.
@@ -478,6 +478,7 @@ def _write(cur: duckdb.DuckDBPyConnection, import_id: int, plan: Preview, by: st
                     f"INSERT INTO {table} BY NAME SELECT * FROM incoming_{table} "
                     "WHERE project_id IN (SELECT project_id FROM written)"
                 )
+        rollups.changed(cur, "SELECT project_id FROM written")
     log = pa.table(
         {
             "import_id": pa.array([import_id] * len(written), pa.int32()),
@@ -573,6 +574,7 @@ def undo(store: Store, import_id: int, by: str | None = None) -> int:
                 [import_id, by],
             )
             cur.execute("UPDATE imports SET status = 'undone' WHERE import_id = ?", [import_id])
+            rollups.changed(cur, "SELECT project_id FROM undone")
             quality.record_score(cur, import_id)
         finally:
             cur.execute("DROP TABLE undone")

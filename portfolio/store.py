@@ -377,30 +377,31 @@ PROJECT_FIELDS = (
     "visibility",
 )
 
-# Rows that point at a project or organisation that is not there; checked inside every write.
+# Rows that point at a project or organisation that is not there, checked inside every write: of
+# the projects the write said it changed (portfolio.rollups.changed), else of every project.
 ORPHANS = """
     SELECT 'project_orgs' AS tbl, project_id AS key FROM project_orgs
-        WHERE project_id NOT IN (SELECT project_id FROM projects)
+        WHERE project_id NOT IN (SELECT project_id FROM projects) AND {only}
     UNION ALL SELECT 'project_orgs', org_id FROM project_orgs
-        WHERE org_id NOT IN (SELECT org_id FROM organisations)
+        WHERE org_id NOT IN (SELECT org_id FROM organisations) AND {only}
     UNION ALL SELECT 'project_countries', project_id FROM project_countries
-        WHERE project_id NOT IN (SELECT project_id FROM projects)
+        WHERE project_id NOT IN (SELECT project_id FROM projects) AND {only}
     UNION ALL SELECT 'project_sectors', project_id FROM project_sectors
-        WHERE project_id NOT IN (SELECT project_id FROM projects)
+        WHERE project_id NOT IN (SELECT project_id FROM projects) AND {only}
     UNION ALL SELECT 'project_aims', project_id FROM project_aims
-        WHERE project_id NOT IN (SELECT project_id FROM projects)
+        WHERE project_id NOT IN (SELECT project_id FROM projects) AND {only}
     UNION ALL SELECT 'activities', project_id FROM activities
-        WHERE project_id NOT IN (SELECT project_id FROM projects)
+        WHERE project_id NOT IN (SELECT project_id FROM projects) AND {only}
     UNION ALL SELECT 'budgets', project_id FROM budgets
-        WHERE project_id NOT IN (SELECT project_id FROM projects)
+        WHERE project_id NOT IN (SELECT project_id FROM projects) AND {only}
     UNION ALL SELECT 'transactions', project_id FROM transactions
-        WHERE project_id NOT IN (SELECT project_id FROM projects)
+        WHERE project_id NOT IN (SELECT project_id FROM projects) AND {only}
     UNION ALL SELECT 'project_links', project_id FROM project_links
-        WHERE project_id NOT IN (SELECT project_id FROM projects)
+        WHERE project_id NOT IN (SELECT project_id FROM projects) AND {only}
     UNION ALL SELECT 'project_relations', project_id FROM project_relations
-        WHERE project_id NOT IN (SELECT project_id FROM projects)
+        WHERE project_id NOT IN (SELECT project_id FROM projects) AND {only}
     UNION ALL SELECT 'project_classifications', project_id FROM project_classifications
-        WHERE project_id NOT IN (SELECT project_id FROM projects)
+        WHERE project_id NOT IN (SELECT project_id FROM projects) AND {only}
     LIMIT 5
 """
 
@@ -468,7 +469,9 @@ class Store:
             cur.begin()
             try:
                 yield cur
-                orphans = cur.execute(ORPHANS).fetchall()
+                # A write of the log or of figures alone touches no project's rows.
+                checked = not (log_only or figures_only)
+                orphans = checked and cur.execute(ORPHANS.format(only=rollups.changed_only(cur))).fetchall()
                 if orphans:
                     table, key = orphans[0]
                     raise StoreError(
@@ -709,6 +712,10 @@ def add_records(
                     frame = frame.assign(import_id=import_id)
                 # Organisations are shared between imports: the one already stored is kept.
                 insert_frame(cur, table, frame, keep_existing=table == "organisations")
+                if "project_id" in frame:
+                    cur.register("written_projects", frame[["project_id"]])
+                    rollups.changed(cur, "SELECT DISTINCT project_id FROM written_projects")
+                    cur.unregister("written_projects")
             added += len(batch.get("projects", ()))
         cur.execute(
             "UPDATE imports SET status = 'done', added = ?, finished_at = current_localtimestamp() "

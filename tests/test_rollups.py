@@ -130,7 +130,8 @@ def test_other_currencies_are_read_live_and_add_up(sample):
     )
 
 
-def live_and_kept(db: store.Store, currency: str, monkeypatch, filters: Filters = Filters()) -> tuple:
+def live_and_kept(db: store.Store, currency: str, monkeypatch, filters: Filters | None = None) -> tuple:
+    filters = filters or Filters()
     with monkeypatch.context() as live:
         live.setattr(rollups, "fresh", lambda con: False)
         computed = every_figure(db.connection, filters, currency)
@@ -209,3 +210,30 @@ def test_showing_the_portfolio_in_a_currency_keeps_its_figures(sample_db):
     db.close()
     at.run()
     assert metric(at, "Total budget") == total
+
+
+def test_imports_and_undo_that_name_their_projects_leave_the_rollups_a_full_rebuild_would(sample):
+    from loaders import pipeline
+    from portfolio import imports
+
+    rollups.keep(sample, "USD")
+    first = store.add_records(sample, synthetic.generate(4, seed=9, prefix="NEW"), "more.xlsx", "test")
+    title = sample.value("SELECT title FROM projects WHERE project_id = 'ILL-0007'")
+    plan, _ = pipeline.preview_edit(
+        sample, "ILL-0007", {"title": title, "budget": 2_000_000, "currency": "EUR"}
+    )
+    second = imports.apply(sample, plan, "editor")
+    assert plan.counts["updated"] == 1
+    in_step = rollup_rows(sample)
+    assert in_step == rebuilt_with(sample, ["USD"])
+    imports.undo(sample, second)
+    imports.undo(sample, first)
+    assert rollup_rows(sample) == rebuilt_with(sample, ["USD"])
+
+
+def rebuilt_with(db: store.Store, currencies: list[str]) -> dict[str, list]:
+    """The rollups worked out from scratch, in EUR and `currencies`."""
+    rebuilt_from_scratch(db)
+    for currency in currencies:
+        rollups.keep(db, currency)
+    return rollup_rows(db)
