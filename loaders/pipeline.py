@@ -62,7 +62,9 @@ def preview_edit(store: Store, project_id: str, fields: dict) -> tuple[imports.P
     data = io.BytesIO()
     template.write_table(data, frame, "Projects")
     loaded = sheets.load(data.getvalue(), "the project view", imports.reference(store.connection))
-    loaded.incoming = replace(loaded.incoming, format="edit", file_name=f"Edited in the app: {project_id}")
+    loaded.incoming = replace(
+        loaded.incoming, format=imports.EDIT, file_name=f"Edited in the app: {project_id}"
+    )
     return imports.preview(store, loaded.incoming), loaded
 
 

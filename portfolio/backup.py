@@ -1,8 +1,10 @@
 """Backups of the whole database, kept beside it, and putting one back exactly.
 
-A backup is DuckDB's EXPORT DATABASE (a Parquet file per table, with schema.sql and load.sql)
-in `<database file>.backups/<UTC time>-<why>/`, and a manifest.json saying when and why it
-was made, the data and schema versions, and the rows in every table. Imports and undos make
+A backup is a Parquet file per table in `<database file>.backups/<UTC time>-<why>/`, and a
+manifest.json saying when and why it was made, the data and schema versions, and the rows in
+every table. The rollups (portfolio.rollups) are figures worked out from the rest: they are
+kept as empty tables, which is most of the size and time at a million projects, and a restore
+brings the database's own rollups in step with what it puts back. Imports and undos make
 one inside their first write, before they change anything; a restore makes one of the state
 it replaces. The newest AIDTRACK_BACKUPS (default 10) are kept; 0 turns the automatic ones
 off. Restoring writes every table back in one transaction through `Store.write()`, so a
@@ -23,14 +25,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from portfolio import rollups
 from portfolio.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
 
 KEEP = 10
 MANIFEST = "manifest.json"
 PARTIAL = ".partial"
 
-# Tables a restore leaves alone: the schema's own ledger describes the file, not the portfolio.
-NOT_RESTORED = ("schema_migrations",)
+# Tables a restore leaves alone: the schema's own ledger describes the file, not the portfolio;
+# the rollups are worked out again from what is put back.
+NOT_RESTORED = ("schema_migrations", *rollups.DERIVED)
 
 # Backups of one process share the folder; this keeps one from tidying away another's files.
 _folder_lock = threading.Lock()
@@ -87,7 +91,10 @@ def export(cur: duckdb.DuckDBPyConnection, db_path: str | Path, why: str, tag: s
             "WHERE database_name = current_database() AND schema_name = 'main' ORDER BY table_name"
         ).fetchall()
     ]
-    rows = {t: cur.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
+    rows = {
+        t: 0 if t in rollups.DERIVED else cur.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0]
+        for t in tables
+    }
     data_version = int(cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()[0][0])
     schema_version = cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
     with _folder_lock:
@@ -100,7 +107,26 @@ def export(cur: duckdb.DuckDBPyConnection, db_path: str | Path, why: str, tag: s
             name = f"{made_at:%Y%m%dT%H%M%SZ}-{tag}-{n}"
         # Written under another name first, so a backup cut short is never listed or restored.
         partial = base / (name + PARTIAL)
-        cur.execute(f"EXPORT DATABASE '{_quoted(partial)}' (FORMAT parquet)")
+        partial.mkdir()
+        for table in tables:
+            cur.execute(
+                f"COPY {_rows_kept(table)} TO '{_quoted(partial / (table + '.parquet'))}' (FORMAT parquet)"
+            )
+        # As DuckDB's EXPORT DATABASE writes them, so that IMPORT DATABASE opens it without aidtrack.
+        schema = [
+            sql
+            for kind in ("sequences", "tables", "indexes")
+            for (sql,) in cur.execute(
+                f"SELECT sql FROM duckdb_{kind}() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND sql IS NOT NULL"
+            ).fetchall()
+        ]
+        (partial / "schema.sql").write_text("\n".join(schema) + "\n", encoding="utf-8")
+        load = [
+            f"COPY \"{t}\" FROM '{_quoted(base / name / (t + '.parquet'))}' (FORMAT 'parquet');"
+            for t in tables
+        ]
+        (partial / "load.sql").write_text("\n".join(load) + "\n", encoding="utf-8")
         manifest = {
             "made_at": made_at.isoformat(),
             "why": why,
@@ -113,8 +139,18 @@ def export(cur: duckdb.DuckDBPyConnection, db_path: str | Path, why: str, tag: s
     return _read(base / name)
 
 
+def _rows_kept(table: str) -> str:
+    """What a backup keeps of `table`: every row, but none of the rollups, and the meta row that
+    says they are in step says they are not (a database made from the backup works them out)."""
+    if table in rollups.DERIVED:
+        return f'(SELECT * FROM "{table}" LIMIT 0)'
+    if table == "meta":
+        return "(SELECT key, CASE WHEN key = 'rollups' THEN 'none' ELSE value END AS value FROM meta)"
+    return f'"{table}"'
+
+
 def _quoted(path: Path) -> str:
-    # EXPORT DATABASE takes no parameters; the path is ours, but a folder may have a quote in it.
+    # COPY takes no parameter for its file; the path is ours, but a folder may have a quote in it.
     return str(path).replace("'", "''")
 
 
@@ -268,6 +304,10 @@ def restore(store: Store, name: str) -> Backup:
                 ).fetchall()
                 if r[0] not in NOT_RESTORED
             ]
+            # The meta rows that say what the rollups hold describe this database's rollups.
+            rollup_meta = cur.execute(
+                "SELECT key, value FROM meta WHERE key IN (SELECT unnest(?))", [list(rollups.META_KEYS)]
+            ).fetchall()
             for table in tables:
                 rows = scratch.table(f'"{table}"').to_arrow_table()
                 cur.register("restored_rows", rows)
@@ -276,6 +316,7 @@ def restore(store: Store, name: str) -> Backup:
                     cur.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM restored_rows')
                 finally:
                     cur.unregister("restored_rows")
+            cur.executemany("UPDATE meta SET value = ? WHERE key = ?", [(v, k) for k, v in rollup_meta])
             # Store.write() adds one to this, so the version is above any a cache has seen.
             cur.execute(
                 "UPDATE meta SET value = ? WHERE key = 'data_version'",

@@ -370,6 +370,10 @@ def preview(store: Store, incoming: Incoming) -> Preview:
     )
 
 
+# The format of an import that is an edit made in the app (loaders.pipeline.preview_edit).
+EDIT = "edit"
+
+
 def apply(store: Store, plan: Preview, by: str | None = None) -> int:
     """Write the previewed import in one transaction; returns its import_id.
 
@@ -386,9 +390,15 @@ def apply(store: Store, plan: Preview, by: str | None = None) -> int:
                 title="Nothing was saved",
             )
         import_id = cur.execute("SELECT nextval('import_ids')").fetchall()[0][0]
-        backup.before(
-            cur, store.path, f"before import {import_id} ({incoming.file_name})", f"before-import-{import_id}"
-        )
+        # An edit in the project view changes one project, and its undo rows hold what it was;
+        # a backup of the whole portfolio would take seconds at a million projects.
+        if incoming.format != EDIT:
+            backup.before(
+                cur,
+                store.path,
+                f"before import {import_id} ({incoming.file_name})",
+                f"before-import-{import_id}",
+            )
         cur.execute(
             "INSERT INTO imports (import_id, file_name, sha256, format, imported_by, status, rejected) "
             "VALUES (?, ?, ?, ?, ?, 'running', ?)",

@@ -48,6 +48,8 @@ MORE_CURRENCIES = 4
 FORMAT = "7"
 
 TABLES = ("rollup_projects", "rollup_attributed", "rollup_spend_years")  # a row per project or part
+DERIVED = (*TABLES, "rollup_parts")  # every table here, all worked out from the portfolio
+META_KEYS = ("rollups", "rollup_settings", "rollup_currencies")  # what they hold, in meta
 
 # Per selected project: the facts the quality checks, spend flags and rescaled shares read.
 # Shares are their sum where every one is recorded, else NULL.

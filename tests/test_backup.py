@@ -9,7 +9,7 @@ import pytest
 
 import ui
 from loaders import pipeline
-from portfolio import backup, imports, store
+from portfolio import backup, imports, rollups, store
 
 from .conftest import ROOT
 from .snapshot import data_version, snapshot, without_data_version
@@ -34,7 +34,10 @@ def test_an_import_is_backed_up_first_and_restoring_gives_back_every_table_exact
     assert made.name.endswith(f"-before-import-{import_id}")
     assert made.why == f"before import {import_id} (q3.csv)"
     assert made.data_version == data_version(before)
-    assert made.rows == {table: len(rows) for table, rows in before.items()}
+    # The rollups are kept as empty tables: a restore works them out again.
+    assert made.rows == {
+        table: 0 if table in rollups.DERIVED else len(rows) for table, rows in before.items()
+    }
     assert made.path.parent == sample_db.parent / "aidtrack.duckdb.backups"
 
     imports.undo(db, import_id)
@@ -188,3 +191,51 @@ def test_the_backups_page_makes_one_and_restores_with_a_confirmation(sample_db):
     assert not at.exception, at.exception
     assert f"Restored {made.name}. Every page now shows" in at.success[0].value
     assert metric(app(), "Projects") == "43"
+
+
+def test_a_restore_brings_every_kept_currency_in_step_with_what_it_puts_back(sample_db, monkeypatch):
+    from portfolio import queries
+    from portfolio.filters import Filters
+
+    db = store.open_store(sample_db)
+    rollups.keep(db, "USD")
+    before = queries.headline(db.connection, Filters(), "USD").total_budget
+    import_sheet(db)
+    (made,) = backup.backups(sample_db)
+    assert queries.headline(db.connection, Filters(), "USD").total_budget != before
+    backup.restore(db, made.name)
+    assert rollups.kept(db.connection) == ["EUR", "USD"]
+    assert queries.headline(db.connection, Filters(), "USD").total_budget == before
+    monkeypatch.setattr(rollups, "fresh", lambda con: False)
+    assert queries.headline(db.connection, Filters(), "USD").total_budget == before
+
+
+def test_an_edit_in_the_project_view_is_not_backed_up_first(sample_db):
+    db = store.open_store(sample_db)
+    first = import_sheet(db)
+    title = db.value("SELECT title FROM projects WHERE project_id = 'BK-1'")
+    plan, _ = pipeline.preview_edit(db, "BK-1", {"title": title + " (corrected)"})
+    edit = imports.apply(db, plan, by="editor")
+    assert [b.why for b in backup.backups(sample_db)] == [f"before import {first} (q3.csv)"]
+    imports.undo(db, edit)
+    assert db.value("SELECT title FROM projects WHERE project_id = 'BK-1'") == title
+
+
+def test_a_backup_opens_without_aidtrack_and_aidtrack_works_its_figures_out_again(sample_db, tmp_path):
+    from portfolio import queries
+    from portfolio.filters import Filters
+
+    db = store.open_store(sample_db)
+    import_sheet(db)
+    made = backup.make(db)
+    total = queries.headline(db.connection, Filters(), "EUR").total_budget
+    db.close()
+    copy = tmp_path / "elsewhere"
+    made.path.rename(copy)
+    con = duckdb.connect(str(tmp_path / "imported.duckdb"))
+    con.execute(f"IMPORT DATABASE '{copy}'")
+    assert con.execute("SELECT count(*) FROM rollup_projects").fetchall()[0][0] == 0
+    con.close()
+    opened = store.open_store(tmp_path / "imported.duckdb")
+    assert rollups.fresh(opened.connection)
+    assert queries.headline(opened.connection, Filters(), "EUR").total_budget == total
