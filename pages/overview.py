@@ -30,7 +30,7 @@ else:
     )
 
 cols = st.columns(3) + st.columns(3)
-cols[0].metric("Public projects" if seen.public_only else "Projects", head.projects)
+cols[0].metric("Public projects" if seen.public_only else "Projects", f"{head.projects:,}")
 if COUNTED:
     cols[1].metric("Total budget", ui.WITHHELD)
 else:
@@ -40,15 +40,15 @@ else:
         help=f"Exactly {ui.money(head.total_budget, CURRENCY)}, "
         f"over {head.with_budget} projects with a budget.",
     )
-cols[2].metric("Funders", head.funders)
-cols[3].metric("Implementing agencies", head.implementers)
-cols[4].metric("Beneficiary countries", head.countries)
-cols[5].metric("Active now", head.active, help="Projects in implementation today.")
+cols[2].metric("Funders", f"{head.funders:,}")
+cols[3].metric("Implementing agencies", f"{head.implementers:,}")
+cols[4].metric("Beneficiary countries", f"{head.countries:,}")
+cols[5].metric("Active now", f"{head.active:,}", help="Projects in implementation today.")
 
 notes = []
 if head.without_budget and not COUNTED:
     notes.append(
-        f"{head.without_budget} of {head.projects} projects have no recorded budget "
+        f"{head.without_budget:,} of {head.projects:,} projects have no recorded budget "
         "and add nothing to the total."
     )
 if head.unconverted and not COUNTED:
@@ -58,7 +58,7 @@ if head.unconverted and not COUNTED:
     )
 if head.illustrative:
     notes.append(
-        f"{head.illustrative} of {head.projects} projects are **illustrative** "
+        f"{head.illustrative:,} of {head.projects:,} projects are **illustrative** "
         "(generated sample data, not real projects); switch them off in the sidebar "
         "to see only the seed page's projects."
     )
