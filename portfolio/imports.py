@@ -298,13 +298,20 @@ def preview(store: Store, incoming: Incoming) -> Preview:
         }
         with _registered(cur, registered):
             diffs = []
-            for f in fields:
-                only_given = " AND i.currency IS NOT NULL" if f == "currency" else ""
+            if fields:
+                # One join for every field: each project's changed fields, in the order of `fields`.
+                given = {"currency": " AND i.currency IS NOT NULL"}
+                changed = [f"i.{f} IS DISTINCT FROM p.{f}{given.get(f, '')}" for f in fields]
+                found = ", ".join(
+                    f"CASE WHEN {c} THEN {{'field': '{f}', 'old': CAST(p.{f} AS VARCHAR), "
+                    f"'new': CAST(i.{f} AS VARCHAR)}} END"
+                    for f, c in zip(fields, changed, strict=True)
+                )
                 diffs.append(
-                    f"""SELECT i.project_id, '{f}' AS field, CAST(p.{f} AS VARCHAR) AS old,
-                               CAST(i.{f} AS VARCHAR) AS new
-                        FROM incoming_projects i JOIN projects p USING (project_id)
-                        WHERE NOT i.child_only AND i.{f} IS DISTINCT FROM p.{f}{only_given}"""
+                    f"""SELECT project_id, c.field, c.old, c.new FROM (
+                            SELECT i.project_id, unnest(list_filter([{found}], lambda c: c IS NOT NULL)) AS c
+                            FROM incoming_projects i JOIN projects p USING (project_id)
+                            WHERE NOT i.child_only AND ({" OR ".join(f"({c})" for c in changed)}))"""
                 )
             for s in incoming.slices:
                 line = _line(s.table, s.role is not None)
@@ -315,20 +322,34 @@ def preview(store: Store, incoming: Incoming) -> Preview:
                     if s.table == "project_orgs"
                     else "LEFT JOIN (SELECT NULL AS name) n ON false"
                 )
+                columns = CHILD_COLUMNS[s.table]
+                shown = ", ".join(f'CAST(x."{c}" AS VARCHAR) AS "{c}"' for c in columns)
+                same_rows = " AND ".join(f's."{c}" IS NOT DISTINCT FROM f."{c}"' for c in columns)
+                # Only projects whose rows, as written out, are not the same on both sides (counted
+                # with repeats) can have different lines; the lines are made for those alone.
                 diffs.append(
                     f"""SELECT * FROM (
                         WITH m AS (SELECT project_id FROM incoming_projects
                                    WHERE project_id IN (SELECT project_id FROM projects)),
+                        stored_rows AS (SELECT x.project_id, {shown}, count(*) AS n FROM {s.table} x
+                                        WHERE x.project_id IN (SELECT project_id FROM m){role} GROUP BY ALL),
+                        file_rows AS (SELECT x.project_id, {shown}, count(*) AS n FROM incoming_{s.table} x
+                                      WHERE x.project_id IN (SELECT project_id FROM m){role} GROUP BY ALL),
+                        differ AS (SELECT DISTINCT coalesce(s.project_id, f.project_id) AS project_id
+                                   FROM stored_rows s FULL JOIN file_rows f
+                                     ON s.project_id = f.project_id AND s.n = f.n AND {same_rows}
+                                   WHERE s.project_id IS NULL OR f.project_id IS NULL),
                         old AS (SELECT x.project_id, string_agg({line}, '; ' ORDER BY {line}) AS lines
                                 FROM {s.table} x {names_join}
-                                WHERE x.project_id IN (SELECT project_id FROM m){role} GROUP BY 1),
+                                WHERE x.project_id IN (SELECT project_id FROM differ){role} GROUP BY 1),
                         new AS (SELECT x.project_id, string_agg({line}, '; ' ORDER BY {line}) AS lines
                                 FROM incoming_{s.table} x {names_join}
-                                WHERE x.project_id IN (SELECT project_id FROM m){role} GROUP BY 1)
+                                WHERE x.project_id IN (SELECT project_id FROM differ){role} GROUP BY 1)
                         SELECT m.project_id, '{s.label}' AS field, coalesce(old.lines, '') AS old,
                                coalesce(new.lines, '') AS new
                         FROM m LEFT JOIN old USING (project_id) LEFT JOIN new USING (project_id)
-                        WHERE coalesce(old.lines, '') <> coalesce(new.lines, ''))""".replace(
+                        WHERE m.project_id IN (SELECT project_id FROM differ)
+                          AND coalesce(old.lines, '') <> coalesce(new.lines, ''))""".replace(
                         "$role", f"'{s.role}'"
                     )  # a role is one of the store's fixed words
                 )
