@@ -730,6 +730,9 @@ class _SheetColumns:
         cells = self.distinct(field)
         texts = [c for c in cells.values if isinstance(c, str)]
         if texts and not values.any_invisible(texts):
+            if len(texts) == len(cells.values):
+                # Only text, and nothing to remove or report: spaces trimmed, blanks as None.
+                return cells.rows([c.strip() or None for c in cells.values])
             # Nothing to remove: text cells need only their spaces trimmed.
             found = [
                 (c.strip() or None, None) if isinstance(c, str) else _clean_text_cell(c) for c in cells.values
@@ -996,6 +999,10 @@ class _SheetColumns:
         return f"row {number}" if sheet == self.sheet else f"row {number} of sheet '{sheet}'"
 
     def _duplicates(self, ids, given, titles, seen_ids: dict, seen_titles: dict) -> None:
+        if all(given) and len(set(given)) == len(given) and seen_ids.keys().isdisjoint(given):
+            # Every row has an id of its own, seen nowhere before: nothing to report.
+            seen_ids.update(zip(given, [(self.sheet, n) for n in self.numbers], strict=True))
+            return
         for position, (pid, g, title) in enumerate(zip(ids, given, titles, strict=True)):
             number = self.numbers[position]
             if g:
@@ -1047,29 +1054,32 @@ class _SheetColumns:
         shares = [e[1] for e in entries]
         mode = "amounts" if any(e[2] is not None for e in entries) else None
         if any(s is not None for s in shares):
-            written = ", ".join(f"{e[5]} {'?' if e[1] is None else f'{e[1]}%'}" for e in entries)
+
+            def written() -> str:  # the shares as written, for a message: most cells need none
+                return ", ".join(f"{e[5]} {'?' if e[1] is None else f'{e[1]}%'}" for e in entries)
+
             total = sum(s for s in shares if s is not None)
             if any(s is None for s in shares):
                 messages.append(
-                    f"Shares are given for some organisations only ({written}); contributions are not "
+                    f"Shares are given for some organisations only ({written()}); contributions are not "
                     "recorded."
                 )
             elif total > 100 + SHARES_ROUNDING:
                 messages.append(
-                    f"The shares ({written}) add up to {total}%, more than 100%, so contributions are not "
+                    f"The shares ({written()}) add up to {total}%, more than 100%, so contributions are not "
                     "recorded. Correct the shares so that they add up to 100% at most."
                 )
             else:
                 mode = mode or "shares"
                 if total < 100:
                     messages.append(
-                        f"The shares ({written}) add up to {total}%; each funder's part is its share of the "
-                        f"budget, and the other {100 - total}% is not attributed to a funder named here."
+                        f"The shares ({written()}) add up to {total}%; each funder's part is its share of "
+                        f"the budget, and the other {100 - total}% is not attributed to a funder named here."
                     )
                 elif total > 100:
                     messages.append(
-                        f"The shares ({written}) add up to {total}%, a little over 100% by rounding; each is "
-                        "taken as its part of the total."
+                        f"The shares ({written()}) add up to {total}%, a little over 100% by rounding; each "
+                        "is taken as its part of the total."
                     )
         return tuple(entries), messages, mode
 
