@@ -1,7 +1,7 @@
 """A project's history and the portfolio's changes between two dates, from the import log."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 
@@ -39,7 +39,8 @@ def test_an_edit_shows_in_the_projects_history_and_in_what_changed(sample_db):
     assert latest.loc["budget", "new"] == "1234.50"
     assert set(latest["by"]) == {"manager"}
     assert "project added" in set(past["field"])
-    report = history.changes_between(db.connection, date.today(), date.today())
+    # From yesterday: a run that crosses midnight installed the sample "yesterday".
+    report = history.changes_between(db.connection, date.today() - timedelta(days=1), date.today())
     assert report["Status changes"]["new"].tolist() == ["suspended", "closed"]
     assert report["Closed"]["project_id"].tolist() == ["ILL-0001"]
     assert report["Moved end dates"]["new"].tolist() == ["2030-01-31"]
