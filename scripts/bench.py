@@ -765,7 +765,10 @@ def main(argv: list[str] | None = None) -> int:
     served = {}
     if not args.no_browser and CHROMIUM.exists():
         for size in sizes:
-            served[size] = child("--child", "browser", "--db", str(dbs[size]))
+            # A cold start varies by a few tenths of a second on a shared machine: the median.
+            starts = [child("--child", "browser", "--db", str(dbs[size])) for _ in range(args.runs)]
+            cold = [r["cold_start"] for r in starts]
+            served[size] = {**starts[-1], "cold_start": statistics.median(cold), "cold_starts": cold}
             print(f"Served app measured at {size:,} projects.", flush=True)
     load_after = load()
 
@@ -881,12 +884,13 @@ def main(argv: list[str] | None = None) -> int:
             "## The served app",
             "",
             "`streamlit run dashboard.py` on each portfolio, every page opened in headless Chromium. "
-            "Cold start: from starting the server to the Overview rendered (the browser already open). "
+            "Cold start: from starting the server to the Overview rendered (the browser already open, "
+            f"a new browser context with nothing cached), median of {args.runs} server starts. "
             "Peak memory: the server process's VmHWM after opening every page. "
             f"Goals at {large:,}: cold start at most {GOAL_COLD_START_S:.0f} s, "
             f"peak at most {GOAL_PEAK_MB:,} MB.",
             "",
-            "| projects | cold start to first page (server answering) | peak memory, every page "
+            "| projects | cold start to first page (each start; server answering) | peak memory, every page "
             "| and then in USD | slowest page opened in the browser | goal |",
             "|---:|---:|---:|---:|---:|---|",
         ]
@@ -898,7 +902,8 @@ def main(argv: list[str] | None = None) -> int:
             cold_ok, peak_ok = r["cold_start"] <= GOAL_COLD_START_S, r["peak_mb"] <= GOAL_PEAK_MB
             goal = f"cold start {_met(cold_ok)}; memory {_met(peak_ok)}" if size == large else ""
             text.append(
-                f"| {size:,} | {r['cold_start']:.2f} s ({r['server_up']:.2f} s) | {r['peak_mb']:,.0f} MB "
+                f"| {size:,} | {r['cold_start']:.2f} s ({', '.join(f'{c:.2f}' for c in r['cold_starts'])}; "
+                f"server up {r['server_up']:.2f} s) | {r['peak_mb']:,.0f} MB "
                 f"| {r['peak_all_mb']:,.0f} MB | {slowest[0]} {slowest[1]:.2f} s | {goal} |"
             )
     text.append("")
