@@ -62,11 +62,6 @@ facts AS (
 )"""
 
 
-def _project_rows(con: duckdb.DuckDBPyConnection) -> str:
-    """project_rows from the rollups where they are in step, else worked out live."""
-    return rollups.ROLLUP_PROJECT_ROWS if rollups.fresh(con) else rollups.LIVE_PROJECT_ROWS
-
-
 def _checked() -> str:
     failed = ",\n".join(f"coalesce({sql}, false) AS fails_{name}" for name, (_, sql) in CHECKS.items())
     return f"checked AS (SELECT *, {failed} FROM facts)"
@@ -93,7 +88,7 @@ def project_quality(
     con: duckdb.DuckDBPyConnection, filters: Filters, today: date | None = None, limit: int = 5000
 ) -> pd.DataFrame:
     """Per project: its score (0-100), how many checks it fails, and what they say; worst first."""
-    sql = REVIEW.replace("{rows}", _project_rows(con))
+    sql = REVIEW.replace("{rows}", rollups.project_rows(con))
     frame = _frame(con, *_over(sql, filters, today=today or date.today(), limit=limit))
     messages = {f"fails_{name}": text for name, (text, _) in CHECKS.items()}
     frame["problem_text"] = [
@@ -122,7 +117,7 @@ class QualityTotals:
 def quality_totals(
     con: duckdb.DuckDBPyConnection, filters: Filters, today: date | None = None
 ) -> QualityTotals:
-    sql = TOTALS.replace("{rows}", _project_rows(con))
+    sql = TOTALS.replace("{rows}", rollups.project_rows(con))
     (row,) = _rows(con, *_over(sql, filters, today=today or date.today()))
     return QualityTotals(*row)
 

@@ -718,17 +718,25 @@ def currency_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
 # Projects whose recorded shares do not add up to 100 (or whose funders' contributions do not
 # add up to the budget): the breakdowns scale them to the whole, and say which ones they are.
 REBASED = """
-WITH {selected}, {facts}
-SELECT s.project_id, s.title, 'Countries and regions' AS shares, f.country_shares AS recorded
-FROM selected s JOIN project_facts f USING (project_id) WHERE f.country_shares <> 100
+WITH {selected}, {rows},
+flagged AS (
+    -- project_rows hold each project's budget beside its facts: one scan finds the few flagged.
+    SELECT project_id, budget, country_shares, sector_shares, contributions,
+           contributions_comparable AND budget > 0
+               AND abs(contributions - budget) > 0.005 * budget AS contributions_off
+    FROM project_rows
+    WHERE country_shares <> 100 OR sector_shares <> 100
+       OR (contributions_comparable AND budget > 0 AND abs(contributions - budget) > 0.005 * budget)
+),
+named AS (SELECT f.*, p.title FROM flagged f JOIN projects p USING (project_id))
+SELECT project_id, title, 'Countries and regions' AS shares, country_shares AS recorded
+FROM named WHERE country_shares <> 100
 UNION ALL
-SELECT s.project_id, s.title, 'Sectors', f.sector_shares
-FROM selected s JOIN project_facts f USING (project_id) WHERE f.sector_shares <> 100
+SELECT project_id, title, 'Sectors', sector_shares FROM named WHERE sector_shares <> 100
 UNION ALL
-SELECT s.project_id, s.title, 'Funder contributions (% of budget)',
-       CAST(100 * f.contributions / s.budget AS DECIMAL(18, 2))
-FROM selected s JOIN project_facts f USING (project_id)
-WHERE f.contributions_comparable AND s.budget > 0 AND abs(f.contributions - s.budget) > 0.005 * s.budget
+SELECT project_id, title, 'Funder contributions (% of budget)',
+       CAST(100 * contributions / budget AS DECIMAL(18, 2))
+FROM named WHERE contributions_off
 ORDER BY shares, project_id
 LIMIT 5000
 """
@@ -736,4 +744,4 @@ LIMIT 5000
 
 def rebased(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Projects whose shares the breakdowns had to scale to 100%: which shares, and their sum."""
-    return _frame(con, *_over(REBASED.replace("{facts}", _facts(con)), filters))
+    return _frame(con, *_over(REBASED.replace("{rows}", rollups.project_rows(con)), filters))

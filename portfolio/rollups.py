@@ -461,6 +461,11 @@ def wanted(con: duckdb.DuckDBPyConnection, currency: str) -> bool:
     return currency not in currencies and len(currencies) <= MORE_CURRENCIES and fresh(con)
 
 
+def project_rows(con: duckdb.DuckDBPyConnection) -> str:
+    """The CTE project_rows: from the rollups where they are in step, else worked out live."""
+    return ROLLUP_PROJECT_ROWS if fresh(con) else LIVE_PROJECT_ROWS
+
+
 def usable(con: duckdb.DuckDBPyConnection, currency: str) -> bool:
     """Whether money in `currency` can be read from the rollups."""
     return fresh(con) and currency in kept(con)
