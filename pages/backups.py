@@ -16,10 +16,11 @@ except ui.StoreError as e:
     st.stop()
 st.caption(
     f"A backup is a copy of every table: the portfolio, the import log and its undo data, the "
-    f"exchange rates and the settings. They are kept in `{backup.folder(db.path)}`. "
+    f"exchange rates and the settings (the figures worked out from them are worked out again on "
+    f"restoring). They are kept in `{backup.folder(db.path)}`. "
     + (
-        f"One is made before every import and every undo, and the newest {keep} are kept "
-        "(`AIDTRACK_BACKUPS`)."
+        f"One is made before every file import and every undo (an edit in the project view is "
+        f"undone from its own log instead), and the newest {keep} are kept (`AIDTRACK_BACKUPS`)."
         if keep
         else "Automatic backups are off (`AIDTRACK_BACKUPS=0`); those made here stay until you delete them."
     )
