@@ -18,7 +18,7 @@ $(DEV): $(RUNTIME) requirements-dev.txt
 	touch $@
 
 run: $(RUNTIME)
-	$(BIN)/streamlit run dashboard.py
+	$(BIN)/streamlit run serve.py
 
 test: $(DEV)
 	$(BIN)/ruff check .

@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 ENTRY = ROOT / "dashboard.py"
+SERVED = ROOT / "serve.py"  # what `make run` runs
 SEED = 2018
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -579,7 +580,7 @@ def _peak_mb(pid: int) -> float:
 
 
 def browser_child(db: str) -> dict:
-    """Start `streamlit run dashboard.py` on `db`, open the Overview in Chromium (already running)
+    """Start `streamlit run serve.py` (as `make run`) on `db`, open the Overview in Chromium (already running)
     and time it from the start of the server; then open every page; the server's peak memory."""
     from playwright.sync_api import sync_playwright
 
@@ -592,7 +593,7 @@ def browser_child(db: str) -> dict:
         "-m",
         "streamlit",
         "run",
-        str(ENTRY),
+        str(SERVED),
         "--server.port",
         str(port),
         "--server.headless",
@@ -883,7 +884,8 @@ def main(argv: list[str] | None = None) -> int:
             "",
             "## The served app",
             "",
-            "`streamlit run dashboard.py` on each portfolio, every page opened in headless Chromium. "
+            "`streamlit run serve.py` (as `make run`) on each portfolio, every page opened in headless "
+            "Chromium on the same two cores. "
             "Cold start: from starting the server to the Overview rendered (the browser already open, "
             f"a new browser context with nothing cached), median of {args.runs} server starts. "
             "Peak memory: the server process's VmHWM after opening every page. "

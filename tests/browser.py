@@ -54,7 +54,7 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 @contextmanager
 def serve(log_path: Path, **env: str) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free port with `env` added (AIDTRACK_DB, AIDTRACK_USERS);
+    """`streamlit run serve.py` (as `make run`) on a free port with `env` added (AIDTRACK_DB, AIDTRACK_USERS);
     yields its base URL once it answers, stops it afterwards."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -63,7 +63,7 @@ def serve(log_path: Path, **env: str) -> Iterator[str]:
         "-m",
         "streamlit",
         "run",
-        "dashboard.py",
+        "serve.py",
         "--server.port",
         str(port),
         "--server.headless",
