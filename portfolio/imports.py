@@ -546,11 +546,11 @@ def undo(store: Store, import_id: int, by: str | None = None) -> int:
     """
     with store.write() as cur:
         found = cur.execute(
-            "SELECT status, file_name FROM imports WHERE import_id = ?", [import_id]
+            "SELECT status, file_name, format FROM imports WHERE import_id = ?", [import_id]
         ).fetchall()
         if not found:
             raise StoreError(f"There is no import number {import_id}.", title="Nothing to undo")
-        status, file_name = found[0]
+        status, file_name, file_format = found[0]
         if status != "done":
             state = {
                 "undone": "was already undone",
@@ -575,9 +575,13 @@ def undo(store: Store, import_id: int, by: str | None = None) -> int:
                 f"Undo import {', then '.join(str(i) for i in later)} first.",
                 title="Undo the later import first",
             )
-        backup.before(
-            cur, store.path, f"before undoing import {import_id} ({file_name})", f"before-undo-{import_id}"
-        )
+        if file_format != EDIT:  # as for the edit itself: one project, whose values the log keeps
+            backup.before(
+                cur,
+                store.path,
+                f"before undoing import {import_id} ({file_name})",
+                f"before-undo-{import_id}",
+            )
         cur.execute(
             "CREATE TEMP TABLE undone AS SELECT project_id FROM import_projects WHERE import_id = ?",
             [import_id],

@@ -210,7 +210,7 @@ def test_a_restore_brings_every_kept_currency_in_step_with_what_it_puts_back(sam
     assert queries.headline(db.connection, Filters(), "USD").total_budget == before
 
 
-def test_an_edit_in_the_project_view_is_not_backed_up_first(sample_db):
+def test_an_edit_in_the_project_view_and_its_undo_are_not_backed_up_first(sample_db):
     db = store.open_store(sample_db)
     first = import_sheet(db)
     title = db.value("SELECT title FROM projects WHERE project_id = 'BK-1'")
@@ -219,6 +219,7 @@ def test_an_edit_in_the_project_view_is_not_backed_up_first(sample_db):
     assert [b.why for b in backup.backups(sample_db)] == [f"before import {first} (q3.csv)"]
     imports.undo(db, edit)
     assert db.value("SELECT title FROM projects WHERE project_id = 'BK-1'") == title
+    assert len(backup.backups(sample_db)) == 1  # nor is undoing it
 
 
 def test_a_backup_opens_without_aidtrack_and_aidtrack_works_its_figures_out_again(sample_db, tmp_path):
