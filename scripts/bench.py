@@ -22,13 +22,11 @@ import argparse
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -36,19 +34,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, healthy  # noqa: E402
+
 ENTRY = ROOT / "dashboard.py"
 SERVED = ROOT / "serve.py"  # what `make run` runs
 SEED = 2018
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Page label -> (file in pages/, query parameters); "{project}" is the portfolio's first project.
 PAGES = {
     "Overview": ("overview", {}),
@@ -557,20 +547,6 @@ def summary_section(db: Path, runs: int) -> list[dict]:
 # --- The served app in a browser ------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
 def _peak_mb(pid: int) -> float:
     """The process's peak resident memory (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -584,7 +560,7 @@ def browser_child(db: str) -> dict:
     and time it from the start of the server; then open every page; the server's peak memory."""
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "AIDTRACK_DB": db}
     env.pop("AIDTRACK_USERS", None)
@@ -612,7 +588,7 @@ def browser_child(db: str) -> dict:
             command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
         )
         try:
-            while not _healthy(url):
+            while not healthy(url):
                 if server.poll() is not None:
                     raise RuntimeError("streamlit exited")
                 time.sleep(0.05)

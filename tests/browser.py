@@ -1,4 +1,5 @@
 """What the browser tests share: Debian's Chromium, a served dashboard, signing in, screenshots.
+scripts/bench.py and scripts/screenshot.py start Chromium and check the server the same way.
 
 The `browser` and `page` fixtures reach every test through tests/conftest.py.
 """
@@ -34,13 +35,13 @@ START_TIMEOUT_S = 60
 PAGE_TIMEOUT_MS = 60_000
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
             return response.read().decode().strip() == "ok"
@@ -56,7 +57,7 @@ def _tail(path: Path, lines: int = 40) -> str:
 def serve(log_path: Path, **env: str) -> Iterator[str]:
     """`streamlit run serve.py` (as `make run`) on a free port with `env` added (AIDTRACK_DB, AIDTRACK_USERS);
     yields its base URL once it answers, stops it afterwards."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
         sys.executable,
@@ -77,7 +78,7 @@ def serve(log_path: Path, **env: str) -> Iterator[str]:
         )
         try:
             deadline = time.monotonic() + START_TIMEOUT_S
-            while not _healthy(url):
+            while not healthy(url):
                 if process.poll() is not None or time.monotonic() > deadline:
                     reason = (
                         f"exited with code {process.returncode}"
