@@ -4,12 +4,12 @@ A backup is a Parquet file per table in `<database file>.backups/<UTC time>-<why
 manifest.json saying when and why it was made, the data and schema versions, and the rows in
 every table. The rollups (portfolio.rollups) are figures worked out from the rest: they are
 kept as empty tables, which is most of the size and time at a million projects, and a restore
-brings the database's own rollups in step with what it puts back. Imports and undos make
-one inside their first write, before they change anything; a restore makes one of the state
-it replaces. The newest AIDTRACK_BACKUPS (default 10) are kept; 0 turns the automatic ones
-off. Restoring writes every table back in one transaction through `Store.write()`, so a
-running app's connection stays valid and its cached reads refresh. Nothing here imports
-streamlit.
+brings the database's own rollups in step with what it puts back. File imports and their undos
+make one inside their first write, before they change anything (an edit made in the app, and
+its undo, do not: portfolio.imports); a restore makes one of the state it replaces. The newest
+AIDTRACK_BACKUPS (default 10) are kept; 0 turns the automatic ones off. Restoring writes every
+table back in one transaction through `Store.write()`, so a running app's connection stays
+valid and its cached reads refresh. Nothing here imports streamlit.
 """
 
 from __future__ import annotations

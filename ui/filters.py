@@ -144,7 +144,8 @@ def sidebar_filters() -> Filters:
 
 
 def reporting_currency() -> str:
-    """The currency every figure is shown in (sidebar and URL `currency`; EUR by default)."""
+    """The currency every figure is shown in (sidebar and URL `currency`; EUR by default). The
+    first view in a currency whose figures are not kept yet works them out (keep_figures_in)."""
     currency = st.session_state.get("reporting_currency", REPORTING_CURRENCY)
     db.keep_figures_in(currency)
     return currency
