@@ -99,7 +99,9 @@ def test_an_editors_change_shows_in_the_history(page: Page, app_url: str, portfo
     sign_in(page, f"{app_url}/projects?project={public_id}", "ed", PASSWORDS["ed"])
     expect(page.get_by_role("heading", name=public_title)).to_be_visible()
     page.get_by_text("Edit this project").click()
-    page.get_by_label("Title", exact=True).fill(public_title + " (phase II)")
+    title = page.get_by_label("Title", exact=True)
+    title.fill(public_title + " (phase II)")
+    title.press("Tab")  # as a person leaves the field: the form has the new value before saving
     page.get_by_role("button", name="Save changes").click()
     settle(page)
     expect(page.get_by_text(f"Saved. title: {public_title} → {public_title} (phase II)")).to_be_visible()
