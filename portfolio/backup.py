@@ -268,8 +268,7 @@ def _load(chosen: Backup) -> duckdb.DuckDBPyConnection:
                 )
         for migration in MIGRATIONS:
             if migration.version > chosen.schema_version:
-                for statement in migration.statements:
-                    scratch.execute(statement)
+                migration.apply(scratch)
     except BaseException:
         scratch.close()
         raise

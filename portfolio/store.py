@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import re
 import threading
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,7 +182,14 @@ class Migration:
 
     version: int
     name: str
-    statements: list[str]
+    statements: list[str | Callable[[duckdb.DuckDBPyConnection], None]]
+
+    def apply(self, cur: duckdb.DuckDBPyConnection) -> None:
+        for statement in self.statements:
+            if callable(statement):
+                statement(cur)
+            else:
+                cur.execute(statement)
 
 
 MIGRATIONS = [
@@ -350,6 +358,65 @@ MIGRATIONS.append(
         ],
     )
 )
+# Each project table's key, which the write path checks (KEY_CHECKS) rather than an index: keeping
+# a DuckDB index of every key up to date took longer than writing a large import's rows.
+KEYS = {
+    "projects": ("project_id",),
+    "project_orgs": ("project_id", "org_id", "role"),
+    "project_countries": ("project_id", "country"),
+    "project_sectors": ("project_id", "sector"),
+    "project_aims": ("project_id", "seq"),
+    "activities": ("activity_id",),
+    "budgets": ("project_id", "period_start", "period_end", "type"),
+    "transactions": ("transaction_id",),
+    "project_links": ("project_id", "url"),
+    "project_relations": ("project_id", "related_id", "relation"),
+    "project_classifications": ("project_id", "vocabulary", "code"),
+    "import_projects": ("import_id", "project_id"),
+}
+# The indexes made on those tables (migration 2), made again once their keys are gone.
+INDEXES = {
+    "project_orgs_org": "CREATE INDEX project_orgs_org ON project_orgs (org_id)",
+    "activities_project": "CREATE INDEX activities_project ON activities (project_id)",
+    "transactions_project": "CREATE INDEX transactions_project ON transactions (project_id)",
+}
+
+
+def _keys_checked_by_the_write_path(cur: duckdb.DuckDBPyConnection) -> None:
+    """Each table of KEYS made again without its PRIMARY KEY (DuckDB cannot drop one), its key
+    columns NOT NULL as the key made them; its rows, checks and defaults kept."""
+    for name in INDEXES:
+        cur.execute(f"DROP INDEX IF EXISTS {name}")
+    for table, key in KEYS.items():
+        found = cur.execute(
+            "SELECT sql FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'", [table]
+        ).fetchall()
+        if not found:
+            continue
+        sql = re.sub(r",\s*PRIMARY KEY\s*\([^)]*\)", "", found[0][0])
+        sql = sql.replace(" PRIMARY KEY", "").replace(f"CREATE TABLE {table}(", "CREATE TABLE keyed_anew(", 1)
+        cur.execute(sql)
+        cur.execute(f"INSERT INTO keyed_anew SELECT * FROM {table}")
+        cur.execute(f"DROP TABLE {table}")
+        cur.execute(f"ALTER TABLE keyed_anew RENAME TO {table}")
+        for column in key:
+            cur.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET NOT NULL')
+    for statement in INDEXES.values():
+        table = statement.split(" ON ")[1].split(" ")[0]
+        if cur.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall()[0][0]:
+            cur.execute(statement)
+
+
+MIGRATIONS.append(
+    Migration(
+        10,
+        "keys checked by the write path; figures a large import leaves for after its write",
+        [
+            _keys_checked_by_the_write_path,
+            "CREATE TABLE rollup_pending (project_id VARCHAR NOT NULL)",
+        ],
+    )
+)
 FX_METHODS = {
     "daily": "the ECB reference rate of each amount's own date",
     "monthly": "the average ECB rate of the month of each amount's date",
@@ -405,6 +472,25 @@ ORPHANS = """
     LIMIT 5
 """
 
+
+def _repeated_keys(table: str, key: tuple[str, ...]) -> str:
+    """Keys of `table` held by more than one row, among the rows of the projects a write changed
+    ({only}); an id that is a key across the portfolio (a transaction's, an activity's) is
+    looked for in every project's rows."""
+    rows = "{only}"
+    if key[0] != "project_id" and table != "import_projects":
+        rows = f"{key[0]} IN (SELECT {key[0]} FROM {table} WHERE {{only}})"
+    shown = "project_id" if "project_id" in key else key[0]
+    columns = ", ".join(f'"{c}"' for c in key)
+    return (
+        f"SELECT '{table}', CAST({shown} AS VARCHAR) FROM {table} WHERE {rows} "
+        f"GROUP BY {columns} HAVING count(*) > 1"
+    )
+
+
+# Rows that share a key (KEYS), checked inside every write like ORPHANS.
+KEY_CHECKS = " UNION ALL ".join(_repeated_keys(table, key) for table, key in KEYS.items()) + " LIMIT 5"
+
 REFERENCE_FILES: dict[str, str] = {
     "ref_countries": "countries.csv",
     "ref_regions": "regions.csv",
@@ -455,7 +541,7 @@ class Store:
 
     @contextmanager
     def write(
-        self, log_only: bool = False, figures_only: bool = False
+        self, log_only: bool = False, figures_only: bool = False, figures_later: bool = False
     ) -> Iterator[duckdb.DuckDBPyConnection]:
         """The one write path: lock, begin, yield a cursor, check, bump the data version, commit.
 
@@ -463,6 +549,8 @@ class Store:
         (the import log, internal fields): they skip re-checking every project's rollups, which
         scans the whole portfolio. `figures_only` is for writes of rollups alone (a reporting
         currency's, portfolio.rollups.keep): the data, and so its version, stay as they were.
+        `figures_later` leaves the rollups of the projects the write changed for
+        portfolio.rollups.settle (a large import's), and readers work them out live until then.
         """
         with self._lock:
             cur = self.connection.cursor()
@@ -471,11 +559,19 @@ class Store:
                 yield cur
                 # A write of the log or of figures alone touches no project's rows.
                 checked = not (log_only or figures_only)
-                orphans = checked and cur.execute(ORPHANS.format(only=rollups.changed_only(cur))).fetchall()
+                only = rollups.changed_only(cur) if checked else None
+                orphans = checked and cur.execute(ORPHANS.format(only=only)).fetchall()
                 if orphans:
                     table, key = orphans[0]
                     raise StoreError(
                         f"{table} has a row for '{key}', which is not in the portfolio.",
+                        title="Nothing was saved",
+                    )
+                twice = checked and cur.execute(KEY_CHECKS.format(only=only)).fetchall()
+                if twice:
+                    table, key = twice[0]
+                    raise StoreError(
+                        f"{table} would hold two rows with the same key for '{key}'.",
                         title="Nothing was saved",
                     )
                 if not figures_only:
@@ -485,7 +581,9 @@ class Store:
                     )
                 # Figures per project, worked out again from what this write left; readers
                 # see them change together with the data.
-                if not (log_only or figures_only):
+                if figures_later:
+                    rollups.defer(cur)
+                elif not (log_only or figures_only):
                     rollups.rebuild(cur)
                 cur.commit()
             except duckdb.Error as e:
@@ -526,8 +624,7 @@ class Store:
                     " name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
                 )
                 for migration in pending:
-                    for statement in migration.statements:
-                        cur.execute(statement)
+                    migration.apply(cur)
                     cur.execute(
                         "INSERT INTO schema_migrations VALUES (?, ?, current_localtimestamp())",
                         [migration.version, migration.name],
@@ -661,6 +758,8 @@ def open_store(path: str | Path | None = None) -> Store:
     store = Store(path or DEFAULT_DB)
     if not reference_loaded(store):
         load_reference(store)
+    elif rollups.pending(store.connection):
+        rollups.settle(store)  # an import (from the command line, say) left them for later
     elif not rollups.fresh(store.connection):
         # Written by an aidtrack without these figures, or with an older kind of them.
         with store.write():

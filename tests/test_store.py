@@ -44,6 +44,42 @@ def test_an_older_database_is_upgraded_and_keeps_its_rows(tmp_path):
     assert db.value("SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'project_orgs_org'") == 1
 
 
+def test_keys_move_from_indexes_to_the_write_path_and_the_rows_stay(tmp_path):
+    path = tmp_path / "version9.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+    )
+    for migration in store.MIGRATIONS[:9]:
+        migration.apply(con)
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [migration.version, migration.name])
+    con.execute("INSERT INTO projects (project_id, title, budget) VALUES ('OLD-1', 'Kept', 12.50)")
+    con.execute("INSERT INTO project_countries VALUES ('OLD-1', 'SRB', 60), ('OLD-1', 'MNE', 40)")
+    con.close()
+
+    db = store.open_store(path)
+    assert db.schema_version() == store.SCHEMA_VERSION
+    assert (
+        db.value(
+            "SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' "
+            "AND table_name IN (SELECT unnest(?))",
+            [list(store.KEYS)],
+        )
+        == 0
+    )
+    assert db.value("SELECT list(country ORDER BY country) FROM project_countries") == ["MNE", "SRB"]
+    assert db.value("SELECT count(*) FROM duckdb_indexes()") == len(store.INDEXES)
+    # The columns of a key still take no blanks, and the checks and defaults stay.
+    with pytest.raises(duckdb.ConstraintException):
+        db.cursor().execute("INSERT INTO project_countries VALUES ('OLD-1', NULL, 10)")
+    with pytest.raises(duckdb.ConstraintException):
+        db.cursor().execute("INSERT INTO projects (project_id, title, budget) VALUES ('OLD-2', 'x', -1)")
+    assert db.value("SELECT currency FROM projects WHERE project_id = 'OLD-1'") == "EUR"
+    with pytest.raises(store.StoreError, match="two rows with the same key for 'OLD-1'"), db.write() as cur:
+        cur.execute("INSERT INTO project_countries VALUES ('OLD-1', 'SRB', 60)")
+    db.close()
+
+
 def test_a_newer_database_is_refused_with_a_clear_message(empty_db, tmp_path):
     empty_db.cursor().execute("INSERT INTO schema_migrations VALUES (99, 'from the future', now())")
     path = empty_db.path
@@ -82,6 +118,15 @@ def test_a_write_is_one_transaction_that_bumps_the_data_version(empty_db):
             "activities": [{"activity_id": "A", "project_id": "P1", "title": "x", "kind": "party"}],
         },
         {"project_aims": [{"project_id": "NOT-THERE", "seq": 1, "aim": "orphan"}]},
+        {"projects": [project(project_id="KEEP")]},
+        {"projects": [project(), project(title="Border management, again")]},
+        {
+            "projects": [project()],
+            "project_countries": [
+                {"project_id": "P1", "country": "SRB", "share": 50},
+                {"project_id": "P1", "country": "SRB", "share": 50},
+            ],
+        },
     ],
     ids=[
         "end-before-start",
@@ -93,6 +138,9 @@ def test_a_write_is_one_transaction_that_bumps_the_data_version(empty_db):
         "unknown-role",
         "unknown-activity-kind",
         "row-for-missing-project",
+        "id-already-stored",
+        "same-id-twice",
+        "country-twice",
     ],
 )
 def test_bad_rows_are_refused_and_nothing_is_written(empty_db, tables):
