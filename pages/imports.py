@@ -65,6 +65,7 @@ currency = st.selectbox(
 done = st.session_state.pop("import_done", None)
 if done:
     st.success(done, icon=":material/check_circle:")
+ui.settle_figures()
 
 if upload is not None:
     data = upload.getvalue()

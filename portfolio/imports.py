@@ -401,6 +401,10 @@ def apply(store: Store, plan: Preview, by: str | None = None) -> int:
     First, in a transaction of its own, the store is backed up and the import logged as
     running, so an import cut short by a crash stays in the log as one that did not finish.
     A preview made before another write is refused there, before anything is written.
+
+    The figures the pages keep for the imported projects are worked out by
+    `portfolio.rollups.settle`, which the caller runs next (the Import page does; else the
+    next `open_store` does); until then pages work them out live.
     """
     incoming = plan.incoming
     with store.write(log_only=True) as cur:
@@ -426,8 +430,11 @@ def apply(store: Store, plan: Preview, by: str | None = None) -> int:
             [import_id, incoming.file_name, incoming.sha256, incoming.format, by, plan.counts["rejected"]],
         )
     _writing.add(import_id)
+    # A file's figures are left for `settle`: working them out takes longer than writing the
+    # rows. An edit's one project is worked out in its own write.
+    later = incoming.format != EDIT
     try:
-        with store.write() as cur:
+        with store.write(figures_later=later) as cur:
             if _data_version(cur) != plan.data_version + 1:
                 raise StoreError(
                     "Another change was saved while this import was starting. Nothing was saved; "

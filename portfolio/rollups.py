@@ -42,13 +42,16 @@ from portfolio.money import (
 )
 
 ROLLUP_CURRENCY = "EUR"
+# meta.rollups while a write has left the figures of some projects (rollup_pending) for `settle`.
+PENDING = "+pending"
 # Reporting currencies kept besides EUR: each one adds its share to every write's time.
 MORE_CURRENCIES = 4
 # Bump when what a rollup holds changes: tables built by an older aidtrack are then rebuilt.
 FORMAT = "7"
 
 TABLES = ("rollup_projects", "rollup_attributed", "rollup_spend_years")  # a row per project or part
-DERIVED = (*TABLES, "rollup_parts")  # every table here, all worked out from the portfolio
+# Every table here, all worked out from the portfolio (rollup_pending: the projects still to do).
+DERIVED = (*TABLES, "rollup_parts", "rollup_pending")
 META_KEYS = ("rollups", "rollup_settings", "rollup_currencies")  # what they hold, in meta
 
 # Per selected project: the facts the quality checks, spend flags and rescaled shares read.
@@ -381,9 +384,12 @@ def rebuild(cur: duckdb.DuckDBPyConnection) -> int:
     of the reference lists or of this module's FORMAT redoes every project, in EUR only.
     """
     settings = cur.execute(SETTINGS).fetchall()[0][0]
-    everything = _meta(cur, "rollups") != FORMAT or _meta(cur, "rollup_settings") != settings
+    state = _meta(cur, "rollups")
+    everything = state not in (FORMAT, FORMAT + PENDING) or _meta(cur, "rollup_settings") != settings
     currencies = [ROLLUP_CURRENCY] if everything else _kept(cur)
     only = "true" if everything else changed_only(cur)
+    if only != "true" and state == FORMAT + PENDING:
+        changed(cur, "SELECT project_id FROM rollup_pending")  # what an earlier write left undone
     cur.execute(f"CREATE TEMP TABLE rollup_now AS {FINGERPRINTS.format(only=only)}")
     if everything:
         for table in (*TABLES, "rollup_parts"):
@@ -414,10 +420,42 @@ def rebuild(cur: duckdb.DuckDBPyConnection) -> int:
             _add_up(cur, currency, touched=not everything)
     for table in ("rollup_now", "rollup_dirty", "rollup_touched", "changed_projects"):
         cur.execute(f"DROP TABLE IF EXISTS {table}")
+    cur.execute("DELETE FROM rollup_pending")
     cur.execute("UPDATE meta SET value = ? WHERE key = 'rollup_settings'", [settings])
     cur.execute("UPDATE meta SET value = ? WHERE key = 'rollups'", [FORMAT])
     cur.execute("UPDATE meta SET value = ? WHERE key = 'rollup_currencies'", [",".join(currencies)])
     return redone
+
+
+def defer(cur: duckdb.DuckDBPyConnection) -> None:
+    """Leave the figures of the projects this write `changed` for `settle`, inside the write.
+
+    A large import writes its rows in a fraction of the time working out their figures takes;
+    until `settle` has run, readers see the rollups as not in step and work everything out
+    live, so no page shows figures older than the data. A write that did not say which
+    projects it changed, or whose rollups are not in step already, brings them in step now.
+    """
+    if changed_only(cur) == "true" or _meta(cur, "rollups") not in (FORMAT, FORMAT + PENDING):
+        rebuild(cur)
+        return
+    cur.execute("INSERT INTO rollup_pending SELECT DISTINCT project_id FROM changed_projects")
+    cur.execute("DROP TABLE changed_projects")
+    cur.execute("UPDATE meta SET value = ? WHERE key = 'rollups'", [FORMAT + PENDING])
+
+
+def pending(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a write left projects' figures for `settle`."""
+    return _meta_value(con, "rollups") == FORMAT + PENDING
+
+
+def settle(store) -> int:
+    """Work out the figures a write left for later (`defer`), in a write of figures alone;
+    returns the number of projects worked out."""
+    with store.write(figures_only=True) as cur:
+        if _meta(cur, "rollups") != FORMAT + PENDING:
+            return 0
+        changed(cur, "SELECT project_id FROM rollup_pending")
+        return rebuild(cur)
 
 
 def keep(store, currency: str) -> bool:
@@ -447,12 +485,16 @@ def keep(store, currency: str) -> bool:
     return True
 
 
+def _meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    with con.cursor() as cur:
+        return _meta(cur, key)
+
+
 def fresh(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the rollups are in step with the data: they are after any write, as every write
-    goes through Store.write(); not in a database an older aidtrack wrote, until its next write."""
-    with con.cursor() as cur:
-        rows = cur.execute("SELECT value FROM meta WHERE key = 'rollups'").fetchall()
-    return bool(rows) and rows[0][0] == FORMAT
+    goes through Store.write(); not in a database an older aidtrack wrote, until its next write,
+    nor after a write that left some projects' figures for `settle`, until it has run."""
+    return _meta_value(con, "rollups") == FORMAT
 
 
 def wanted(con: duckdb.DuckDBPyConnection, currency: str) -> bool:

@@ -43,6 +43,7 @@ from ui.db import (
     rate_summary,
     rebased,
     review_totals,
+    settle_figures,
     store,
     unconverted,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "budget_conversions",
     "by_year_and",
     "rebased",
+    "settle_figures",
     "currency_codes",
     "rate_summary",
     "conversion_trace",

@@ -67,6 +67,15 @@ def keep_figures_in(currency: str) -> None:
         rollups.keep(store(), currency)
 
 
+def settle_figures() -> None:
+    """Work out the figures an import left for after its write (portfolio.rollups.settle): the
+    import is saved and every page shows it already, worked out live until this is done."""
+    if not rollups.pending(_con(db_path())):
+        return
+    with st.spinner("Working out the figures the pages keep for the imported projects…"):
+        rollups.settle(store())
+
+
 PINNED = "data_version_of_this_run"
 
 
