@@ -15,21 +15,32 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from loaders import pipeline, workbook
+from loaders import workbook
 from loaders.problems import UnreadableFile
-from portfolio import access, imports, store
-from portfolio.filters import Filters
+
+# The rest of aidtrack (pandas, DuckDB: half a second) is imported by each command that uses it,
+# so that `import` imports it while calamine reads the file, which it does without holding
+# the interpreter.
+
+if TYPE_CHECKING:
+    from portfolio.filters import Filters
+    from portfolio.store import Store
 
 READ_FAILED, DATABASE_UNAVAILABLE, INVALID_OUTPUT = 2, 1, 3
 
 
 def _db_path(args: argparse.Namespace) -> str:
+    from portfolio import store
+
     return args.db or os.environ.get("AIDTRACK_DB") or str(store.DEFAULT_DB)
 
 
-def open_database(args: argparse.Namespace) -> store.Store:
+def open_database(args: argparse.Namespace) -> Store:
     """The store, waiting up to --wait seconds while another process (the dashboard) holds it."""
+    from portfolio import store
+
     path = _db_path(args)
     deadline = time.monotonic() + args.wait
     while True:
@@ -60,6 +71,10 @@ def import_file(args: argparse.Namespace) -> int:
         return READ_FAILED
     except UnreadableFile as e:
         return _unreadable(e, args)
+    workbook.read_ahead(data, path.name)
+    from loaders import pipeline
+    from portfolio import imports
+
     db = open_database(args)
     try:
         plan, loaded = pipeline.preview_file(
@@ -95,6 +110,8 @@ def _progress(fraction: float, what: str) -> None:
 
 
 def template(args: argparse.Namespace) -> int:
+    from loaders import pipeline
+
     db = open_database(args)
     pipeline.write_template(args.out, db.connection)
     print(f"Wrote the template to {args.out}.")
@@ -102,6 +119,10 @@ def template(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
+    from loaders import pipeline
+    from portfolio import access
+    from portfolio.filters import Filters
+
     db = open_database(args)
     filters = Filters(
         funders=tuple(args.funder),
@@ -118,8 +139,10 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
-def export_iati(out: str, db: store.Store, filters: Filters) -> int:
+def export_iati(out: str, db: Store, filters: Filters) -> int:
     """The filtered public projects as an IATI 2.03 activity file, checked against the schema."""
+    from loaders import pipeline
+
     result = pipeline.write_iati_export(out, db.connection, filters)
     if result.written:
         print(f"Wrote {result.written} projects as IATI 2.03 activities to {out}.")
@@ -135,7 +158,7 @@ def export_iati(out: str, db: store.Store, filters: Filters) -> int:
 def import_rates(args: argparse.Namespace) -> int:
     """A portfolio's own exchange rates; they take precedence over the ECB's."""
     from loaders import rates
-    from portfolio import queries
+    from portfolio import queries, store
 
     path = Path(args.file)
     db = open_database(args)
@@ -153,6 +176,8 @@ def import_rates(args: argparse.Namespace) -> int:
 
 
 def undo(args: argparse.Namespace) -> int:
+    from portfolio import imports
+
     db = open_database(args)
     restored = imports.undo(db, args.import_id, by=args.by)
     print(f"Import {args.import_id} undone; {restored} projects are back as they were before it.")
@@ -160,6 +185,8 @@ def undo(args: argparse.Namespace) -> int:
 
 
 def log(args: argparse.Namespace) -> int:
+    from portfolio import imports
+
     db = open_database(args)
     entries = imports.import_log(db.connection)
     if args.json:
@@ -227,7 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except store.StoreError as e:
+    except Exception as e:
+        from portfolio.store import StoreError
+
+        if not isinstance(e, StoreError):
+            raise
         print(f"{e.title}: {e}", file=sys.stderr)
         return DATABASE_UNAVAILABLE
 

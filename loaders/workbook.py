@@ -10,9 +10,10 @@ import csv
 import hashlib
 import io
 import re
+import threading
 import tomllib
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -106,8 +107,29 @@ def check_size(size: int, file_name: str) -> None:
         )
 
 
+# Reads begun by `read_ahead`, by the bytes and name they read.
+_ahead: dict[tuple[bytes, str], Future] = {}
+_ahead_lock = threading.Lock()
+
+
+def read_ahead(data: bytes, file_name: str) -> None:
+    """Begin reading `data` on a thread; the next `read_bytes` of the same bytes takes the result.
+
+    calamine parses without holding the interpreter, so the command line imports the rest of
+    aidtrack and opens the database meanwhile instead of before.
+    """
+    with _ahead_lock:
+        _ahead[data, file_name] = ThreadPoolExecutor(max_workers=1).submit(_read_bytes, data, file_name)
+
+
 def read_bytes(data: bytes, file_name: str) -> Workbook:
     """The sheets in `data`; `file_name` is only used to name the file in messages."""
+    with _ahead_lock:
+        begun = _ahead.pop((data, file_name), None)
+    return begun.result() if begun else _read_bytes(data, file_name)
+
+
+def _read_bytes(data: bytes, file_name: str) -> Workbook:
     check_size(len(data), file_name)
     if not data.strip():
         raise UnreadableFile(file_name, "is empty. Choose a file that holds your projects.")
