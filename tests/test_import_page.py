@@ -1,5 +1,8 @@
 """The Import page: upload, preview, confirm, see it on every page, undo."""
 
+import ui
+from portfolio import rollups
+
 from .test_import import messy_workbook
 from .test_pages import app, metric
 
@@ -35,6 +38,8 @@ def test_preview_then_confirm_then_every_page_shows_it_then_undo(sample_db):
     at.run()
     assert not at.exception, at.exception
     assert "Saved as import 3" in at.success[0].value
+    # The page worked out the new projects' figures after saving them.
+    assert rollups.fresh(ui.store().connection)
 
     overview = app()
     assert metric(overview, "Projects") == "46"
