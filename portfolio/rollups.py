@@ -50,8 +50,9 @@ MORE_CURRENCIES = 4
 FORMAT = "7"
 
 TABLES = ("rollup_projects", "rollup_attributed", "rollup_spend_years")  # a row per project or part
+FIGURES = (*TABLES, "rollup_parts")  # rows in each kept reporting currency
 # Every table here, all worked out from the portfolio (rollup_pending: the projects still to do).
-DERIVED = (*TABLES, "rollup_parts", "rollup_pending")
+DERIVED = (*FIGURES, "rollup_pending")
 META_KEYS = ("rollups", "rollup_settings", "rollup_currencies")  # what they hold, in meta
 
 # Per selected project: the facts the quality checks, spend flags and rescaled shares read.
@@ -392,7 +393,7 @@ def rebuild(cur: duckdb.DuckDBPyConnection) -> int:
         changed(cur, "SELECT project_id FROM rollup_pending")  # what an earlier write left undone
     cur.execute(f"CREATE TEMP TABLE rollup_now AS {FINGERPRINTS.format(only=only)}")
     if everything:
-        for table in (*TABLES, "rollup_parts"):
+        for table in FIGURES:
             cur.execute(f"DELETE FROM {table}")
         cur.execute("CREATE TEMP TABLE rollup_dirty AS SELECT project_id FROM rollup_now")
     else:

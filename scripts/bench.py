@@ -302,7 +302,7 @@ def forget_other_currencies(db: str) -> None:
 
     opened = store.open_store(db)
     with opened.write(figures_only=True) as cur:
-        for table in rollups.DERIVED:
+        for table in rollups.FIGURES:
             cur.execute(f"DELETE FROM {table} WHERE reporting_currency <> ?", [rollups.ROLLUP_CURRENCY])
         cur.execute("UPDATE meta SET value = ? WHERE key = 'rollup_currencies'", [rollups.ROLLUP_CURRENCY])
     opened.close()
