@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,8 +162,24 @@ LONGEST_PLACE = 100
 _LIST_SEPARATOR = re.compile(r"\s*(?:,|/|\+|\s&\s|\sand\s)\s*", re.IGNORECASE)
 
 
-@functools.cache
+_CONVERTER_LOCK = threading.Lock()
+
+
+def load_country_converter() -> None:
+    """Load country_converter's names now, not at the first name that needs them: a caller may do
+    it on a thread while a file is read."""
+    _converter()
+
+
 def _converter():
+    """country_converter's CountryConverter, loaded once: a caller on another thread waits for
+    that load rather than starting one of its own."""
+    with _CONVERTER_LOCK:
+        return _load_converter()
+
+
+@functools.cache
+def _load_converter():
     """country_converter's CountryConverter, loaded the one way that works under pandas 3.
 
     Its own loader lets pandas read Namibia's ISO2 "NA" as missing and then fails; reading

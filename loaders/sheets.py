@@ -8,13 +8,12 @@ problem with its sheet, row and column, and the rejected rows as they were writt
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import itertools
+import operator
 import re
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,9 +23,9 @@ import pandas as pd
 from loaders import values
 from loaders.headers import FIELD_LABELS, Header, date_order_hint, find_header_row, map_headers, normalise
 from loaders.layout import LISTS_SHEET, README_SHEET, SHEETS, SHEETS_BY_NAME
-from loaders.names import Countries, Organisations
+from loaders.names import Countries, Organisations, load_country_converter
 from loaders.problems import ERROR, WARNING, Problem, UnreadableFile
-from loaders.workbook import Workbook, read_bytes
+from loaders.workbook import Workbook, collector_paused, read_bytes
 from loaders.xlsx_marks import Marks
 from portfolio.imports import Incoming, Reference, Slice
 from portfolio.store import ACTIVITY_KINDS, PROJECT_FIELDS, PROJECT_TABLES, ROLES, STATUSES, TRANSACTION_TYPES
@@ -36,6 +35,7 @@ CENT = Decimal("0.01")
 # Funders' shares may add up to a little over 100% by rounding (33.4% three times); beyond
 # that they are a mistake, and no split of the budget is guessed from them.
 SHARES_ROUNDING = Decimal(1)
+SHARES_LIMIT = 100 + SHARES_ROUNDING
 
 # What people write for a project's status, normalised, to the IATI status.
 STATUS_WORDS = {
@@ -187,12 +187,33 @@ class Context:
             )
         return tuple(found)
 
-    def _place_piece(self, piece: str) -> tuple[tuple[str, str | None, Decimal | None, bool], ...]:
-        """(name as written, code or None, share, guessed) for each place in one piece of a cell."""
-        return tuple(
-            (name, self.countries.resolve(name), share, self.countries.guessed(name))
-            for name, share in map(self.share, values.split_cell(piece, known=self.country_known))
-        )
+    def _place_piece(self, piece: str) -> tuple[list[tuple[str, Decimal | None]], list[str]]:
+        """(code, share) for each place in one piece of a cell, and what to tell about them."""
+        found, messages = [], []
+        for name, share in map(self.share, values.split_cell(piece, known=self.country_known)):
+            code = self.countries.resolve(name)
+            if self.countries.guessed(name):
+                read_as = re.sub(r" [(]the[)]", "", self.countries.name_of(code) or code)
+                messages.append(
+                    f"'{_clip(name)}' was read as {read_as} ({code}). "
+                    "If it means somewhere else, write the country's name or ISO code."
+                )
+            if code is None and str(name).strip().upper() == "NA":
+                messages.append("'NA' is read as not applicable; write Namibia if you mean the country.")
+                continue
+            if code is None:
+                messages.append(
+                    f"'{_clip(name)}' is not a country or region aidtrack knows; the project is stored "
+                    "without it. Use the country's English name or ISO code."
+                )
+                continue
+            if share is not None and not 0 <= share <= 100:
+                messages.append(
+                    f"The share {share}% for {name} is not between 0 and 100; stored without a share."
+                )
+                share = None
+            found.append((code, share))
+        return found, messages
 
     def currency(self, cell) -> str | None:
         text = str(cell).strip()
@@ -229,6 +250,22 @@ def _clip(text, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def prepare(reference: Reference) -> None:
+    """Do now what the first check in a process would do first: load country_converter's names
+    and reduce the reference's names to the keys they are matched by. A caller may run this on a
+    thread while the workbook is read: python-calamine's parse leaves the interpreter free."""
+    load_country_converter()
+    Context(reference)
+
+
+def _read_while_preparing(data: bytes, file_name: str, reference: Reference) -> Workbook:
+    """The workbook, read on a thread while this one gets the names ready (`prepare`)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(read_bytes, data, file_name)
+        prepare(reference)
+        return reading.result()
+
+
 def load(
     data: bytes,
     file_name: str,
@@ -241,8 +278,8 @@ def load(
     `currency` applies to amounts that name no currency in the cell, the row or the header.
     Raises UnreadableFile when nothing in the file can be imported.
     """
-    with _collector_paused():
-        book = read_bytes(data, file_name)
+    with collector_paused():
+        book = _read_while_preparing(data, file_name, reference)
         if progress:
             rows = sum(len(s.rows) for s in book.sheets)
             progress(0.3, f"Checking {rows:,} rows of {file_name}")
@@ -255,36 +292,6 @@ def load(
         if sum(name in names for name in SHEETS_BY_NAME) >= 1 and "Projects" in names and _is_template(book):
             return TemplateReader(book, context, currency).read()
         return FlatReader(book, context, currency).read()
-
-
-# Loads running in this process, and whether the cycle collector ran before the first began.
-_loads = 0
-_loads_lock = threading.Lock()
-_collector_was_on = True
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while files are read and checked, then as it was.
-
-    A large sheet keeps its cells and what they were read as alive until the check ends; the
-    collector would walk all of them over and over (a third of the time on 100,000 rows) and
-    find nothing to free. Reference counting frees memory as usual meanwhile, and any cycles
-    left over are collected once it runs again.
-    """
-    global _loads, _collector_was_on
-    with _loads_lock:
-        if _loads == 0:
-            _collector_was_on = gc.isenabled()
-            gc.disable()
-        _loads += 1
-    try:
-        yield
-    finally:
-        with _loads_lock:
-            _loads -= 1
-            if _loads == 0 and _collector_was_on:
-                gc.enable()
 
 
 def _is_template(book: Workbook) -> bool:
@@ -300,16 +307,17 @@ def _is_template(book: Workbook) -> bool:
 
 def _memo(parse: Callable) -> Callable:
     memo: dict = {}
+    missing = object()
 
     def parse_once(cell, *args):
         key = (cell, *args)
         try:
-            return memo[key]
-        except KeyError:
-            result = memo[key] = parse(cell, *args)
-            return result
+            result = memo.get(key, missing)
         except TypeError:  # an unhashable cell
             return parse(cell, *args)
+        if result is missing:
+            result = memo[key] = parse(cell, *args)
+        return result
 
     return parse_once
 
@@ -334,18 +342,13 @@ def _clean_text_cell(cell) -> tuple[str | None, str | None]:
     return values.clean_text(text) if text else (None, None)
 
 
-def _split_shares(amount: Decimal | None, shares: list[Decimal | None]) -> list[Decimal | None]:
-    """A budget split by percentages, to the cent. Shares over 100% in all are scaled down so
-    the parts add up to the whole; shares under 100% leave the rest to no one named."""
-    if amount is None or any(s is None for s in shares) or not shares:
-        return [None] * len(shares)
-    total = sum(shares)
-    if total <= 0:
-        return [None] * len(shares)
+def _split_shares(amount: Decimal, shares: list[Decimal], total: Decimal) -> list[Decimal]:
+    """A budget split by percentages that add up to `total` (more than 0), to the cent. Shares
+    over 100% in all are scaled down so the parts add up to the whole; shares under 100% leave
+    the rest to no one named."""
     if total < 100:
-        return [(amount * s / 100).quantize(CENT, rounding=ROUND_HALF_UP) for s in shares]
-    exact = [amount * s / total for s in shares]
-    parts = [e.quantize(CENT, rounding=ROUND_HALF_UP) for e in exact]
+        return [(amount * s / 100).quantize(CENT, ROUND_HALF_UP) for s in shares]
+    parts = [(amount * s / total).quantize(CENT, ROUND_HALF_UP) for s in shares]
     parts[-1] += amount - sum(parts)
     return parts
 
@@ -358,13 +361,12 @@ class _Reader:
         self.problems: list[Problem] = []
         self.columns: list[dict] = []
         self.rejected_rows: dict = {}
-        self.parse_amount = _memo(self._amount)
+        # Not a method of the reader's own: the memo would hold the reader, and the two would
+        # wait for the cycle collector to free them, with every amount read.
+        self.parse_amount = _memo(functools.partial(values.parse_amount, decimal_comma=book.decimal_comma))
         self.parse_date = _memo(values.parse_date)
         self.country = _memo(self.context.countries.resolve)
         self.sector = _memo(self.context.sector)
-
-    def _amount(self, cell, currency):
-        return values.parse_amount(cell, currency=currency, decimal_comma=self.book.decimal_comma)
 
     def problem(self, message, sheet, row=None, column="", severity=ERROR):
         self.problems.append(Problem(message, severity, self.book.file_name, sheet, row, column))
@@ -497,6 +499,25 @@ class _Distinct:
         """Each row's result, from a result per distinct value."""
         return list(map(results.__getitem__, self.codes))
 
+    @functools.cached_property
+    def texts(self) -> list[str]:
+        """The values that are text."""
+        return [value for value in self.values if isinstance(value, str)]
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The values that are text, one per line: the whole column searched at once."""
+        return "\n".join(self.texts)
+
+    def any_starting_with(self, pattern: re.Pattern) -> bool:
+        """`_any_starting_with` the values."""
+        return bool(self.texts) and _any_line_starting_with(self.text, pattern)
+
+    @functools.cached_property
+    def code_array(self) -> np.ndarray:
+        """`codes` as a numpy array."""
+        return np.asarray(self.codes, dtype=np.intp)
+
     def positions(self, chosen: Iterable[int]) -> list[int]:
         """The rows holding any of the `chosen` distinct values, in order."""
         chosen = set(chosen)
@@ -504,7 +525,9 @@ class _Distinct:
             return []
         if len(chosen) == len(self.values):
             return list(range(len(self.codes)))
-        return [p for p, code in enumerate(self.codes) if code in chosen]
+        wanted = np.zeros(len(self.values), dtype=bool)
+        wanted[list(chosen)] = True
+        return np.flatnonzero(wanted[self.code_array]).tolist()
 
 
 def _any_starting_with(cells: Iterable, pattern: re.Pattern) -> bool:
@@ -512,8 +535,12 @@ def _any_starting_with(cells: Iterable, pattern: re.Pattern) -> bool:
     whole column in one search, through all its texts, each on a line of its own (a text the
     pattern matches also matches where its line starts); True means look at each."""
     texts = [c for c in cells if isinstance(c, str)]
+    return bool(texts) and _any_line_starting_with("\n".join(texts), pattern)
+
+
+def _any_line_starting_with(text: str, pattern: re.Pattern) -> bool:
     lines = re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
-    return bool(texts) and lines.search("\n".join(texts)) is not None
+    return lines.search(text) is not None
 
 
 def _starting_with(cells: list, pattern: re.Pattern) -> list[bool]:
@@ -535,13 +562,14 @@ def _objects(items: Iterable, count: int) -> np.ndarray:
     return np.fromiter(items, dtype=object, count=count)
 
 
-def _spread(codes: list[int], entries: list[tuple], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+def _spread(codes: np.ndarray, entries: list[tuple], names: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Rows of a project table as columns: for each row (its position) every entry of the
     distinct value it holds, in order; `names` names the fields of an entry."""
     lengths = np.fromiter(map(len, entries), dtype=np.intp, count=len(entries))
     offsets = np.cumsum(lengths) - lengths
     size = int(lengths.sum())
-    flat = [_objects((entry[j] for found in entries for entry in found), size) for j in range(len(names))]
+    every = list(itertools.chain.from_iterable(entries))
+    flat = [_objects(map(operator.itemgetter(j), every), size) for j in range(len(names))]
     held = np.asarray(codes, dtype=np.intp)
     counts = lengths[held]
     total = int(counts.sum())
@@ -596,13 +624,20 @@ class _SheetColumns:
                 reader.columns.append({"sheet": sheet, "column": h.text, "imported as": use})
         width = len(rows[at])
         data = rows[at + 1 :]
-        if any(len(r) < width for r in data):  # csv lines can be short
+        if min(map(len, data), default=width) < width:  # csv lines can be short
             data = [list(r) + [None] * (width - len(r)) if len(r) < width else r for r in data]
         self.data = data
         # The cells column by column: one pass over the rows instead of one per column read.
         self.by_column = list(zip(*data, strict=False)) if data else [()] * width  # csv rows run long
         first = at + 2  # the first data row as the spreadsheet numbers it
-        kept = [i for i, r in enumerate(data) if any(r)]
+        # Rows with nothing in them are skipped. A column filled on every row (the titles, as a
+        # rule) shows there are none without a look at every cell.
+        self._screened, self._screened_values = list(range(len(data))), {}
+        filled = self.by_field.get("title") or self.by_field.get("project_id")
+        if filled and all(self._screened_column(filled.column).values):
+            kept = self._screened
+        else:
+            kept = [i for i, r in enumerate(data) if any(r)]
         self.filled = len(kept)
         hidden = [i for i in kept if at + 1 + i in marks.hidden_rows]
         if hidden:
@@ -615,6 +650,8 @@ class _SheetColumns:
                 severity=NOTE,
             )
             kept = [i for i in kept if at + 1 + i not in marks.hidden_rows]
+        if len(kept) < len(self._screened):
+            self._screened, self._screened_values = kept, {}
         totals = self._total_rows(kept)
         for i in totals:
             reader.problem("Looks like a total row; skipped.", sheet, first + i, severity=NOTE)
@@ -623,10 +660,12 @@ class _SheetColumns:
             reader.problem(
                 "A section heading (merged across the row); skipped.", sheet, first + i, severity=NOTE
             )
-        footnotes = self._footnotes([i for i in kept if i not in headings])
+        footnotes = self._footnotes([i for i in kept if i not in headings] if headings else kept)
         for i in sorted(footnotes):
             reader.problem("A note below the table, not a project; skipped.", sheet, first + i, severity=NOTE)
-        self.kept = [i for i in kept if i not in totals and i not in headings and i not in footnotes]
+        self.kept = kept
+        if totals or headings or footnotes:
+            self.kept = [i for i in kept if i not in totals and i not in headings and i not in footnotes]
         self.numbers = [first + i for i in self.kept]
         self.errors: dict[int, list[str]] = {}
         first_field = next(iter(self.by_field))
@@ -690,10 +729,15 @@ class _SheetColumns:
         that cell reads like a remark, which is decided once per distinct first cell."""
         if not candidates or not self.header:
             return {i for i in candidates if self._footnote(self.data[i])}
+        # Every first cell filled, and none with a remark: among the rows screened (the candidates,
+        # and any headings) as told apart once for the whole check, else among the candidates.
+        screened = self._screened_column(0)
+        if all(screened.values) and not screened.any_starting_with(_FOOTNOTE):
+            return set()
         column = self.by_column[0]
         cells = [column[i] for i in candidates]
         if all(cells) and not _any_starting_with(cells, _FOOTNOTE):
-            return set()  # every first cell is filled, and none with a remark
+            return set()
         first = _Distinct(cells)
         # A filled first cell that is no remark settles it; the rest are looked at whole.
         remarks = _starting_with(first.values, _FOOTNOTE)
@@ -707,10 +751,10 @@ class _SheetColumns:
         columns = {h.column for f, h in self.by_field.items() if f in ("title", "project_id")} | {0}
         found = set()
         for c in columns:
+            if not self._screened_column(c).any_starting_with(_TOTAL_ROW):
+                continue
             column = self.by_column[c]
             texts = [column[i] for i in kept]
-            if not _any_starting_with(texts, _TOTAL_ROW):
-                continue
             cells = _Distinct(texts)
             is_total = _starting_with(cells.values, _TOTAL_ROW)
             found |= {kept[p] for p in cells.positions(k for k, total in enumerate(is_total) if total)}
@@ -722,14 +766,26 @@ class _SheetColumns:
             return list(column)
         return [column[i] for i in self.kept]
 
+    def _screened_column(self, c: int) -> _Distinct:
+        """Column `c` on the rows screened for totals, headings and notes, told apart once."""
+        if c not in self._screened_values:
+            column = self.by_column[c]
+            cells = (
+                list(column) if len(self._screened) == len(column) else [column[i] for i in self._screened]
+            )
+            self._screened_values[c] = _Distinct(cells)
+        return self._screened_values[c]
+
     def distinct(self, field: str) -> _Distinct:
+        if len(self.kept) == len(self._screened):  # nothing was skipped as a total, heading or note
+            return self._screened_column(self.by_field[field].column)
         return _Distinct(self.cells(field))
 
     def texts(self, field: str) -> list[str | None]:
         """A text column's cells, without invisible control and direction characters (reported)."""
         cells = self.distinct(field)
-        texts = [c for c in cells.values if isinstance(c, str)]
-        if texts and not values.any_invisible(texts):
+        texts = cells.texts
+        if texts and not values.any_invisible([cells.text]):  # the texts, joined once
             if len(texts) == len(cells.values):
                 # Only text, and nothing to remove or report: spaces trimmed, blanks as None.
                 return cells.rows([c.strip() or None for c in cells.values])
@@ -761,18 +817,19 @@ class _SheetColumns:
         given = self.texts("project_id") if has("project_id") else [None] * n
         title_field = "title" if has("title") else "project_id"
         # A row merged down from one that was skipped (a total, heading or note) continues nothing.
-        where = {i: p for p, i in enumerate(self.kept)}
-        continuation = {
-            p: where[self.continues[i]] for p, i in enumerate(self.kept) if self.continues.get(i) in where
-        }
-        for position, title in enumerate(titles):
-            if not title and position not in continuation:
+        continuation = {}
+        if self.continues:
+            where = {i: p for p, i in enumerate(self.kept)}
+            continuation = {
+                p: where[self.continues[i]] for p, i in enumerate(self.kept) if self.continues.get(i) in where
+            }
+        for position in [p for p, title in enumerate(titles) if not title]:
+            if position not in continuation:
                 self.flag(title_field, position, "This row has no title. Every project needs a title.", ERROR)
         ids = list(given)
         made_up = functools.cache(made_up_id)
-        for position, g in enumerate(given):
-            if not g:
-                ids[position] = made_up(titles[position] or "")
+        for position in [p for p, g in enumerate(given) if not g]:
+            ids[position] = made_up(titles[position] or "")
         self._duplicates(ids, given, titles, seen_ids, seen_titles)
         columns["project_id"] = ids
         columns["id_given"] = [g is not None for g in given]
@@ -805,17 +862,17 @@ class _SheetColumns:
             self.flag_distinct(f, cells, [[d.problem] if d.problem else [] for d in dates])
             columns[f] = cells.rows([d.value for d in dates])
         if has("start_date") and has("end_date"):
-            for position, (start, end) in enumerate(
-                zip(columns["start_date"], columns["end_date"], strict=True)
-            ):
-                if start and end and end < start:
-                    self.flag(
-                        "end_date",
-                        position,
-                        f"The end date {end:%d %b %Y} is before the start date {start:%d %b %Y}. "
-                        "Correct one of them.",
-                        ERROR,
-                    )
+            starts, ends = columns["start_date"], columns["end_date"]
+            for position in [
+                p for p, (a, b) in enumerate(zip(starts, ends, strict=True)) if a and b and b < a
+            ]:
+                self.flag(
+                    "end_date",
+                    position,
+                    f"The end date {ends[position]:%d %b %Y} is before the start date "
+                    f"{starts[position]:%d %b %Y}. Correct one of them.",
+                    ERROR,
+                )
         currencies = [None] * n
         if has("currency"):
             cells = self.distinct("currency")
@@ -837,19 +894,19 @@ class _SheetColumns:
             places = cells.parse(self._places)
             self.flag_distinct("countries", cells, [r[1] for r in places])
             children["project_countries"].append(
-                _spread(cells.codes, [r[0] for r in places], ("country", "share"))
+                _spread(cells.code_array, [r[0] for r in places], ("country", "share"))
             )
         if has("sectors"):
             cells = self.distinct("sectors")
             sectors = cells.parse(self._sectors)
             self.flag_distinct("sectors", cells, [r[1] for r in sectors])
             children["project_sectors"].append(
-                _spread(cells.codes, [r[0] for r in sectors], ("sector", "share"))
+                _spread(cells.code_array, [r[0] for r in sectors], ("sector", "share"))
             )
         if has("aims"):
             cells = self.distinct("aims")
             aims = [tuple(enumerate(found, 1)) for found in cells.parse(_aims)]
-            children["project_aims"].append(_spread(cells.codes, aims, ("seq", "aim")))
+            children["project_aims"].append(_spread(cells.code_array, aims, ("seq", "aim")))
         if continuation:
             rows = {t: _child_rows(parts, t) for t, parts in children.items()}
             self._fold(continuation, columns, rows)
@@ -945,53 +1002,62 @@ class _SheetColumns:
         cells = self.distinct(f)
         parsed = cells.parse(self._org_cell)
         codes = cells.codes
-        rows = _spread(codes, [[(e[0],) for e in entries] for entries, _, _ in parsed], ("org_id",))
+        rows = _spread(cells.code_array, [entries for entries, _, _ in parsed], ("org_id",))
         total = len(rows["position"])
         rows["role"] = _objects(itertools.repeat(role, total), total)
-        amounts = rows["amount"] = _objects(itertools.repeat(None, total), total)
-        amount_currencies = rows["currency"] = _objects(itertools.repeat(None, total), total)
+        # Each organisation's contribution, where the cell or the budget gives one.
+        amounts: list = [None] * total
+        amount_currencies: list = [None] * total
         # Where each row's organisations start among the table's rows.
         counts = np.fromiter((len(entries) for entries, _, _ in parsed), dtype=np.intp, count=len(parsed))
-        held = counts[np.asarray(codes, dtype=np.intp)]
-        starts = np.cumsum(held) - held
+        held = counts[cells.code_array]
+        starts = (np.cumsum(held) - held).tolist()
         budgets = columns.get("budget") or [None] * len(codes)
         currencies = columns.get("currency") or [None] * len(codes)
         noisy = {k for k, (_, messages, _) in enumerate(parsed) if messages}
         by_shares = {k for k, (_, _, mode) in enumerate(parsed) if mode == "shares"}
-        for position, k in enumerate(codes):
-            if k in noisy or (k in by_shares and budgets[position] is None):
-                for message in parsed[k][1]:
-                    self.flag(f, position, message)
-                if k in by_shares and budgets[position] is None:
-                    self.flag(
-                        f,
-                        position,
-                        "Shares are given but the budget is not known, so contributions are not recorded.",
-                    )
+        # The rows to warn on: a cell with something to say, or shares and no budget to share.
+        unshared = [p for p, b in enumerate(budgets) if b is None and codes[p] in by_shares]
+        for position in sorted({*cells.positions(noisy), *unshared}):
+            k = codes[position]
+            for message in parsed[k][1]:
+                self.flag(f, position, message)
+            if k in by_shares and budgets[position] is None:
+                self.flag(
+                    f,
+                    position,
+                    "Shares are given but the budget is not known, so contributions are not recorded.",
+                )
         # One funder with all of the budget (100%, or up to a point over by rounding) contributes
         # the budget itself: on most sheets, most rows.
         whole = {k for k in by_shares if len(parsed[k][0]) == 1 and parsed[k][0][0][1] >= 100}
-        split = [k for k, (_, _, mode) in enumerate(parsed) if mode is not None and k not in whole]
-        for position in cells.positions(split):
-            entries, _, mode = parsed[codes[position]]
-            start = int(starts[position])
+        for position in cells.positions(whole):
+            budget = budgets[position]
+            if budget is not None:
+                amounts[starts[position]] = budget
+                amount_currencies[starts[position]] = currencies[position]
+        # Amounts written with the names ("EU: EUR 800,000") are the contributions.
+        for position in cells.positions(k for k, (_, _, mode) in enumerate(parsed) if mode == "amounts"):
             currency = currencies[position]
-            if mode == "amounts":
-                # Amounts written with the names ("EU: EUR 800,000") are the contributions.
-                for at, (_, _, amount, amount_currency, *_) in enumerate(entries, start):
-                    amounts[at] = amount
-                    amount_currencies[at] = (amount_currency or currency) if amount is not None else None
+            for at, (_, _, amount, amount_currency, *_) in enumerate(
+                parsed[codes[position]][0], starts[position]
+            ):
+                amounts[at] = amount
+                amount_currencies[at] = (amount_currency or currency) if amount is not None else None
+        # Other shares split the budget: each cell's shares, and what they add up to, found once.
+        shares = {k: [e[1] for e in parsed[k][0]] for k in by_shares - whole}
+        totals = {k: sum(found) for k, found in shares.items()}
+        for position in cells.positions(k for k, total in totals.items() if total > 0):
+            budget = budgets[position]
+            if budget is None:
                 continue
-            parts = _split_shares(budgets[position], [e[1] for e in entries])
-            for at, part in enumerate(parts, start):
-                amounts[at] = part
-                amount_currencies[at] = currency if part is not None else None
-        chosen = np.asarray(cells.positions(whole), dtype=np.intp)
-        if len(chosen):
-            budget = _objects(budgets, len(budgets))[chosen]
-            known = np.fromiter((b is not None for b in budget), dtype=bool, count=len(budget))
-            amounts[starts[chosen[known]]] = budget[known]
-            amount_currencies[starts[chosen[known]]] = _objects(currencies, len(currencies))[chosen[known]]
+            k = codes[position]
+            parts = _split_shares(budget, shares[k], totals[k])
+            start, end = starts[position], starts[position] + len(parts)
+            amounts[start:end] = parts
+            amount_currencies[start:end] = [currencies[position]] * len(parts)
+        rows["amount"] = _objects(amounts, total)
+        rows["currency"] = _objects(amount_currencies, total)
         return rows
 
     def _place(self, where: tuple[str, int]) -> str:
@@ -999,9 +1065,10 @@ class _SheetColumns:
         return f"row {number}" if sheet == self.sheet else f"row {number} of sheet '{sheet}'"
 
     def _duplicates(self, ids, given, titles, seen_ids: dict, seen_titles: dict) -> None:
-        if all(given) and len(set(given)) == len(given) and seen_ids.keys().isdisjoint(given):
+        unique = set(given) if all(given) else ()
+        if len(unique) == len(given) and seen_ids.keys().isdisjoint(unique):
             # Every row has an id of its own, seen nowhere before: nothing to report.
-            seen_ids.update(zip(given, [(self.sheet, n) for n in self.numbers], strict=True))
+            seen_ids.update(zip(given, zip(itertools.repeat(self.sheet), self.numbers), strict=True))
             return
         for position, (pid, g, title) in enumerate(zip(ids, given, titles, strict=True)):
             number = self.numbers[position]
@@ -1045,26 +1112,32 @@ class _SheetColumns:
         "amounts" written with the names, "shares" for every name, or None."""
         entries = []
         messages = []
+        org_ids = set()
+        shares = []  # those given
+        mode = None
         for piece in _pieces(cell):
             for entry in self.context.organisation_pieces(piece):
-                if all(entry[0] != known[0] for known in entries):
+                if entry[0] not in org_ids:
+                    org_ids.add(entry[0])
                     entries.append(entry)
+                    if entry[1] is not None:
+                        shares.append(entry[1])
+                    if entry[2] is not None:
+                        mode = "amounts"
                 if entry[4]:
                     messages.append(entry[4])
-        shares = [e[1] for e in entries]
-        mode = "amounts" if any(e[2] is not None for e in entries) else None
-        if any(s is not None for s in shares):
+        if shares:
 
             def written() -> str:  # the shares as written, for a message: most cells need none
                 return ", ".join(f"{e[5]} {'?' if e[1] is None else f'{e[1]}%'}" for e in entries)
 
-            total = sum(s for s in shares if s is not None)
-            if any(s is None for s in shares):
+            total = sum(shares)
+            if len(shares) < len(entries):
                 messages.append(
                     f"Shares are given for some organisations only ({written()}); contributions are not "
                     "recorded."
                 )
-            elif total > 100 + SHARES_ROUNDING:
+            elif total > SHARES_LIMIT:
                 messages.append(
                     f"The shares ({written()}) add up to {total}%, more than 100%, so contributions are not "
                     "recorded. Correct the shares so that they add up to 100% at most."
@@ -1084,30 +1157,13 @@ class _SheetColumns:
         return tuple(entries), messages, mode
 
     def _places(self, cell) -> tuple[tuple, list[str]]:
-        entries, messages = [], []
+        entries, messages, codes = [], [], set()
         for piece in _pieces(cell):
-            for name, code, share, guessed in self.context.place_pieces(piece):
-                if guessed:
-                    read_as = re.sub(r" [(]the[)]", "", self.context.countries.name_of(code) or code)
-                    messages.append(
-                        f"'{_clip(name)}' was read as {read_as} ({code}). "
-                        "If it means somewhere else, write the country's name or ISO code."
-                    )
-                if code is None and str(name).strip().upper() == "NA":
-                    messages.append("'NA' is read as not applicable; write Namibia if you mean the country.")
-                    continue
-                if code is None:
-                    messages.append(
-                        f"'{_clip(name)}' is not a country or region aidtrack knows; the project is stored "
-                        "without it. Use the country's English name or ISO code."
-                    )
-                    continue
-                if share is not None and not 0 <= share <= 100:
-                    messages.append(
-                        f"The share {share}% for {name} is not between 0 and 100; stored without a share."
-                    )
-                    share = None
-                if all(c != code for c, _ in entries):
+            found, said = self.context.place_pieces(piece)
+            messages += said
+            for code, share in found:
+                if code not in codes:
+                    codes.add(code)
                     entries.append((code, share))
         return tuple(entries), messages
 
@@ -1172,7 +1228,7 @@ def _name_and_amount(text: str):
 def _pieces(cell) -> list:
     """A cell cut where names are always apart (';', '|', line breaks); other cells whole."""
     if isinstance(cell, str):
-        return [p for p in _HARD_SEPARATORS.split(cell) if p.strip()]
+        return list(filter(str.strip, _HARD_SEPARATORS.split(cell)))
     return [] if values.is_blank(cell) else [cell]
 
 

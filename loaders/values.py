@@ -177,6 +177,8 @@ def parse_amount(cell, currency: str | None = None, decimal_comma: bool | None =
     a cell alone cannot tell ("1,000" is a thousand unless it is True).
     """
     fallback = currency.strip().upper() if isinstance(currency, str) and currency.strip() else None
+    if type(cell) is float and math.isfinite(cell):  # most amounts: straight to the number's reading
+        return _amount_from_number(cell, fallback)
     if is_blank(cell):
         return Amount(None, None, blank=True)
     if isinstance(cell, bool):
@@ -194,13 +196,16 @@ def _amount_from_number(number: int | float | Decimal, currency: str | None) -> 
             return Amount(None, currency, f"{_quote(str(number))} is not an amount; {AMOUNT_EXAMPLE}.")
         # repr gives the shortest decimal that reads back as the same float: what Excel shows.
         number = Decimal(repr(number))
-    return _checked(Decimal(number), currency, _shown(number))
+    return _checked(Decimal(number), currency)
 
 
-def _checked(value: Decimal, currency: str | None, text: str) -> Amount:
+def _checked(value: Decimal, currency: str | None, text: str | None = None) -> Amount:
+    """The amount to the cent, or a problem when it is too large; `text` is the cell as written,
+    for the message (a number's own digits when None)."""
     if abs(value) >= LARGEST_AMOUNT:
-        return Amount(None, currency, f"{_quote(text)} is too large to be an amount; {AMOUNT_EXAMPLE}.")
-    return Amount(value.quantize(CENT, rounding=ROUND_HALF_UP), currency)
+        shown = str(value) if text is None else text
+        return Amount(None, currency, f"{_quote(shown)} is too large to be an amount; {AMOUNT_EXAMPLE}.")
+    return Amount(value.quantize(CENT, ROUND_HALF_UP), currency)
 
 
 _SWISS_NO_CENTS = re.compile(r"(?<=\d)\.[-–—]{1,2}(?=\s*[A-Za-z]{0,3}\s*$)")
