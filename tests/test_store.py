@@ -1,5 +1,7 @@
 """The store: schema version and migrations, the one write path, and the checks on bad rows."""
 
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 
@@ -8,6 +10,8 @@ import pandas as pd
 import pytest
 
 from portfolio import store
+
+from .conftest import ROOT
 
 
 def project(**fields) -> dict:
@@ -77,6 +81,23 @@ def test_keys_move_from_indexes_to_the_write_path_and_the_rows_stay(tmp_path):
     assert db.value("SELECT currency FROM projects WHERE project_id = 'OLD-1'") == "EUR"
     with pytest.raises(store.StoreError, match="two rows with the same key for 'OLD-1'"), db.write() as cur:
         cur.execute("INSERT INTO project_countries VALUES ('OLD-1', 'SRB', 60)")
+    db.close()
+
+
+def test_a_database_left_by_a_process_that_died_opens_with_every_write_it_made(tmp_path):
+    """The process is gone before DuckDB folds its log into the file: the log is replayed."""
+    path = tmp_path / "died.duckdb"
+    code = (
+        "import os, pandas as pd; from portfolio import store; db = store.open_store(os.environ['DB']); "
+        "kept = pd.DataFrame([{'project_id': 'P1', 'title': 'Kept'}]); "
+        "store.add_records(db, {'projects': kept}, 'x', 't'); "
+        "os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={"DB": str(path), "PATH": ""}, check=True)
+    assert path.with_name("died.duckdb.wal").exists()
+    db = store.open_store(path)
+    assert db.schema_version() == store.SCHEMA_VERSION
+    assert db.value("SELECT title FROM projects WHERE project_id = 'P1'") == "Kept"
     db.close()
 
 
