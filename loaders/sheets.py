@@ -28,7 +28,15 @@ from loaders.problems import ERROR, WARNING, Problem, UnreadableFile
 from loaders.workbook import Workbook, collector_paused, read_bytes
 from loaders.xlsx_marks import Marks
 from portfolio.imports import Incoming, Reference, Slice
-from portfolio.store import ACTIVITY_KINDS, PROJECT_FIELDS, PROJECT_TABLES, ROLES, STATUSES, TRANSACTION_TYPES
+from portfolio.store import (
+    ACTIVITY_KINDS,
+    KEYS,
+    PROJECT_FIELDS,
+    PROJECT_TABLES,
+    ROLES,
+    STATUSES,
+    TRANSACTION_TYPES,
+)
 
 NOTE = "note"
 CENT = Decimal("0.01")
@@ -1460,16 +1468,8 @@ class TemplateReader(_Reader):
             record["type"] = "original"
         if layout.table == "projects" and record.get("project_id") is None and record.get("title"):
             record["project_id"] = made_up_id(record["title"])
-        keys = {
-            "projects": ("project_id",),
-            "project_orgs": ("project_id", "organisation", "role"),
-            "project_countries": ("project_id", "country"),
-            "project_sectors": ("project_id", "sector"),
-            "project_aims": ("project_id", "seq"),
-            "activities": ("activity_id",),
-            "budgets": ("project_id", "period_start", "period_end", "type"),
-            "transactions": ("transaction_id",),
-        }[layout.table]
+        # The store's key, with the organisation as the sheet names it (its id is found later).
+        keys = {**KEYS, "project_orgs": ("project_id", "organisation", "role")}[layout.table]
         key = tuple(record.get(k) for k in keys)
         if not errors and all(k is not None for k in key):
             if key in seen:

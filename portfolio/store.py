@@ -497,6 +497,12 @@ def _repeated_keys(table: str, key: tuple[str, ...]) -> str:
 # Rows that share a key (KEYS), checked inside every write like ORPHANS.
 KEY_CHECKS = " UNION ALL ".join(_repeated_keys(table, key) for table, key in KEYS.items()) + " LIMIT 5"
 
+# What every write that touches projects is checked for, and what a row found is told.
+WRITE_CHECKS = (
+    (ORPHANS, "has a row for '{key}', which is not in the portfolio"),
+    (KEY_CHECKS, "would hold two rows with the same key for '{key}'"),
+)
+
 REFERENCE_FILES: dict[str, str] = {
     "ref_countries": "countries.csv",
     "ref_regions": "regions.csv",
@@ -566,20 +572,11 @@ class Store:
                 # A write of the log or of figures alone touches no project's rows.
                 checked = not (log_only or figures_only)
                 only = rollups.changed_only(cur) if checked else None
-                orphans = checked and cur.execute(ORPHANS.format(only=only)).fetchall()
-                if orphans:
-                    table, key = orphans[0]
-                    raise StoreError(
-                        f"{table} has a row for '{key}', which is not in the portfolio.",
-                        title="Nothing was saved",
-                    )
-                twice = checked and cur.execute(KEY_CHECKS.format(only=only)).fetchall()
-                if twice:
-                    table, key = twice[0]
-                    raise StoreError(
-                        f"{table} would hold two rows with the same key for '{key}'.",
-                        title="Nothing was saved",
-                    )
+                for check, wrong in WRITE_CHECKS if checked else ():
+                    found = cur.execute(check.format(only=only)).fetchall()
+                    if found:
+                        table, key = found[0]
+                        raise StoreError(f"{table} {wrong.format(key=key)}.", title="Nothing was saved")
                 if not figures_only:
                     cur.execute(
                         "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
