@@ -84,6 +84,7 @@ ORDER BY w.score, w.project_id
 """
 
 
+@rollups.in_one_version
 def project_quality(
     con: duckdb.DuckDBPyConnection, filters: Filters, today: date | None = None, limit: int = 5000
 ) -> pd.DataFrame:
@@ -114,6 +115,7 @@ class QualityTotals:
     problems: int
 
 
+@rollups.in_one_version
 def quality_totals(
     con: duckdb.DuckDBPyConnection, filters: Filters, today: date | None = None
 ) -> QualityTotals:

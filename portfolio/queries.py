@@ -140,6 +140,7 @@ SELECT
 """
 
 
+@rollups.in_one_version
 def headline(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -224,6 +225,7 @@ ORDER BY key IS NULL, amount DESC, name
 """
 
 
+@rollups.in_one_version
 def breakdown(
     con: duckdb.DuckDBPyConnection,
     by: str,
@@ -270,6 +272,7 @@ LIMIT $limit
 """
 
 
+@rollups.in_one_version
 def unconverted(
     con: duckdb.DuckDBPyConnection, filters: Filters, currency: str = REPORTING_CURRENCY, limit: int = 5000
 ) -> pd.DataFrame:
@@ -742,6 +745,7 @@ LIMIT 5000
 """
 
 
+@rollups.in_one_version
 def rebased(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Projects whose shares the breakdowns had to scale to 100%: which shares, and their sum."""
     return _frame(con, *_over(REBASED.replace("{rows}", rollups.project_rows(con)), filters))

@@ -29,6 +29,8 @@ data, computes live. Nothing here imports streamlit.
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 
 from portfolio.money import (
@@ -512,3 +514,21 @@ def project_rows(con: duckdb.DuckDBPyConnection) -> str:
 def usable(con: duckdb.DuckDBPyConnection, currency: str) -> bool:
     """Whether money in `currency` can be read from the rollups."""
     return fresh(con) and currency in kept(con)
+
+
+def in_one_version(read):
+    """A read of the portfolio that chooses between these figures and live ones (`usable`,
+    `fresh`), done again when a write's commit lands while it runs: it may have chosen before the
+    commit and read after it, and a file import leaves its projects' figures for `settle`.
+    (A page run is read again the same way, at the version it pinned: ui.db.)"""
+
+    @functools.wraps(read)
+    def again(con: duckdb.DuckDBPyConnection, *args, **kwargs):
+        for _ in range(10):  # a write lands in a read's fraction of a second, rarely twice
+            version = _meta_value(con, "data_version")
+            result = read(con, *args, **kwargs)
+            if _meta_value(con, "data_version") == version:
+                break
+        return result
+
+    return again

@@ -124,6 +124,7 @@ class ReviewTotals:
     by_flag: dict[str, int]
 
 
+@rollups.in_one_version
 def review_totals(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -137,6 +138,7 @@ def review_totals(
     return ReviewTotals(projects, flagged, commitments, disbursements, expenditure, by_flag)
 
 
+@rollups.in_one_version
 def project_review(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -205,6 +207,7 @@ GROUP BY 1 ORDER BY 1
 """
 
 
+@rollups.in_one_version
 def review_by(
     con: duckdb.DuckDBPyConnection, by: str, filters: Filters, currency: str = REPORTING_CURRENCY
 ) -> pd.DataFrame:
@@ -243,6 +246,7 @@ FROM attributed_by_key GROUP BY ALL ORDER BY year, budget DESC
 """
 
 
+@rollups.in_one_version
 def budget_by_year_and(
     con: duckdb.DuckDBPyConnection, by: str, filters: Filters, currency: str = REPORTING_CURRENCY
 ) -> pd.DataFrame:
@@ -287,6 +291,7 @@ year_cents AS (
 )"""
 
 
+@rollups.in_one_version
 def spent_by_year_and(
     con: duckdb.DuckDBPyConnection, by: str, filters: Filters, currency: str = REPORTING_CURRENCY
 ) -> pd.DataFrame:
