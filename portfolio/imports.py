@@ -495,15 +495,17 @@ def _write(cur: duckdb.DuckDBPyConnection, import_id: int, plan: Preview, by: st
                 "WHERE project_id IN (SELECT project_id FROM replaced)",
                 {"id": import_id},
             )
-        cur.execute(
-            "CREATE TEMP TABLE import_rows AS " + _project_rows(plan.incoming.project_fields),
-            {"import_id": import_id},
-        )
-        try:
-            cur.execute("DELETE FROM projects WHERE project_id IN (SELECT project_id FROM replaced)")
-            cur.execute("INSERT INTO projects BY NAME SELECT * FROM import_rows")
-        finally:
-            cur.execute("DROP TABLE import_rows")
+        rows = _project_rows(plan.incoming.project_fields)
+        if plan.replaced:
+            # The replaced projects' stored values are read before their rows are deleted.
+            cur.execute("CREATE TEMP TABLE import_rows AS " + rows, {"import_id": import_id})
+            try:
+                cur.execute("DELETE FROM projects WHERE project_id IN (SELECT project_id FROM replaced)")
+                cur.execute("INSERT INTO projects BY NAME SELECT * FROM import_rows")
+            finally:
+                cur.execute("DROP TABLE import_rows")
+        else:
+            cur.execute("INSERT INTO projects BY NAME " + rows, {"import_id": import_id})
         for s in plan.incoming.slices:
             role = " AND role = $role" if s.role else ""
             cur.execute(
