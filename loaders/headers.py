@@ -48,6 +48,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "intervention title",
         "grant title",
         "contract title",
+        "title of the project",
+        "name of the project",
     ),
     "description": ("description", "project description", "summary", "short description", "details"),
     "aims": (
@@ -59,6 +61,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "goal",
         "purpose",
         "project development objective",
+        "overall objective",
+        "overall objectives",
+        "specific objective",
+        "specific objectives",
         "expected results",
         "outcomes",
     ),
@@ -103,9 +109,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "end date planned",
         "planned end",
         "planned end date",
+        "expected end date",
+        "expected end",
+        "planned completion",
+        "planned completion date",
+        "expected completion date",
+        "date of completion",
         "finish",
     ),
-    "currency": ("currency", "cur", "ccy", "budget currency", "currency code"),
+    "currency": ("currency", "cur", "curr", "ccy", "budget currency", "currency code"),
     "budget": (
         "budget",
         "total budget",
@@ -186,6 +198,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "lead agency",
         "lead partner",
         "implementing entity",
+        "implementing agency partner",
     ),
     "partners": (
         "partner",
@@ -218,6 +231,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "locations",
         "countries covered",
         "country of implementation",
+        "country of intervention",
+        "countries of intervention",
+        "target country",
+        "target countries",
         "partner country",
         "region country",
         "benef country",
@@ -269,6 +286,9 @@ LOOKUP = {phrase: (field, rank) for field, phrases in SYNONYMS.items() for rank,
 CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "us$": "USD", "£": "GBP", "¥": "JPY", "chf": "CHF"}
 _CURRENCY_IN_HEADER = re.compile(r"(?:\bin\s+)?(?<![a-z])([a-z]{3})(?![a-z])|([€$£¥])")
 _NOISE = re.compile(r"\(s\)|\bno\.|[^\w\s€$£¥]", re.UNICODE)
+# "Country/ies", "Country(ies)" and "Donor/s" are plurals, as "Donor(s)" is.
+_PLURAL_Y = re.compile(r"y\s*(?:\(ies\)|/ies\b)")
+_PLURAL_S = re.compile(r"(?<=\w)/s\b")
 
 
 @dataclass(frozen=True)
@@ -281,6 +301,7 @@ class Header:
 
 def normalise(text: str) -> str:
     text = str(text).lower().replace("&", " and ").replace("_", " ").replace("(s)", "s")
+    text = _PLURAL_S.sub("s", _PLURAL_Y.sub("ies", text))
     text = _NOISE.sub(" ", text)
     return " ".join(text.split())
 

@@ -527,3 +527,21 @@ def test_a_row_merged_down_from_a_skipped_total_row_is_reported_not_a_crash(empt
         (3, "", "Looks like a total row; skipped."),
         (4, "Title", "This row has no title. Every project needs a title."),
     ]
+
+
+def test_plural_headers_written_with_a_slash_and_fiche_wording_are_imported(empty_db):
+    text = (
+        "Title of the project,Donor/s,Country(ies),Beneficiary country/ies,Overall objective,"
+        "Expected end date,Curr.,Budget\n"
+        "Border police training,EU,Serbia,,Better training,2020-12-31,EUR,1000\n"
+    )
+    plan, loaded = pipeline.preview_file(empty_db, text.encode(), "fiche.csv")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT title, budget, currency, end_date FROM projects") == [
+        ("Border police training", Decimal("1000.00"), "EUR", dt.date(2020, 12, 31))
+    ]
+    assert rows(empty_db, "SELECT country FROM project_countries") == [("SRB",)]
+    assert rows(empty_db, "SELECT org_id, role FROM project_orgs") == [("EU", "funding")]
+    assert rows(empty_db, "SELECT aim FROM project_aims") == [("Better training",)]
+    imported_as = {c["column"]: c["imported as"] for c in loaded.columns}
+    assert imported_as["Donor/s"] == "Funders" and imported_as["Country(ies)"] == "Countries"
