@@ -154,6 +154,9 @@ class Context:
         self.organisations = Organisations(reference.organisations)
         # The same names come back on every row: answer each distinct text once.
         self.country_known = functools.cache(self.countries.known)
+        self.country_sure = functools.cache(
+            lambda name: self.country_known(name) and not self.countries.guessed(name)
+        )
         self.organisation_known = functools.cache(self.organisations.known)
         self.share = functools.cache(values.parse_share)
         self.organisation_pieces = functools.cache(self._organisation_piece)
@@ -198,7 +201,15 @@ class Context:
     def _place_piece(self, piece: str) -> tuple[list[tuple[str, Decimal | None]], list[str]]:
         """(code, share) for each place in one piece of a cell, and what to tell about them."""
         found, messages = [], []
-        for name, share in map(self.share, values.split_cell(piece, known=self.country_known)):
+        names = []
+        for name in values.split_cell(piece, known=self.country_known):
+            # A list with a name nobody knows ("Türkiye, Atlantis") is no one place that a search
+            # within the text may stand for: its parts are read, and the unknown one reported.
+            parts = None
+            if not self.country_sure(self.share(name)[0]):
+                parts = values.split_partly(name, self.country_sure)
+            names += parts or [name]
+        for name, share in map(self.share, names):
             code = self.countries.resolve(name)
             if self.countries.guessed(name):
                 read_as = re.sub(r" [(]the[)]", "", self.countries.name_of(code) or code)

@@ -591,6 +591,21 @@ def _split_known(piece: str, known: Callable[[str], bool], separators) -> list[s
     return None
 
 
+def split_partly(name: str, known: Callable[[str], bool]) -> list[str] | None:
+    """A name that `split_cell` kept whole, cut where some of its parts are known: 'Türkiye,
+    Atlantis' is Türkiye and Atlantis, so the unknown one can be reported rather than the whole
+    read as one place. None when no separator gives a known part."""
+    for i, separator in enumerate(_SOFT_SEPARATORS):
+        parts = [p.strip() for p in _split_outside_brackets(name, separator)]
+        parts = [p for p in parts if p and p.casefold() not in EMPTY_NAMES]
+        if len(parts) < 2:
+            continue
+        if any(known(parse_share(p)[0]) for p in parts):
+            later = _SOFT_SEPARATORS[i + 1 :]
+            return [q for p in parts for q in (_split_known(p, known, later) or [p])]
+    return None
+
+
 def parse_share(piece) -> tuple[str, Decimal | None]:
     """A name and the percent written with it: 'EU (80%)', 'Germany 20%', '80% EU' -> ('EU', 80)."""
     text = " ".join(str(piece).split())

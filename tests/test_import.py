@@ -545,3 +545,27 @@ def test_plural_headers_written_with_a_slash_and_fiche_wording_are_imported(empt
     assert rows(empty_db, "SELECT aim FROM project_aims") == [("Better training",)]
     imported_as = {c["column"]: c["imported as"] for c in loaded.columns}
     assert imported_as["Donor/s"] == "Funders" and imported_as["Country(ies)"] == "Countries"
+
+
+def test_an_unknown_country_listed_with_known_ones_is_reported_by_its_own_name(empty_db):
+    text = 'Title,Country/ies\nCross-border cooperation,"Türkiye, Atlantis"\nCustoms,"Albania, Serbai"\n'
+    plan, loaded = pipeline.preview_file(empty_db, text.encode(), "places.csv")
+    imports.apply(empty_db, plan)
+    placed = (
+        "SELECT p.title, c.country FROM project_countries c JOIN projects p USING (project_id) ORDER BY 1"
+    )
+    assert rows(empty_db, placed) == [("Cross-border cooperation", "TUR"), ("Customs", "ALB")]
+    assert [(p.row, p.column, p.message) for p in loaded.problems] == [
+        (
+            2,
+            "Country/ies",
+            "'Atlantis' is not a country or region aidtrack knows; the project is stored without it. Use the "
+            "country's English name or ISO code.",
+        ),
+        (
+            3,
+            "Country/ies",
+            "'Serbai' is not a country or region aidtrack knows; the project is stored without it. Use the "
+            "country's English name or ISO code.",
+        ),
+    ]
