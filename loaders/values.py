@@ -208,12 +208,12 @@ def _checked(value: Decimal, currency: str | None, text: str | None = None) -> A
     return Amount(value.quantize(CENT, ROUND_HALF_UP), currency)
 
 
-_SWISS_NO_CENTS = re.compile(r"(?<=\d)\.[-–—]{1,2}(?=\s*[A-Za-z]{0,3}\s*$)")
+_SWISS_NO_CENTS = re.compile(r"(?<=\d)[.,][-–—]{1,2}(?=\s*(?:[A-Za-z]{0,3}|[€$£¥])\s*$)")
 
 
 def _amount_from_text(raw: str, fallback: str | None, decimal_comma: bool | None) -> Amount:
     text = _SPACES.sub(" ", raw).strip().replace("−", "-")
-    text = _SWISS_NO_CENTS.sub("", text)  # "CHF 1'250'000.-": no cents, not a minus
+    text = _SWISS_NO_CENTS.sub("", text)  # "CHF 1'250'000.-", "EUR 250.000,-": no cents, not a minus
     if _PLAIN_NUMBER.fullmatch(text):
         return _checked(Decimal(text), fallback, text)
     not_an_amount = f"{_quote(text)} is not an amount; {AMOUNT_EXAMPLE}."
@@ -314,6 +314,8 @@ _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[ap]\.?m\.?)?\s*(?:z|[+
 _ISO_DATE = re.compile(rf"(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME}", re.IGNORECASE)
 _YMD = re.compile(rf"(\d{{4}})([./])(\d{{1,2}})\2(\d{{1,2}}){_TIME}", re.IGNORECASE)
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+# "31.12.2019." and "1. 3. 2017": how dates are written in much of Central and South-East Europe.
+_DOTTED_DAY = re.compile(r"(?<=\d)\.(?:\s+(?=\d)|$)")
 _NUMERIC = re.compile(rf"(\d{{1,2}})([./-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}", re.IGNORECASE)
 _MONTH_YEAR_NUMERIC = re.compile(r"(\d{1,2})[./-](\d{4})")
 _YEAR_MONTH_NUMERIC = re.compile(r"(\d{4})[./-](\d{1,2})")
@@ -427,6 +429,8 @@ def _date_from_text(raw: str, order: str | None, end: bool) -> ParsedDate:
     if m:
         return _day(int(m[1]), int(m[2]), int(m[3]), text)
     lower = _WEEKDAY.sub("", text.lower(), count=1) if text[:1].isalpha() else text.lower()
+    if "." in lower:
+        lower = _DOTTED_DAY.sub(lambda m: "" if m.end() == len(lower) else ".", lower)
 
     if m := _NUMERIC.fullmatch(lower):
         # Dotted dates (01.03.2017) are day-first wherever they are written.

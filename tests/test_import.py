@@ -569,3 +569,13 @@ def test_an_unknown_country_listed_with_known_ones_is_reported_by_its_own_name(e
             "country's English name or ISO code.",
         ),
     ]
+
+
+def test_dates_with_a_closing_dot_and_amounts_without_cents_import_as_written(empty_db):
+    text = "Title;Start;End;Budget\nReforma policije;1. 3. 2017.;31.12.2019.;EUR 250.000,-\n"
+    plan, loaded = pipeline.preview_file(empty_db, text.encode(), "projekti.csv")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT start_date, end_date, budget, currency FROM projects") == [
+        (dt.date(2017, 3, 1), dt.date(2019, 12, 31), Decimal("250000.00"), "EUR")
+    ]
+    assert loaded.problems == []

@@ -80,6 +80,8 @@ def test_numbers_from_excel_are_exact_to_the_cent(cell, value):
         ("5 K", D("5000"), None),
         ("1e6", D("1000000"), None),
         ("  42  ", D("42"), None),
+        ("EUR 250.000,-", D("250000"), "EUR"),  # no cents, as in Germany and Austria
+        ("250.000,- €", D("250000"), "EUR"),
     ],
 )
 def test_amounts_written_as_text(cell, value, currency):
@@ -202,6 +204,9 @@ def test_long_text_is_quoted_cut_to_sixty_characters():
         ("20190115", dt.date(2019, 1, 15)),
         ("29/02/2020", dt.date(2020, 2, 29)),
         ("05/05/2017", dt.date(2017, 5, 5)),  # day and month agree: nothing to settle
+        ("31.12.2019.", dt.date(2019, 12, 31)),  # the closing dot of Serbian, Croatian, Bosnian dates
+        ("1. 3. 2017", dt.date(2017, 3, 1)),
+        ("31. 12. 2019.", dt.date(2019, 12, 31)),
     ],
 )
 def test_dates_as_people_write_them(cell, value):
