@@ -364,6 +364,9 @@ def preview(store: Store, incoming: Incoming) -> Preview:
         if len(changes)
         else pd.DataFrame(columns=["project_id", "field", "old", "new"])
     )
+    # A value not set is None, not the NaN of a text column: the JSON report holds null for it.
+    for side in ("old", "new"):
+        changes[side] = changes[side].astype(object).where(changes[side].notna(), None)
     changed_ids = set(changes["project_id"])
     keys = projects[["project_id", "title", "sheet", "row"]]
     is_stored = projects["project_id"].isin(stored)

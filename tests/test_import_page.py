@@ -77,3 +77,17 @@ def test_an_iati_project_shows_like_any_other_with_its_source(sample_db):
     assert {"Other sector classifications", "Related activities", "Documents", "Transactions"} <= set(
         subheaders
     )
+
+
+def test_a_value_not_set_before_shows_as_blank_in_the_changes(sample_db):
+    at = app("pages/imports.py")
+    at.file_uploader[0].set_value(
+        ("dates.csv", b"Project ID,Title,End\nSEED-CSC-WB,Countering Serious Crime,2019-12-31\n", "text/csv")
+    )
+    at.run()
+    assert not at.exception, at.exception
+    changes = next(d.value for d in at.dataframe if "field" in d.value.columns)
+    assert sorted(zip(changes["field"], changes["old"], changes["new"], strict=True)) == [
+        ("end_date", "(blank)", "2019-12-31"),
+        ("title", "Countering Serious Crime in the Western Balkans", "Countering Serious Crime"),
+    ]

@@ -153,3 +153,43 @@ def test_portfolio_and_loaders_never_import_streamlit():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_cli_json_report_shows_a_value_not_set_before_as_null(sample_db, tmp_path):
+    sheet = tmp_path / "dates.csv"
+    sheet.write_text("Project ID,Title,End\nSEED-CSC-WB,Countering Serious Crime,2019-12-31\n")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "loaders",
+            "import",
+            str(sheet),
+            "--dry-run",
+            "--json",
+            "--db",
+            str(sample_db),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+    def no_nan(token):
+        raise AssertionError(f"{token} is not JSON")
+
+    report = json.loads(done.stdout, parse_constant=no_nan)
+    assert sorted((c["field"], c["old"], c["new"]) for c in report["changes"]) == [
+        ("end_date", None, "2019-12-31"),
+        ("title", "Countering Serious Crime in the Western Balkans", "Countering Serious Crime"),
+    ]
+    text = subprocess.run(
+        [sys.executable, "-m", "loaders", "import", str(sheet), "--dry-run", "--db", str(sample_db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "SEED-CSC-WB end_date: (blank) -> 2019-12-31" in text.stdout

@@ -18,6 +18,7 @@ from ui.db import _con, cached_read, data_version, db_path
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN = 5000  # rows of a preview table sent to the browser
+BLANK = "(blank)"  # a value not set, before or after the import
 CURRENCY_CHOICES = ["EUR", "USD", "GBP", "CHF", "JPY", "SEK", "NOK", "DKK", "CAD", "AUD"]
 
 
@@ -141,9 +142,10 @@ def import_preview(report: dict) -> None:
         )
     with tabs[2]:
         st.dataframe(
-            pd.DataFrame(report["changes"], columns=["project_id", "title", "field", "old", "new"]).head(
-                5000
-            ),
+            pd.DataFrame(report["changes"], columns=["project_id", "title", "field", "old", "new"])
+            .head(SHOWN)
+            .fillna({"old": BLANK, "new": BLANK})
+            .replace({"old": {"": BLANK}, "new": {"": BLANK}}),
             column_config={
                 "project_id": "ID",
                 "title": "Title",
