@@ -579,3 +579,19 @@ def test_dates_with_a_closing_dot_and_amounts_without_cents_import_as_written(em
         (dt.date(2017, 3, 1), dt.date(2019, 12, 31), Decimal("250000.00"), "EUR")
     ]
     assert loaded.problems == []
+
+
+def test_an_agency_written_by_acronym_and_in_full_is_one_funder(empty_db):
+    text = (
+        "Title,Funder,Country\n"
+        "Water governance,Sida,WB6\n"
+        "Rule of law,Swedish International Development Cooperation Agency,Kosova\n"
+    )
+    plan, loaded = pipeline.preview_file(empty_db, text.encode(), "agencies.csv")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT DISTINCT org_id FROM project_orgs") == [("SIDA",)]
+    assert rows(empty_db, "SELECT name, acronym FROM organisations WHERE org_id = 'SIDA'") == [
+        ("Swedish International Development Cooperation Agency", "Sida")
+    ]
+    assert rows(empty_db, "SELECT country FROM project_countries ORDER BY 1") == [("89",), ("XKX",)]
+    assert loaded.problems == []

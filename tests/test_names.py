@@ -91,6 +91,9 @@ def test_country_converter_loads_and_keeps_namibia(caplog):
         ("  Serbia  ", "SRB"),
         ("Serbia¹", "SRB"),
         ("Serbia [1]", "SRB"),
+        ("Kosova", "XKX"),
+        ("Kosovo under UNSCR 1244/1999", "XKX"),
+        ("WB6", "89"),
     ],
 )
 def test_country_and_region_names_resolve_to_one_code(countries, name, code):
@@ -246,6 +249,12 @@ def test_bilateral_donors_are_one_government_each(orgs, name, org_id, canonical,
         ("Global Fund", "GFATM", "GFATM"),
         ("GAVI", "GAVI", "Gavi"),
         ("United Nations", "UN", "UN"),
+        ("Sida", "SIDA", "Sida"),
+        ("Swedish International Development Cooperation Agency", "SIDA", "Sida"),
+        ("Austrian Development Agency (ADA)", "ADA", "ADA"),
+        ("Norad", "NORAD", "Norad"),
+        ("Agence Francaise de Developpement", "AFD", "AFD"),
+        ("European Bank for Reconstruction and Development", "EBRD", "EBRD"),
     ],
 )
 def test_multilaterals_and_foundations_are_one_organisation_each(orgs, name, org_id, acronym):
