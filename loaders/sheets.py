@@ -437,6 +437,8 @@ class FlatReader(_Reader):
             for table, entries in sheet_children.items():
                 children[table].append(entries)
             fields |= set(sheet_rows.by_field)
+            if "period" in sheet_rows.by_field:
+                fields |= {"start_date", "end_date"}
             rejected += sheet_rejected
         if not headed:
             raise UnreadableFile(
@@ -633,9 +635,11 @@ class _SheetColumns:
         self.sheet = sheet
         self.header = rows[at]
         self.by_field = {h.field: h for h in headers if h.field}
+        if "period" in self.by_field and ("start_date" in self.by_field or "end_date" in self.by_field):
+            del self.by_field["period"]  # the sheet's own start and end columns say it better
         for h in headers:
             if h.text:
-                use = FIELD_LABELS[h.field] if h.field else "not imported"
+                use = FIELD_LABELS[h.field] if h.field and self.by_field.get(h.field) is h else "not imported"
                 if h.column in marks.hidden_columns:
                     use = "hidden column: not imported"
                 if h.field and h.currency:
@@ -880,13 +884,20 @@ class _SheetColumns:
             dates = cells.parse(lambda c, f=f, order=order: values.parse_date(c, order, f == "end_date"))
             self.flag_distinct(f, cells, [[d.problem] if d.problem else [] for d in dates])
             columns[f] = cells.rows([d.value for d in dates])
-        if has("start_date") and has("end_date"):
+        if has("period"):
+            cells = self.distinct("period")
+            order = date_order_hint(self.by_field["period"].text)
+            found = cells.parse(lambda c: values.parse_period(c, order))
+            self.flag_distinct("period", cells, [[r[2]] if r[2] else [] for r in found])
+            columns["start_date"] = cells.rows([r[0] for r in found])
+            columns["end_date"] = cells.rows([r[1] for r in found])
+        if "start_date" in columns and "end_date" in columns:
             starts, ends = columns["start_date"], columns["end_date"]
             for position in [
                 p for p, (a, b) in enumerate(zip(starts, ends, strict=True)) if a and b and b < a
             ]:
                 self.flag(
-                    "end_date",
+                    "end_date" if has("end_date") else "period",
                     position,
                     f"The end date {ends[position]:%d %b %Y} is before the start date "
                     f"{starts[position]:%d %b %Y}. Correct one of them.",

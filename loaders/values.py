@@ -487,6 +487,33 @@ def _day_month(first: int, second: int, year: int, text: str, order: str | None)
     )
 
 
+_RANGE_MARK = re.compile(r"\s*(?:[-–—]|\b(?:to|until|till)\b)\s*", re.IGNORECASE)
+
+
+def parse_period(cell, order: str | None = None) -> tuple[dt.date | None, dt.date | None, str | None]:
+    """The start and end of a period written in one cell ("2018-2020", "01/2018 - 12/2020",
+    "March 2017 to February 2019"): a month or year alone starts on its first day and ends on its
+    last. Also what is wrong with the cell, or what was guessed."""
+    if is_blank(cell):
+        return None, None, None
+    text = " ".join(_shown(cell).split())
+    for m in _RANGE_MARK.finditer(text):
+        first, last = text[: m.start()], text[m.end() :]
+        if not first or not last:
+            continue
+        seen = order or infer_date_order([first, last])
+        start, end = parse_date(first, seen), parse_date(last, seen, end=True)
+        if start.value and end.value:
+            guessed = " ".join(p for p in (start.problem, end.problem) if p)
+            return start.value, end.value, guessed or None
+    return (
+        None,
+        None,
+        f"{_quote(text)} is not a period from one date to another; write it as '2018-01-01 - "
+        f"2020-12-31', or use Start and End columns. {NOT_KNOWN}",
+    )
+
+
 def infer_date_order(cells: Iterable) -> str | None:
     """'dmy' or 'mdy' when a column's own unambiguous dates show it (28/02/2019, 9/30/2022), else None."""
     day_first = month_first = False

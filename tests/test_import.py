@@ -595,3 +595,33 @@ def test_an_agency_written_by_acronym_and_in_full_is_one_funder(empty_db):
     ]
     assert rows(empty_db, "SELECT country FROM project_countries ORDER BY 1") == [("89",), ("XKX",)]
     assert loaded.problems == []
+
+
+def test_a_project_period_column_gives_the_dates_when_there_are_no_start_and_end_columns(empty_db):
+    text = (
+        "Project title,Project period,Duration,Budget (EUR)\n"
+        "Border police,2018-2020,36 months,1000\n"
+        "Customs reform,01/03/2018 - 28/02/2020,,2000\n"
+        "Asylum,36 months,,3000\n"
+    )
+    plan, loaded = pipeline.preview_file(empty_db, text.encode(), "periods.csv")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT title, start_date, end_date FROM projects ORDER BY title") == [
+        ("Asylum", None, None),
+        ("Border police", dt.date(2018, 1, 1), dt.date(2020, 12, 31)),
+        ("Customs reform", dt.date(2018, 3, 1), dt.date(2020, 2, 28)),
+    ]
+    assert [(p.row, p.column, p.message) for p in loaded.problems] == [
+        (
+            4,
+            "Project period",
+            "'36 months' is not a period from one date to another; write it as '2018-01-01 - 2020-12-31', or "
+            "use Start and End columns. Stored as not known.",
+        )
+    ]
+    with_own_dates = "Title,Project period,Start,End\nA,2018-2020,2019-01-15,2019-12-31\n"
+    plan, loaded = pipeline.preview_file(empty_db, with_own_dates.encode(), "both.csv")
+    assert plan.incoming.projects[["start_date", "end_date"]].values.tolist() == [
+        [dt.date(2019, 1, 15), dt.date(2019, 12, 31)]
+    ]
+    assert {c["column"]: c["imported as"] for c in loaded.columns}["Project period"] == "not imported"

@@ -15,6 +15,7 @@ from loaders.values import (
     is_blank,
     parse_amount,
     parse_date,
+    parse_period,
     parse_share,
     split_cell,
 )
@@ -424,3 +425,25 @@ def test_loaders_values_and_names_never_import_streamlit():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("cell", "start", "end"),
+    [
+        ("2018-2020", dt.date(2018, 1, 1), dt.date(2020, 12, 31)),
+        ("01/2018 - 12/2020", dt.date(2018, 1, 1), dt.date(2020, 12, 31)),
+        ("2018-01-15 - 2020-06-30", dt.date(2018, 1, 15), dt.date(2020, 6, 30)),
+        ("Jan 2018 – Dec 2020", dt.date(2018, 1, 1), dt.date(2020, 12, 31)),
+        ("March 2017 to February 2019", dt.date(2017, 3, 1), dt.date(2019, 2, 28)),
+        ("01.01.2018-31.12.2020", dt.date(2018, 1, 1), dt.date(2020, 12, 31)),
+        ("01/03/2018 - 28/02/2020", dt.date(2018, 3, 1), dt.date(2020, 2, 28)),  # the end settles day-first
+    ],
+)
+def test_a_period_in_one_cell_is_its_start_and_end(cell, start, end):
+    assert parse_period(cell) == (start, end, None)
+
+
+def test_what_is_no_period_says_so():
+    assert parse_period(None) == (None, None, None)
+    assert parse_period("36 months")[:2] == (None, None)
+    assert "'36 months' is not a period" in parse_period("36 months")[2]
