@@ -32,14 +32,16 @@ for kind, rows in found.items():
     if counts[kind] > len(rows):
         st.caption(f"The first {len(rows):,} of {counts[kind]:,}, oldest first.")
     st.dataframe(
-        rows.assign(link=[f"/projects?project={pid}" for pid in rows["project_id"]]),
+        (ui.changes_shown(rows) if "field" in rows else rows).assign(
+            link=[f"/projects?project={pid}" for pid in rows["project_id"]]
+        ),
         column_config={
             "project_id": "ID",
-            "title": st.column_config.TextColumn("Project", width="large"),
+            "title": st.column_config.TextColumn("Project", width=300),
             "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
             "field": "Field",
-            "old": "Before",
-            "new": "After",
+            "old": st.column_config.TextColumn("Before", width=120),
+            "new": st.column_config.TextColumn("After", width=120),
             "source": "From file",
             "link": st.column_config.LinkColumn("Open", display_text="Open project"),
         },

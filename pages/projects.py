@@ -147,13 +147,18 @@ with left:
     if detail.organisations.empty:
         st.markdown("_None recorded._")
     else:
+        organisations = detail.organisations
         st.dataframe(
-            detail.organisations[["role_name", "name", "contribution", "currency"]],
+            organisations[["role_name", "name"]].assign(
+                contribution=[
+                    ui.money(a, c)
+                    for a, c in zip(organisations["contribution"], organisations["currency"], strict=True)
+                ]
+            ),
             column_config={
                 "role_name": "Role",
-                "name": "Organisation",
-                **ui.money_columns(detail.organisations, CURRENCY),
-                "currency": "Currency",
+                "name": st.column_config.TextColumn("Organisation", width="medium"),
+                "contribution": "Contribution",
             },
             hide_index=True,
             width="stretch",
@@ -287,9 +292,9 @@ if ui.may("imports"):
 
 history = ui.project_history(project_id) if ui.may("changes") else []
 if len(history):
-    with st.expander(f"History ({len(history):,} changes)"):
+    with st.expander(f"History ({ui.count(len(history), 'change')})"):
         st.dataframe(
-            history.drop(columns=["import_id"]),
+            ui.changes_shown(history.drop(columns=["import_id"])),
             column_config={
                 "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
                 "by": "By",

@@ -302,8 +302,8 @@ def test_an_editors_change_is_saved_logged_and_shown_in_the_history(sample_db, u
     )[0]
     assert (file_name, fmt, by) == (f"Edited in the app: {project_id}", "edit", "ed")
     history = at.dataframe[-1].value
-    assert {"title", "budget", "visibility"} <= set(history["field"])
-    assert set(history.loc[history["field"] == "title", "by"]) == {"ed"}
+    assert {"Title", "Total budget", "Visibility"} <= set(history["field"])
+    assert set(history.loc[history["field"] == "Title", "by"]) == {"ed"}
     # Now internal: the viewer no longer sees it.
     at = signed_in("vera")
     at.switch_page("pages/projects.py").run()

@@ -49,8 +49,12 @@ def test_an_edit_shows_in_the_projects_history_and_in_what_changed(sample_db):
     db.close()
     at = app("pages/projects.py", project="ILL-0001")
     assert any(e.label.startswith("History (") for e in at.expander)
+    shown = next(d.value for d in at.dataframe if "field" in d.value.columns).set_index("field")
+    assert shown.loc["End date", "new"] == "2030-01-31"
     page = app("pages/changes.py")
     assert [m.value for m in page.metric][:3] == ["43", "2", "1"]
+    moved = next(d.value for d in page.dataframe if "End date" in set(d.value.get("field", ())))
+    assert moved[["field", "new"]].values.tolist() == [["End date", "2030-01-31"]]
 
 
 def test_an_undone_import_leaves_the_report_but_stays_in_the_history(sample_db):

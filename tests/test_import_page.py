@@ -88,6 +88,6 @@ def test_a_value_not_set_before_shows_as_blank_in_the_changes(sample_db):
     assert not at.exception, at.exception
     changes = next(d.value for d in at.dataframe if "field" in d.value.columns)
     assert sorted(zip(changes["field"], changes["old"], changes["new"], strict=True)) == [
-        ("end_date", "(blank)", "2019-12-31"),
-        ("title", "Countering Serious Crime in the Western Balkans", "Countering Serious Crime"),
+        ("End date", "(blank)", "2019-12-31"),
+        ("Title", "Countering Serious Crime in the Western Balkans", "Countering Serious Crime"),
     ]

@@ -51,6 +51,7 @@ from ui.edit import project_editor, saved_note
 from ui.filters import current_filters, reporting_currency, sidebar_filters
 from ui.format import (
     amount_column,
+    changes_shown,
     conversions_table,
     count,
     known,
@@ -92,6 +93,7 @@ __all__ = [
     "project_editor",
     "saved_note",
     "amount_column",
+    "changes_shown",
     "audience",
     "may",
     "sign_in",

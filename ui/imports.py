@@ -15,10 +15,10 @@ from portfolio import imports
 from portfolio.access import Audience
 from portfolio.filters import Filters
 from ui.db import _con, cached_read, data_version, db_path
+from ui.format import changes_shown
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN = 5000  # rows of a preview table sent to the browser
-BLANK = "(blank)"  # a value not set, before or after the import
 CURRENCY_CHOICES = ["EUR", "USD", "GBP", "CHF", "JPY", "SEK", "NOK", "DKK", "CAD", "AUD"]
 
 
@@ -142,10 +142,11 @@ def import_preview(report: dict) -> None:
         )
     with tabs[2]:
         st.dataframe(
-            pd.DataFrame(report["changes"], columns=["project_id", "title", "field", "old", "new"])
-            .head(SHOWN)
-            .fillna({"old": BLANK, "new": BLANK})
-            .replace({"old": {"": BLANK}, "new": {"": BLANK}}),
+            changes_shown(
+                pd.DataFrame(report["changes"], columns=["project_id", "title", "field", "old", "new"]).head(
+                    SHOWN
+                )
+            ),
             column_config={
                 "project_id": "ID",
                 "title": "Title",
