@@ -1349,7 +1349,7 @@ class TemplateReader(_Reader):
             raw = sheets.get(layout.name)
             if raw is None or not raw.rows:
                 continue
-            rows, sheet_rejected = self._sheet(layout, raw.rows)
+            rows, sheet_rejected = self._sheet(layout, raw.rows, raw.marks.percents)
             rejected += sheet_rejected
             if rows:
                 tables[layout.table] = rows
@@ -1404,7 +1404,7 @@ class TemplateReader(_Reader):
         )
         return Loaded(incoming, self.problems, self.columns, self.rejected_rows)
 
-    def _sheet(self, layout, rows: list[list]) -> tuple[list[dict], int]:
+    def _sheet(self, layout, rows: list[list], percents: frozenset = frozenset()) -> tuple[list[dict], int]:
         header = [str(c).strip() if c is not None else "" for c in rows[0]]
         by_header = {normalise(c.header): c for c in layout.columns}
         positions = {}
@@ -1445,7 +1445,11 @@ class TemplateReader(_Reader):
             for column in sorted(layout.columns, key=lambda c: c.codes != "currencies"):
                 if column.field not in positions:
                     continue
-                value, message, severity = self._value(layout, column, cells[positions[column.field]], record)
+                cell = cells[positions[column.field]]
+                if column.kind == "share" and (number - 1, positions[column.field]) in percents:
+                    # Typed as 60% in Excel, which keeps it as 0.6.
+                    cell = Decimal(repr(cell)) * 100 if isinstance(cell, float | int) else cell
+                value, message, severity = self._value(layout, column, cell, record)
                 if message:
                     self.problem(message, layout.name, number, header[positions[column.field]], severity)
                     if severity == ERROR:
@@ -1534,7 +1538,9 @@ class TemplateReader(_Reader):
                 )
             return amount.value, None, None
         if kind == "share":
-            amount = values.parse_amount(str(cell).replace("%", ""), currency=None)
+            # A number is read as one: as text, 33.333 would be read as 33,333.
+            number = isinstance(cell, float | int | Decimal) and not isinstance(cell, bool)
+            amount = values.parse_amount(cell if number else str(cell).replace("%", ""), currency=None)
             if amount.value is None or not 0 <= amount.value <= 100:
                 return (
                     None,

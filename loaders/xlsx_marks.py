@@ -30,6 +30,8 @@ class Marks:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) -> "#N/A"
     # (row, column) -> "EUR": numbers whose cell format shows a currency ("€#,##0", "[$CHF] #,##0")
     currencies: dict[tuple[int, int], str] = field(default_factory=dict)
+    # (row, column) of numbers shown as a percentage: Excel keeps 60% as 0.6
+    percents: frozenset[tuple[int, int]] = frozenset()
 
 
 def column_index(letters: str) -> int:
@@ -72,9 +74,19 @@ def format_currency(code: str) -> str | None:
     return None
 
 
-def _currency_styles(styles: bytes) -> dict[bytes, str]:
-    """Cell style index (the `s` of a cell) -> the currency its number format shows."""
-    formats = {number: format_currency(_unescape(code)) for number, code in _NUMBER_FORMAT.findall(styles)}
+# Excel's built-in number formats 0% and 0.00%, which styles.xml does not spell out.
+_PERCENT_FORMATS = {b"9": "0%", b"10": "0.00%"}
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def _number_styles(styles: bytes) -> dict[bytes, str]:
+    """Cell style index (the `s` of a cell) -> the currency its number format shows, or '%' for
+    a percentage."""
+    codes = {**_PERCENT_FORMATS, **{n: _unescape(c) for n, c in _NUMBER_FORMAT.findall(styles)}}
+    formats = {
+        number: "%" if "%" in _QUOTED.sub("", code) else format_currency(code)
+        for number, code in codes.items()
+    }
     found = {}
     xfs = _CELL_XFS.search(styles)
     for index, attributes in enumerate(_XF.findall(xfs.group(1)) if xfs else []):
@@ -94,7 +106,7 @@ def sheet_marks(data: bytes) -> dict[str, Marks]:
             rels = z.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
             targets = {rid: target for rid, target in _RELATION.findall(rels)}
             targets.update({rid: target for target, rid in _RELATION_REVERSED.findall(rels)})
-            styles = _currency_styles(z.read("xl/styles.xml")) if "xl/styles.xml" in names else {}
+            styles = _number_styles(z.read("xl/styles.xml")) if "xl/styles.xml" in names else {}
             marks = {}
             for name, rid in _SHEET.findall(z.read("xl/workbook.xml")):
                 target = targets.get(rid, b"").decode()
@@ -106,7 +118,7 @@ def sheet_marks(data: bytes) -> dict[str, Marks]:
         return {}
 
 
-def _marks(xml: bytes, currency_styles: dict[bytes, str]) -> Marks:
+def _marks(xml: bytes, number_styles: dict[bytes, str]) -> Marks:
     hidden_rows: set[int] = set()
     hidden_columns: set[int] = set()
     errors: dict[tuple[int, int], str] = {}
@@ -123,10 +135,13 @@ def _marks(xml: bytes, currency_styles: dict[bytes, str]) -> Marks:
             if ref:
                 errors[(int(ref.group(2)) - 1, column_index(ref.group(1).decode()))] = value.decode()
     currencies: dict[tuple[int, int], str] = {}
-    if currency_styles:
-        styled = re.compile(
-            rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bs="(' + b"|".join(currency_styles) + rb')"'
-        )
+    percents: set[tuple[int, int]] = set()
+    if number_styles:
+        styled = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bs="(' + b"|".join(number_styles) + rb')"')
         for letters, row, style in styled.findall(xml):
-            currencies[(int(row) - 1, column_index(letters.decode()))] = currency_styles[style]
-    return Marks(frozenset(hidden_rows), frozenset(hidden_columns), errors, currencies)
+            cell = (int(row) - 1, column_index(letters.decode()))
+            if number_styles[style] == "%":
+                percents.add(cell)
+            else:
+                currencies[cell] = number_styles[style]
+    return Marks(frozenset(hidden_rows), frozenset(hidden_columns), errors, currencies, frozenset(percents))

@@ -1,11 +1,14 @@
 """Sheets kept the way programme managers keep them (tests/data/trials, built by make_trials.py):
 what a careful reader of each sheet expects is what aidtrack stores."""
 
+import io
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
+
 from loaders import pipeline
-from portfolio import imports
+from portfolio import imports, store
 
 from .test_import import rows
 
@@ -109,3 +112,40 @@ def test_a_currency_shown_by_the_cell_format_is_the_amounts_currency(empty_db):
         empty_db,
         "SELECT amount FROM project_orgs WHERE project_id = 'G-2019-001' AND role = 'funding' ORDER BY 1",
     ) == [(Decimal("200000.00"),), (Decimal("800000.00"),)]
+
+
+def _exported(db) -> openpyxl.Workbook:
+    buffer = io.BytesIO()
+    pipeline.write_export(buffer, db.connection)
+    buffer.seek(0)
+    return openpyxl.load_workbook(buffer)
+
+
+def _saved(wb: openpyxl.Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_shares_typed_as_percentages_on_the_template_are_percent(sample_db):
+    db = store.open_store(sample_db)
+    wb = _exported(db)
+    shares = {"Croatia": 0.6, "Serbia": 0.4}  # typed 60% and 40%: Excel keeps 0.6 and 0.4
+    for row in wb["Countries"].iter_rows(min_row=2):
+        if row[0].value == "ILL-0003":
+            row[2].value = shares[row[1].value]
+            row[2].number_format = "0%"
+        elif row[0].value == "ILL-0002":
+            row[2].value = 33.333  # a share with three decimals is 33.333, not 33,333
+    plan, loaded = pipeline.preview_file(db, _saved(wb), "portfolio.xlsx")
+    assert [p.message for p in loaded.problems] == []
+    imports.apply(db, plan)
+    assert rows(
+        db, "SELECT country, share FROM project_countries WHERE project_id = 'ILL-0003' ORDER BY 1"
+    ) == [
+        ("HRV", Decimal("60.00")),
+        ("SRB", Decimal("40.00")),
+    ]
+    assert rows(db, "SELECT share FROM project_countries WHERE project_id = 'ILL-0002'") == [
+        (Decimal("33.33"),)
+    ]
