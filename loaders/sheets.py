@@ -781,6 +781,19 @@ class _SheetColumns:
             cells = _Distinct(texts)
             is_total = _starting_with(cells.values, _TOTAL_ROW)
             found |= {kept[p] for p in cells.positions(k for k, total in enumerate(is_total) if total)}
+        # A total without a label: a row of bare numbers (sums under the amount columns) and no
+        # title or ID. Looked at only where the title or ID cell is blank.
+        named = [self.by_field[f].column for f in ("title", "project_id") if f in self.by_field]
+        cells = self._screened_column(named[0]) if named else None
+        if cells is not None and not all(cells.values):
+            blank = cells.positions(k for k, v in enumerate(cells.values) if values.is_blank(v))
+            for i in (self._screened[p] for p in blank):
+                row = self.data[i]
+                filled = [c for c in row if not values.is_blank(c)]
+                if all(values.is_blank(row[c]) for c in named) and all(
+                    isinstance(c, int | float) and not isinstance(c, bool) for c in filled
+                ):
+                    found.add(i)
         return found
 
     def cells(self, field: str) -> list:

@@ -149,3 +149,19 @@ def test_shares_typed_as_percentages_on_the_template_are_percent(sample_db):
     assert rows(db, "SELECT share FROM project_countries WHERE project_id = 'ILL-0002'") == [
         (Decimal("33.33"),)
     ]
+
+
+def test_a_sum_under_the_budget_column_without_a_label_is_a_total_row(empty_db):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Project ID", "Title", "Donor", "Budget (EUR)", "Start"])
+    ws.append(["F-01", "Border crossing equipment", "EU", 1250000, 2019])
+    ws.append(["F-02", "Migrant reception centres", "Germany", 800500, 2020])
+    ws.append([None, None, None, 2050500, None])  # =SUM(D2:D3), as Excel keeps it: its value
+    ws.append([None, None, "Sweden", None, None])  # a row with words and no title is still one
+    plan, loaded = pipeline.preview_file(empty_db, _saved(wb), "portfolio.xlsx")
+    assert plan.counts["added"] == 2 and plan.counts["rejected"] == 1
+    assert [(p.row, p.severity, p.message) for p in loaded.problems] == [
+        (4, "note", "Looks like a total row; skipped."),
+        (5, "error", "This row has no title. Every project needs a title."),
+    ]
