@@ -410,6 +410,7 @@ class FlatReader(_Reader):
         seen_titles: dict[str, int] = {}
         headed: list[tuple[str, int]] = []  # each sheet with a header row, and that row's number
         rejected = filled = 0
+        found = []
         for sheet in self.book.sheets:
             if sheet.hidden:
                 continue
@@ -423,13 +424,26 @@ class FlatReader(_Reader):
                         severity=NOTE,
                     )
                 continue
-            headed.append((sheet.name, at + 1))
             hidden = sheet.marks.hidden_columns
             visible = [None if i in hidden else c for i, c in enumerate(sheet.rows[at])]
             headers = map_headers(visible, self.context.currencies)
             for i in sorted(hidden):
                 if i < len(sheet.rows[at]) and not values.is_blank(sheet.rows[at][i]):
                     headers[i] = Header(str(sheet.rows[at][i]).strip(), i, None)
+            found.append((sheet, at, headers))
+        titled = [s.name for s, _, headers in found if any(h.field == "title" for h in headers)]
+        for sheet, at, headers in found:
+            if titled and not any(h.field == "title" for h in headers):
+                # A list beside the projects ('Code', 'Country' for a lookup): its rows have no title
+                # and would each be rejected as a project without one.
+                self.problem(
+                    f"This sheet has no title column, unlike sheet '{titled[0]}', so it was skipped as a "
+                    "list, not projects.",
+                    sheet.name,
+                    severity=NOTE,
+                )
+                continue
+            headed.append((sheet.name, at + 1))
             sheet_rows = _SheetColumns(self, sheet.name, sheet.rows, at, headers, sheet.marks, sheet.merged)
             filled += sheet_rows.filled
             projects, sheet_children, sheet_rejected = sheet_rows.read(seen_ids, seen_titles)

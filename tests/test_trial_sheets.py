@@ -165,3 +165,25 @@ def test_a_sum_under_the_budget_column_without_a_label_is_a_total_row(empty_db):
         (4, "note", "Looks like a total row; skipped."),
         (5, "error", "This row has no title. Every project needs a title."),
     ]
+
+
+def test_a_lookup_list_beside_the_projects_is_not_read_as_projects(empty_db):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Projects"
+    ws.append(["Project ID", "Title", "Country code", "Country"])
+    ws.append(["F-01", "Border crossing equipment", "SRB", "Serbia"])  # =VLOOKUP(C2, Codes!A:B, 2, FALSE)
+    codes = wb.create_sheet("Codes")
+    codes.append(["Code", "Country"])
+    codes.append(["SRB", "Serbia"])
+    codes.append(["ALB", "Albania"])
+    plan, loaded = pipeline.preview_file(empty_db, _saved(wb), "portfolio.xlsx")
+    assert plan.counts["added"] == 1 and plan.counts["rejected"] == 0
+    assert [(p.sheet, p.severity, p.message) for p in loaded.problems] == [
+        (
+            "Codes",
+            "note",
+            "This sheet has no title column, unlike sheet 'Projects', so it was skipped as a list, "
+            "not projects.",
+        )
+    ]
