@@ -679,9 +679,15 @@ class _SheetColumns:
         hidden = [i for i in kept if at + 1 + i in marks.hidden_rows]
         if hidden:
             shown = ", ".join(str(first + i) for i in hidden[:20]) + (" ..." if len(hidden) > 20 else "")
+            # Unhide does not show rows a filter hides: the filter has to be cleared.
+            how = (
+                "the sheet's filter hides them: clear the filter (Data > Clear) and unhide any rows still "
+                "hidden to import them."
+                if marks.filtered
+                else "unhide them in the spreadsheet to import them."
+            )
             reader.problem(
-                f"Hidden rows are not imported (rows {shown}); unhide them in the spreadsheet to import "
-                "them.",
+                f"Hidden rows are not imported (rows {shown}); {how}",
                 sheet,
                 first + hidden[0],
                 severity=NOTE,

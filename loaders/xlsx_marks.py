@@ -32,6 +32,7 @@ class Marks:
     currencies: dict[tuple[int, int], str] = field(default_factory=dict)
     # (row, column) of numbers shown as a percentage: Excel keeps 60% as 0.6
     percents: frozenset[tuple[int, int]] = frozenset()
+    filtered: bool = False  # a filter chooses the rows shown: Excel hides the others
 
 
 def column_index(letters: str) -> int:
@@ -144,4 +145,7 @@ def _marks(xml: bytes, number_styles: dict[bytes, str]) -> Marks:
                 percents.add(cell)
             else:
                 currencies[cell] = number_styles[style]
-    return Marks(frozenset(hidden_rows), frozenset(hidden_columns), errors, currencies, frozenset(percents))
+    filtered = b"<filterColumn" in xml
+    return Marks(
+        frozenset(hidden_rows), frozenset(hidden_columns), errors, currencies, frozenset(percents), filtered
+    )

@@ -187,3 +187,23 @@ def test_a_lookup_list_beside_the_projects_is_not_read_as_projects(empty_db):
             "not projects.",
         )
     ]
+
+
+def test_rows_a_filter_hides_are_said_to_need_the_filter_cleared(empty_db):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Project ID", "Title", "Country"])
+    for i, country in enumerate(["Serbia", "Albania", "Serbia"], 1):
+        ws.append([f"W-{i}", f"Project {i}", country])
+    ws.auto_filter.ref = "A1:C4"
+    ws.auto_filter.add_filter_column(2, ["Serbia"])
+    ws.row_dimensions[3].hidden = True  # as Excel leaves the row the filter hides
+    plan, loaded = pipeline.preview_file(empty_db, _saved(wb), "portfolio.xlsx")
+    assert plan.counts["added"] == 2
+    assert [(p.row, p.message) for p in loaded.problems] == [
+        (
+            3,
+            "Hidden rows are not imported (rows 3); the sheet's filter hides them: clear the filter "
+            "(Data > Clear) and unhide any rows still hidden to import them.",
+        )
+    ]
