@@ -285,8 +285,27 @@ def _has_values(rows: list[list]) -> bool:
     return any(cell not in (None, "") for row in rows for cell in row)
 
 
+# Bytes that are letters of Central European languages in Windows-1250 (č, ć, đ, ě, ą, ł, ť, ľ...)
+# but rare signs or letters in Windows-1252 (È, æ, ð, ì, ¹, ³...), and the other way round (à, å,
+# and signs Windows-1250 lacks). Most bytes both use (é, á, š, ž, ü) say nothing; č and è share one.
+_CENTRAL_EUROPEAN = tuple(bytes([b]) for b in (0xC8, 0xC6, 0xE6, 0xD0, 0xF0, 0xEC, 0xCC, 0xB9, 0xB3, 0xA5))
+_CENTRAL_EUROPEAN += tuple(bytes([b]) for b in (0x8D, 0x9D, 0x8F, 0xBE, 0xBC, 0xDE, 0xFE))
+_WESTERN_EUROPEAN = tuple(bytes([b]) for b in (0xE0, 0xC0, 0xE5, 0xC5, 0x83, 0x88, 0x98))
+_NOT_IN_1250 = (b"\x81", b"\x83", b"\x88", b"\x90", b"\x98")
+
+
+def _legacy_code_page(data: bytes) -> str:
+    """Windows-1250 when the bytes read as Serbian, Croatian, Czech or Polish letters there, else
+    Windows-1252: Excel saves csv in the code page of the computer's language."""
+    if any(b in data for b in _NOT_IN_1250):
+        return "cp1252"
+    central = sum(data.count(b) for b in _CENTRAL_EUROPEAN)
+    western = sum(data.count(b) for b in _WESTERN_EUROPEAN)
+    return "cp1250" if central > western else "cp1252"
+
+
 def decode_text(data: bytes, file_name: str) -> str:
-    """Text in UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    """Text in UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1250 or Windows-1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -302,7 +321,7 @@ def decode_text(data: bytes, file_name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return data.decode(_legacy_code_page(data), errors="replace")
 
 
 def _csv(data: bytes, file_name: str, sha256: str) -> Workbook:

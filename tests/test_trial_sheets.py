@@ -207,3 +207,27 @@ def test_rows_a_filter_hides_are_said_to_need_the_filter_cleared(empty_db):
             "(Data > Clear) and unhide any rows still hidden to import them.",
         )
     ]
+
+
+def test_a_csv_saved_by_excel_in_serbian_or_czech_keeps_its_letters(empty_db):
+    lines = [
+        "Project ID;Project title;Donor;Beneficiary institution;Country;Total budget;Currency",
+        "SR-1;Jačanje kapaciteta graničnog menadžmenta;Česká rozvojová agentura;Ministarstvo unutrašnjih "
+        "poslova;Serbia;1.000.000,00;EUR",
+        "SR-2;Đorđe Petrović stipendija – Niš;Švajcarska agencija za razvoj;Komesarijat;Serbia;500.000;CHF",
+    ]
+    # Excel on a Central European Windows writes csv in Windows-1250; a French one in Windows-1252.
+    data = ("\r\n".join(lines) + "\r\n").encode("cp1250")
+    plan, _ = pipeline.preview_file(empty_db, data, "projekti.csv")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT title FROM projects ORDER BY 1") == [
+        ("Jačanje kapaciteta graničnog menadžmenta",),
+        ("Đorđe Petrović stipendija – Niš",),
+    ]
+    assert rows(empty_db, "SELECT name FROM organisations WHERE name LIKE '%agen%' ORDER BY 1") == [
+        ("Česká rozvojová agentura",),
+        ("Švajcarska agencija za razvoj",),
+    ]
+    french = "Title;Donor\r\nAppui à la société civile – phase II;Agence Française de Développement"
+    plan, _ = pipeline.preview_file(empty_db, french.encode("cp1252"), "projets.csv")
+    assert list(plan.added["title"]) == ["Appui à la société civile – phase II"]
