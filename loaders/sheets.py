@@ -435,13 +435,20 @@ class FlatReader(_Reader):
         for sheet, at, headers in found:
             if titled and not any(h.field == "title" for h in headers):
                 # A list beside the projects ('Code', 'Country' for a lookup): its rows have no title
-                # and would each be rejected as a project without one.
+                # and would each be rejected as a project without one. Said as a warning, naming the
+                # columns, since a sheet of funders by project id is skipped the same way.
+                named = [h.text for h in headers if h.text]
                 self.problem(
                     f"This sheet has no title column, unlike sheet '{titled[0]}', so it was skipped as a "
-                    "list, not projects.",
+                    f"list, not projects: its columns ({', '.join(named)}) were not imported. To import "
+                    f"them, put them on sheet '{titled[0]}' as columns of the projects' rows.",
                     sheet.name,
-                    severity=NOTE,
+                    severity=WARNING,
                 )
+                self.columns += [
+                    {"sheet": sheet.name, "column": c, "imported as": "not imported: sheet skipped as a list"}
+                    for c in named
+                ]
                 continue
             headed.append((sheet.name, at + 1))
             sheet_rows = _SheetColumns(self, sheet.name, sheet.rows, at, headers, sheet.marks, sheet.merged)

@@ -182,11 +182,15 @@ def test_a_lookup_list_beside_the_projects_is_not_read_as_projects(empty_db):
     assert [(p.sheet, p.severity, p.message) for p in loaded.problems] == [
         (
             "Codes",
-            "note",
-            "This sheet has no title column, unlike sheet 'Projects', so it was skipped as a list, "
-            "not projects.",
+            "warning",
+            "This sheet has no title column, unlike sheet 'Projects', so it was skipped as a list, not "
+            "projects: its columns (Code, Country) were not imported. To import them, put them on sheet "
+            "'Projects' as columns of the projects' rows.",
         )
     ]
+    assert {"sheet": "Codes", "column": "Code", "imported as": "not imported: sheet skipped as a list"} in (
+        loaded.columns
+    )
 
 
 def test_rows_a_filter_hides_are_said_to_need_the_filter_cleared(empty_db):
