@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import pandas as pd
 from lxml import etree
 
 from loaders.problems import ERROR, WARNING, Problem, UnreadableFile
+from loaders.values import CENT, LARGEST_AMOUNT
 from loaders.workbook import Workbook
 from portfolio.imports import Incoming, Slice
 from portfolio.store import PROJECT_FIELDS, PROJECT_TABLES, STATUSES, TRANSACTION_TYPES
@@ -431,6 +432,15 @@ class IatiReader:
         if amount is None:
             self.problem(f"'{_clip(value.text or '')}' is not an amount; left out.", iid, value)
             return None
+        if abs(amount) >= LARGEST_AMOUNT:
+            # Beyond what the database holds (and any project's money): a pasted id, or a typo.
+            self.problem(
+                f"{_clip(value.text or '')} is too large to be an amount (aidtrack keeps amounts below "
+                f"{LARGEST_AMOUNT:,}); left out.",
+                iid,
+                value,
+            )
+            return None
         currency = (value.get("currency") or "").strip().upper() or default_currency
         if not currency:
             self.problem(
@@ -446,7 +456,7 @@ class IatiReader:
                 value_date = date.fromisoformat(value.get("value-date").strip()[:10])
             except ValueError:
                 self.problem(f"value-date '{value.get('value-date')}' is not a date; ignored.", iid, value)
-        return amount.quantize(Decimal("0.01")), currency, value_date
+        return amount.quantize(CENT, ROUND_HALF_UP), currency, value_date
 
     def _budgets(self, el, iid: str, default_currency: str | None) -> None:
         periods = {}

@@ -244,3 +244,32 @@ def test_shares_that_do_not_add_up_are_listed_as_scaled(empty_db):
     assert scaled["recorded"].iloc[0] == Decimal("75.00")  # region A1 (vocabulary 99) was left out
     by_country = queries.breakdown(empty_db.connection, "country", Filters(), "EUR")
     assert by_country["amount"].sum() == queries.headline(empty_db.connection, Filters(), "EUR").total_budget
+
+
+def activity(body: str, currency: str = "EUR") -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03">
+ <iati-activity default-currency="{currency}">
+  <iati-identifier>XM-TEST-1</iati-identifier>
+  <title><narrative>Test</narrative></title>
+{body}
+ </iati-activity>
+</iati-activities>
+""".encode()
+
+
+def test_an_amount_too_large_for_the_database_is_reported_and_the_rest_saved(empty_db):
+    data = activity(
+        '<budget><period-start iso-date="2020-01-01"/><period-end iso-date="2020-12-31"/>'
+        '<value value-date="2020-01-01">12345678901234567890</value></budget>\n'
+        '<transaction><transaction-type code="3"/><transaction-date iso-date="2020-05-01"/>'
+        '<value value-date="2020-05-01">0.125</value></transaction>'
+    )
+    plan, loaded = pipeline.preview_file(empty_db, data, "big.xml")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT count(*) FROM budgets") == [(0,)]
+    # Half a cent rounds up, as it does in a spreadsheet.
+    assert rows(empty_db, "SELECT amount FROM transactions") == [(Decimal("0.13"),)]
+    (problem,) = [p for p in loaded.problems if "too large" in p.message]
+    assert (problem.sheet, problem.row, problem.column) == ("XM-TEST-1", 6, "value")
+    assert problem.message.startswith("12345678901234567890 is too large to be an amount")
