@@ -187,6 +187,8 @@ def _read_bytes(data: bytes, file_name: str) -> Workbook:
     if head.startswith(ZIP):
         return _calamine(data, file_name, _zip_kind(data, file_name), sha256)
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if _utf16_markup(data):
+        return Workbook(file_name, "xml", sha256, [], text=data)
     if stripped.startswith(b"<"):
         if _WEB_PAGE.search(stripped[:1024]):
             raise UnreadableFile(
@@ -197,6 +199,15 @@ def _read_bytes(data: bytes, file_name: str) -> Workbook:
             )
         return Workbook(file_name, "xml", sha256, [], text=data)
     return _csv(data, file_name, sha256)
+
+
+def _utf16_markup(data: bytes) -> bool:
+    """XML saved as UTF-16, as some Windows tools write it: told by its byte-order mark before a '<',
+    or without one by the zero byte beside the '<' of its first tag."""
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return data[2:202].decode(codec, errors="ignore").lstrip().startswith("<")
+    return data.startswith((b"<\x00", b"\x00<"))
 
 
 def _zip_kind(data: bytes, file_name: str) -> str:

@@ -273,3 +273,19 @@ def test_an_amount_too_large_for_the_database_is_reported_and_the_rest_saved(emp
     (problem,) = [p for p in loaded.problems if "too large" in p.message]
     assert (problem.sheet, problem.row, problem.column) == ("XM-TEST-1", 6, "value")
     assert problem.message.startswith("12345678901234567890 is too large to be an amount")
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_an_iati_file_saved_as_utf16_imports_and_its_attacks_are_still_refused(empty_db, codec):
+    text = activity('<recipient-country code="BA" percentage="100"/>').decode()
+    data = (
+        text.replace('encoding="UTF-8"', 'encoding="UTF-16"').replace("Test", "Gränssäkerhet").encode(codec)
+    )
+    plan, _ = pipeline.preview_file(empty_db, data, "utf16.xml")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT project_id, title FROM projects") == [("XM-TEST-1", "Gränssäkerhet")]
+    for attack in (BOMB, EXTERNAL):
+        utf16 = attack.replace(b'version="1.0"', b'version="1.0" encoding="UTF-16"').decode().encode(codec)
+        with pytest.raises(UnreadableFile) as e:
+            pipeline.preview_file(empty_db, utf16, "attack.xml")
+        assert "declares a DTD or entities" in str(e.value)
