@@ -123,7 +123,9 @@ class IatiReader:
         self.problems: list[Problem] = []
         self.tables: dict[str, list[dict]] = {t: [] for t in CHILD_TABLES}
         self.projects: list[dict] = []
-        self.ref_orgs: dict[str, dict] = {}
+        self.ref_orgs: dict[str, dict] = {}  # organisations this file creates under their identifier
+        self.ref_ids: dict[str, str] = {}  # identifier -> the org_id it is stored under
+        self.ref_names: dict[str, str] = {}  # identifier -> the first name the file gives it
         self.stored_orgs = set(context.reference.organisations["org_id"])
         self.not_read: Counter = Counter()
         self.odd_refs: set[str] = set()
@@ -148,6 +150,11 @@ class IatiReader:
             project = self._activity(el, el.get(XML_LANG) or lang, seen)
             if project:
                 titles[project["project_id"]] = project["title"]
+        for ref, org in self.ref_orgs.items():
+            # Named by its identifier alone where first met, and by name further on (or as a
+            # transaction's provider): the name is what people know it by.
+            if org["name"] == ref and ref in self.ref_names:
+                org["name"] = self.ref_names[ref]
         for project in self.projects:
             parent = project.pop("_parent", None)
             if parent:
@@ -311,14 +318,23 @@ class IatiReader:
         ref = (el.get("ref") or "").strip()
         name = self._text(el, lang)
         if ref and ORG_REF.match(ref):
-            if ref not in self.stored_orgs and ref not in self.ref_orgs:
-                self.ref_orgs[ref] = {
-                    "org_id": ref,
-                    "name": name or ref,
-                    "acronym": None,
-                    "org_type": el.get("type"),
-                }
-            return ref
+            if name:
+                self.ref_names.setdefault(ref, name)
+            if ref in self.stored_orgs:
+                return ref
+            if ref not in self.ref_ids:
+                same = self.context.organisations.stored(name) if name else None
+                if same is not None and same.org_id not in self.ref_ids.values():
+                    self.ref_ids[ref] = same.org_id
+                else:
+                    self.ref_ids[ref] = ref
+                    self.ref_orgs[ref] = {
+                        "org_id": ref,
+                        "name": name or ref,
+                        "acronym": None,
+                        "org_type": el.get("type"),
+                    }
+            return self.ref_ids[ref]
         if ref and name and ref not in self.odd_refs:
             self.odd_refs.add(ref)
             self.problem(
@@ -555,4 +571,9 @@ class IatiReader:
         if el is None:
             return None
         ref = (el.get("ref") or "").strip()
-        return ref if ref and ORG_REF.match(ref) else self._text(el, lang) or ref or None
+        name = self._text(el, lang)
+        if ref and ORG_REF.match(ref):
+            if name:
+                self.ref_names.setdefault(ref, name)
+            return ref
+        return name or ref or None

@@ -729,6 +729,17 @@ class Organisations:
             self._memo[k] = self._find(text) or self._create(text)
         return self._memo[k]
 
+    def stored(self, name) -> Match | None:
+        """The organisation already in the store that a name stands for, or None; creates nothing.
+
+        For IATI's organisation identifiers: 'IOM' under XM-DAC-47066 is the IOM the portfolio
+        holds, not a second one."""
+        text = _clean(name) if name is not None else ""
+        if _key(text) in _NOT_ORGANISATIONS:
+            return None
+        found = self._find(text, create=False)
+        return found if found is not None and not found.new else None
+
     def known(self, name) -> bool:
         """Whether a name is one organisation (stored, well known, a country, or an acronym);
         for `values.split_cell`, so 'Bill & Melinda Gates Foundation' stays whole."""
@@ -752,17 +763,20 @@ class Organisations:
         ]
         return pd.DataFrame(rows, columns=["org_id", "name", "acronym", "country"], dtype=object)
 
-    def _find(self, text: str) -> Match | None:
+    def _find(self, text: str, create: bool = True) -> Match | None:
         k = _key(text)
         if k in self._by_key:
             return self._organisations[self._by_key[k]].match()
         if k in WELL_KNOWN_BY_KEY:
-            return self._well_known(WELL_KNOWN_BY_KEY[k])
+            org = WELL_KNOWN_BY_KEY[k]
+            if create or org.org_id in self._well_known_ids:
+                return self._well_known(org)
+            return None
         m = _NAME_AND_ACRONYM.fullmatch(text)
         if m:
-            return self._find(m["name"]) or self._find(m["acronym"])
+            return self._find(m["name"], create) or self._find(m["acronym"], create)
         country = self._countries.country_named(text)
-        if country:
+        if country and (create or country in self._governments):
             return self._government(text, country)
         return None
 

@@ -289,3 +289,28 @@ def test_an_iati_file_saved_as_utf16_imports_and_its_attacks_are_still_refused(e
         with pytest.raises(UnreadableFile) as e:
             pipeline.preview_file(empty_db, utf16, "attack.xml")
         assert "declares a DTD or entities" in str(e.value)
+
+
+def test_an_organisation_the_portfolio_holds_is_not_made_again_under_its_iati_identifier(sample_db):
+    db = store.open_store(sample_db)
+    data = activity(
+        '<participating-org role="4" ref="XM-DAC-47066"><narrative>IOM</narrative></participating-org>\n'
+        '<participating-org role="1" ref="XM-DAC-41301"/>\n'
+        '<transaction><transaction-type code="3"/><transaction-date iso-date="2020-05-01"/>'
+        '<value value-date="2020-05-01">10</value>'
+        '<provider-org ref="XM-DAC-41301"><narrative>Food and Agriculture Organization</narrative>'
+        "</provider-org></transaction>"
+    )
+    plan, _ = pipeline.preview_file(db, data, "orgs.xml")
+    imports.apply(db, plan)
+    # One IOM in the implementers' breakdown, the one the portfolio already held.
+    assert rows(
+        db, "SELECT org_id FROM project_orgs WHERE project_id = 'XM-TEST-1' AND role = 'implementing'"
+    ) == [("IOM",)]
+    assert rows(db, "SELECT count(*) FROM organisations WHERE name = 'IOM' OR org_id = 'XM-DAC-47066'") == [
+        (0,)
+    ]
+    # Given by its identifier alone, the funder takes the name the file gives it elsewhere.
+    assert rows(db, "SELECT name FROM organisations WHERE org_id = 'XM-DAC-41301'") == [
+        ("Food and Agriculture Organization",)
+    ]
