@@ -536,9 +536,16 @@ class IatiReader:
     def _transactions(self, el, iid: str, default_currency: str | None, lang: str | None) -> None:
         for n, t in enumerate(el.findall("transaction"), 1):
             type_el = t.find("transaction-type")
-            kind = TRANSACTION_CODES.get((type_el.get("code") or "").strip()) if type_el is not None else None
+            code = (type_el.get("code") or "").strip() if type_el is not None else ""
+            kind = TRANSACTION_CODES.get(code)
             if kind is None:
-                self.problem("A transaction without a known transaction-type code was left out.", iid, t)
+                written = f"type '{code}'" if code else "no <transaction-type> code"
+                self.problem(
+                    f"A transaction with {written} was left out: the IATI transaction types are 1 (incoming "
+                    "funds) to 13 (incoming pledge).",
+                    iid,
+                    type_el if code else t,
+                )
                 continue
             found = self._value(t, iid, default_currency)
             if found is None:

@@ -314,3 +314,14 @@ def test_an_organisation_the_portfolio_holds_is_not_made_again_under_its_iati_id
     assert rows(db, "SELECT name FROM organisations WHERE org_id = 'XM-DAC-41301'") == [
         ("Food and Agriculture Organization",)
     ]
+
+
+def test_a_transaction_of_an_unknown_type_names_the_type_and_the_ones_that_exist(empty_db):
+    data = activity(
+        '<transaction><transaction-type code="14"/><transaction-date iso-date="2020-05-01"/>'
+        '<value value-date="2020-05-01">10</value></transaction>'
+    )
+    _, loaded = pipeline.preview_file(empty_db, data, "types.xml")
+    (problem,) = [p for p in loaded.problems if "transaction" in p.message]
+    assert (problem.sheet, problem.row, problem.column) == ("XM-TEST-1", 6, "transaction-type")
+    assert "type '14'" in problem.message and "1 (incoming funds) to 13" in problem.message
