@@ -519,10 +519,19 @@ class IatiReader:
         for s, e in spans:
             overlaps = [k for k in kept if s <= k[1] and k[0] <= e]
             if overlaps:
+                inside = any(k[0] <= s and e <= k[1] for k in overlaps)
+                # Only partly inside: leaving it out loses its other days too, which the user must know.
+                outcome = (
+                    "it is not counted again"
+                    if inside
+                    else "it is left out so the overlap is not counted twice, and with it the days the "
+                    "other budget does not cover; budgets should not overlap: ask the publisher for "
+                    "periods that do not"
+                )
                 for key in [k for k in periods if k[:2] == (s, e)]:
                     self.problem(
                         f"The budget for {s} to {e} overlaps the budget for {overlaps[0][0]} to "
-                        f"{overlaps[0][1]}; it is not counted again.",
+                        f"{overlaps[0][1]}; {outcome}.",
                         iid,
                         periods[key]["_el"],
                     )

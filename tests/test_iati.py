@@ -325,3 +325,24 @@ def test_a_transaction_of_an_unknown_type_names_the_type_and_the_ones_that_exist
     (problem,) = [p for p in loaded.problems if "transaction" in p.message]
     assert (problem.sheet, problem.row, problem.column) == ("XM-TEST-1", 6, "transaction-type")
     assert "type '14'" in problem.message and "1 (incoming funds) to 13" in problem.message
+
+
+def test_a_budget_only_partly_inside_another_says_its_other_days_are_not_counted(empty_db):
+    period = (
+        '<budget><period-start iso-date="{}"/><period-end iso-date="{}"/>'
+        '<value value-date="{}">{}</value></budget>'
+    )
+    data = activity(
+        "\n".join(
+            [
+                period.format("2021-01-01", "2021-12-31", "2021-01-01", 200),
+                period.format("2021-07-01", "2022-06-30", "2021-07-01", 50),
+                period.format("2021-03-01", "2021-03-31", "2021-03-01", 10),
+            ]
+        )
+    )
+    _, loaded = pipeline.preview_file(empty_db, data, "overlap.xml")
+    partly, inside = sorted((p for p in loaded.problems if "overlaps" in p.message), key=lambda p: p.row)
+    assert partly.message.startswith("The budget for 2021-07-01 to 2022-06-30 overlaps")
+    assert "the days the other budget does not cover" in partly.message
+    assert inside.message.endswith("it is not counted again.")
