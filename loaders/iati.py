@@ -60,6 +60,14 @@ def parse(data: bytes, file_name: str) -> etree._Element:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as e:
+        if e.lineno and e.lineno >= data.rstrip().count(b"\n") + 1:
+            # The parser stops at the file's last line: an interrupted download or copy, not a typo
+            # that the parser's words ("AttValue: ' expected") would help anyone find.
+            raise UnreadableFile(
+                file_name,
+                f"is not well-formed XML (line {e.lineno}): it ends in the middle of an element, as a file "
+                "cut short by an interrupted download or copy does. Get the whole file again.",
+            ) from e
         raise UnreadableFile(file_name, f"is not well-formed XML (line {e.lineno}): {e.msg}.") from e
     if root.getroottree().docinfo.internalDTD is not None:
         # In an encoding the check above cannot read: refused all the same, nothing in it used.

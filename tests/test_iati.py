@@ -346,3 +346,15 @@ def test_a_budget_only_partly_inside_another_says_its_other_days_are_not_counted
     assert partly.message.startswith("The budget for 2021-07-01 to 2022-06-30 overlaps")
     assert "the days the other budget does not cover" in partly.message
     assert inside.message.endswith("it is not counted again.")
+
+
+@pytest.mark.parametrize("cut", [700, 1200, len(PUBLISHER) - 30])
+def test_a_file_cut_short_says_so_and_stores_nothing(sample_db, cut):
+    db = store.open_store(sample_db)
+    before = table_dump(db)
+    with pytest.raises(UnreadableFile) as e:
+        pipeline.preview_file(db, PUBLISHER[:cut], "cut.xml")
+    line = PUBLISHER[:cut].count(b"\n") + 1
+    assert f"is not well-formed XML (line {line}): it ends in the middle of an element" in str(e.value)
+    assert "interrupted download" in str(e.value)
+    assert table_dump(db) == before
