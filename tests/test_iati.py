@@ -358,3 +358,21 @@ def test_a_file_cut_short_says_so_and_stores_nothing(sample_db, cut):
     assert f"is not well-formed XML (line {line}): it ends in the middle of an element" in str(e.value)
     assert "interrupted download" in str(e.value)
     assert table_dump(db) == before
+
+
+def test_the_elements_listed_are_those_the_file_has_with_their_counts(empty_db):
+    data = activity(
+        '<reporting-org ref="XM-TEST"><narrative>Publisher</narrative></reporting-org>\n'
+        '<recipient-country code="BA" percentage="100"/>\n'
+        '<transaction><transaction-type code="3"/><transaction-date iso-date="2020-05-01"/>'
+        '<value value-date="2020-05-01">10</value></transaction>\n'
+        '<transaction><transaction-type code="4"/><transaction-date iso-date="2020-05-02"/>'
+        '<value value-date="2020-05-02">20</value></transaction>'
+    )
+    _, loaded = pipeline.preview_file(empty_db, data, "elements.xml")
+    listed = {c["column"]: c["imported as"] for c in loaded.columns}
+    assert listed["<transaction>"] == "imported (2 in the file)"
+    assert listed["<recipient-country>"] == "imported (1 in the file)"
+    # Nothing is kept of the reporting organisation, and the file has no document links.
+    assert listed["<reporting-org>"] == "not imported (1)"
+    assert "<document-link>" not in listed
