@@ -376,3 +376,14 @@ def test_the_elements_listed_are_those_the_file_has_with_their_counts(empty_db):
     # Nothing is kept of the reporting organisation, and the file has no document links.
     assert listed["<reporting-org>"] == "not imported (1)"
     assert "<document-link>" not in listed
+
+
+def test_entities_declared_after_a_megabyte_of_comment_are_refused_as_entities(empty_db):
+    padded = BOMB.replace(b"<!DOCTYPE", b"<!--" + b"x" * 1_100_000 + b"-->\n<!DOCTYPE").replace(
+        b"&lol2;", b"&lol9;"
+    )
+    levels = b"".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">'.encode() for n in range(3, 10))
+    padded = padded.replace(b"]>", levels + b"]>")
+    with pytest.raises(UnreadableFile) as e:
+        pipeline.preview_file(empty_db, padded, "late.xml")
+    assert "declares a DTD or entities" in str(e.value)
