@@ -16,8 +16,8 @@ Rules (DESIGN.md, "Money"):
   in a foreign currency, is unconverted: the project is listed as such and left out of the
   sums, never counted as zero.
 - Shares: funder contributions (when every funder's is recorded in one currency), country and
-  sector percentages (when every one is recorded), budget periods by year (else days of the
-  project's duration per year). Otherwise the split is equal and marked estimated. A project
+  sector percentages (when every one is recorded), budget periods by year (periods in several
+  currencies weighed in the reporting currency; else days of the project's duration per year). Otherwise the split is equal and marked estimated. A project
   with no funders, countries, ... recorded goes to a visible "not recorded" part.
 """
 
@@ -139,6 +139,11 @@ def converted(lines: str) -> str:
     )"""
 
 
+def cents_to_decimal(column: str) -> str:
+    """SQL turning integer cents into an exact DECIMAL amount (a plain division would be DOUBLE)."""
+    return f"CAST(CAST({column} AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(38, 2))"
+
+
 # Each selected project's budget in reporting-currency cents; `cents` is NULL when unconverted.
 PROJECT_AMOUNTS = f"""
 {BUDGET_LINES},
@@ -172,9 +177,27 @@ SHARES = {
     "status": """
         SELECT project_id, status AS key, NULL::DECIMAL(18, 2) AS share
         FROM selected WHERE status IS NOT NULL""",
-    "year": """
-        SELECT project_id, CAST(year(period_start) AS VARCHAR) AS key, sum(amount) AS share
-        FROM counted_budgets GROUP BY ALL
+    # Budget periods weigh the years by their amounts; periods in more than one currency are
+    # weighed in the reporting currency, each at its own rate (EUR 100,000 for one year and
+    # JPY 100,000 for the next are not two halves). Else the days of each year the project runs.
+    "year": f"""
+        WITH periods AS (
+            SELECT b.project_id, year(b.period_start) AS y, b.amount,
+                   coalesce(b.currency, s.currency) AS currency,
+                   coalesce(b.value_date, b.period_start) AS value_date
+            FROM counted_budgets b JOIN selected s USING (project_id)
+        ),
+        one_currency AS (
+            SELECT project_id FROM periods GROUP BY project_id HAVING min(currency) = max(currency)
+        ),
+        mixed_periods AS (SELECT * FROM periods ANTI JOIN one_currency USING (project_id)),
+        {converted("mixed_periods")}
+        SELECT project_id, CAST(y AS VARCHAR) AS key, sum(amount) AS share
+        FROM periods SEMI JOIN one_currency USING (project_id) GROUP BY ALL
+        UNION ALL
+        SELECT project_id, CAST(y AS VARCHAR) AS key,
+               {cents_to_decimal("CASE WHEN bool_and(cents IS NOT NULL) THEN sum(cents) END")} AS share
+        FROM cents_mixed_periods GROUP BY ALL
         UNION ALL
         SELECT project_id, CAST(y AS VARCHAR) AS key,
                CAST(least(coalesce(end_date, start_date), make_date(y, 12, 31))
@@ -234,11 +257,6 @@ def attributed(by: str, amounts: str = "amounts", part: str = "project_id", suff
     if by not in SHARES:
         raise ValueError(f"no breakdown by {by!r}; choose one of {', '.join(BREAKDOWNS)}")
     return ATTRIBUTED.format(shares=SHARES[by], amounts=amounts, part=part, suffix=suffix)
-
-
-def cents_to_decimal(column: str) -> str:
-    """SQL turning integer cents into an exact DECIMAL amount (a plain division would be DOUBLE)."""
-    return f"CAST(CAST({column} AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(38, 2))"
 
 
 # The money lines of the selected projects, each in its own currency and at its value date.

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portfolio import queries, store
+from portfolio import queries, rollups, store
 from portfolio.filters import Filters
 from portfolio.money import BREAKDOWNS
 from tests.test_store import published_rate
@@ -174,6 +174,45 @@ def test_a_revised_budget_replaces_the_original_for_its_period(empty_db):
     assert amounts(queries.breakdown(empty_db.connection, "year", Filters())) == {
         "2020": Decimal("120.00"),
         "2021": Decimal("50.00"),
+    }
+
+
+@pytest.mark.parametrize("read", ["kept figures", "live"])
+def test_budget_periods_in_two_currencies_weigh_their_years_in_the_reporting_currency(
+    empty_db, monkeypatch, read
+):
+    add(
+        empty_db,
+        projects=[
+            {"project_id": "Y", "title": "Two years", "currency": "EUR", "start_date": date(2020, 1, 1)}
+        ],
+        budgets=[
+            {
+                "project_id": "Y",
+                "period_start": date(2020, 1, 1),
+                "period_end": date(2020, 12, 31),
+                "type": "original",
+                "amount": Decimal("100000.00"),
+                "value_date": date(2020, 1, 2),
+            },
+            {
+                "project_id": "Y",
+                "period_start": date(2021, 1, 1),
+                "period_end": date(2021, 12, 31),
+                "type": "original",
+                "amount": Decimal("100000.00"),
+                "currency": "JPY",
+                "value_date": date(2021, 1, 4),
+            },
+        ],
+    )
+    if read == "live":
+        monkeypatch.setattr(rollups, "usable", lambda con, currency: False)
+        monkeypatch.setattr(rollups, "fresh", lambda con: False)
+    # JPY 100,000 at the ECB's 126.62 of 4 January 2021 is EUR 789.76, not half the budget.
+    assert amounts(queries.breakdown(empty_db.connection, "year", Filters())) == {
+        "2020": Decimal("100000.00"),
+        "2021": Decimal("789.76"),
     }
 
 
