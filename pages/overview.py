@@ -79,7 +79,7 @@ if head.unconverted and not COUNTED:
                     "project_id": "ID",
                     "title": st.column_config.TextColumn("Project", width="large"),
                     "currency": "Currency",
-                    "budget": st.column_config.NumberColumn("Budget (own currency)", format="localized"),
+                    "budget": st.column_config.NumberColumn("Budget (own currency)", format="accounting"),
                 },
                 hide_index=True,
                 width="stretch",

@@ -101,14 +101,17 @@ facts[2].markdown(
     if ui.known(p["start_date"]) or ui.known(p["end_date"])
     else "**Dates**  \nnot recorded"
 )
-facts[3].markdown(
-    f"**Budget**  \n{ui.money(p['budget'], p['currency'])}"
-    + (
+converted = ui.known(p["budget_reporting"]) and p["budget_reporting"] != WITHHELD
+if not ui.known(p["budget"]) and converted:
+    # No total of its own: the budget is what its budget periods add up to.
+    budget = f"{ui.money(p['budget_reporting'], CURRENCY)}  \nthe sum of its budget periods"
+else:
+    budget = ui.money(p["budget"], p["currency"]) + (
         f"  \n= {ui.money(p['budget_reporting'], CURRENCY)}"
-        if p["currency"] != CURRENCY and ui.known(p["budget_reporting"]) and p["budget_reporting"] != WITHHELD
+        if p["currency"] != CURRENCY and converted
         else ""
     )
-)
+facts[3].markdown(f"**Budget**  \n{budget}")
 st.caption(ui.source_of(p))
 if p["visibility"] == "internal":
     st.info("Internal project: editors and admins see it; viewers do not.", icon=":material/visibility_off:")

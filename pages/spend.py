@@ -29,7 +29,7 @@ MONEY = {
 
 
 def money(label: str):
-    return st.column_config.NumberColumn(f"{label} ({CURRENCY})", format="localized")
+    return st.column_config.NumberColumn(f"{label} ({CURRENCY})", format="accounting")
 
 
 filters = ui.current_filters()

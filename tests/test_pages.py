@@ -1,9 +1,14 @@
 """Pages, run from the entry point with AppTest on a fresh copy of the sample portfolio."""
 
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from portfolio import store
 
 ENTRY = str(Path(__file__).parents[1] / "dashboard.py")
 
@@ -142,3 +147,30 @@ def test_choosing_a_currency_in_the_sidebar_puts_it_in_the_url(sample_db):
 def test_a_project_shows_its_budget_and_spending_over_time(sample_db):
     at = app("pages/projects.py", project="ILL-0005")
     assert "Budget and spending over time" in [s.value for s in at.subheader]
+
+
+def test_a_project_budgeted_by_period_alone_shows_their_sum_as_its_budget(sample_db):
+    db = store.open_store(sample_db)
+    store.add_records(
+        db,
+        {
+            "projects": pd.DataFrame([{"project_id": "P", "title": "By period", "currency": "EUR"}]),
+            "budgets": pd.DataFrame(
+                [
+                    {
+                        "project_id": "P",
+                        "period_start": date(2020, 1, 1),
+                        "period_end": date(2020, 12, 31),
+                        "type": "original",
+                        "amount": Decimal("120000.20"),
+                    }
+                ]
+            ),
+        },
+        "periods.xml",
+        "iati",
+    )
+    db.close()
+    at = app("pages/projects.py", project="P")
+    # Not "not recorded" beside the figure it has.
+    assert "**Budget**  \nEUR 120,000.20  \nthe sum of its budget periods" in markdown(at)

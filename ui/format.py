@@ -45,10 +45,11 @@ def money_columns(frame: pd.DataFrame, currency: str) -> dict:
 
 
 def amount_column(frame: pd.DataFrame, column: str, label: str):
-    """A number column with thousands separators, or plain text where the amounts are withheld."""
+    """A money column: thousands separators and always two decimals (120,000.20, not 120,000.2),
+    or plain text where the amounts are withheld."""
     if column in frame and (frame[column].astype(object) == WITHHELD).any():
         return st.column_config.TextColumn(label)
-    return st.column_config.NumberColumn(label, format="localized")
+    return st.column_config.NumberColumn(label, format="accounting")
 
 
 def split_note(rows: pd.DataFrame, what: str, currency: str) -> str:
@@ -119,7 +120,7 @@ def conversions_table(rows: pd.DataFrame, currency: str) -> None:
         column_config={
             "project_id": "Project",
             "what": "Amount",
-            "amount": st.column_config.NumberColumn("Original", format="localized"),
+            "amount": st.column_config.NumberColumn("Original", format="accounting"),
             "currency": "Currency",
             "value_date": st.column_config.DateColumn("Value date"),
             "rate_from_eur": st.column_config.NumberColumn("Rate (per EUR)", format="%.4f"),
@@ -127,7 +128,7 @@ def conversions_table(rows: pd.DataFrame, currency: str) -> None:
             "rate_to_reporting": st.column_config.NumberColumn(f"{currency} per EUR", format="%.4f"),
             "reporting_rate_date": st.column_config.DateColumn("Rate of"),
             "source": "Source",
-            "converted": st.column_config.NumberColumn(f"In {currency}", format="localized"),
+            "converted": st.column_config.NumberColumn(f"In {currency}", format="accounting"),
             "note": st.column_config.TextColumn("Note", width="medium"),
         },
         hide_index=True,
