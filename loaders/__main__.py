@@ -89,6 +89,13 @@ def import_file(args: argparse.Namespace) -> int:
         import_id = imports.apply(db, plan, by=args.by)
     if args.fixme and loaded.rejected_rows:
         pipeline.write_fixme_workbook(args.fixme, loaded)
+    elif args.fixme:
+        why = (
+            "an IATI file has no rows to write back; its rejected activities are under Problems"
+            if loaded.incoming.format == "iati"
+            else "no row was rejected"
+        )
+        print(f"--fixme: nothing written to {args.fixme}: {why}.", file=sys.stderr)
     report = pipeline.report(plan, loaded, import_id=import_id, dry_run=args.dry_run)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False, default=str))

@@ -110,6 +110,21 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return [dict(zip(columns, row, strict=True)) for row in values]
 
 
+def place(problem: dict, xml: bool) -> str:
+    """Where a problem is, in the file's own terms: "sheet 'Projects', row 4, column 'Budget'", or
+    for an IATI file "activity 'XM-1', line 17, element 'budget'"."""
+    names = ("activity", "line", "element") if xml else ("sheet", "row", "column")
+    return ", ".join(
+        x
+        for x in (
+            f"{names[0]} '{problem['sheet']}'" if problem["sheet"] else "",
+            f"{names[1]} {problem['row']}" if problem["row"] else "",
+            f"{names[2]} '{problem['column']}'" if problem.get("column") else "",
+        )
+        if x
+    )
+
+
 def report_text(r: dict, limit: int = 50) -> str:
     lines = [f"{r['file']} ({r['format']})", ""]
     xml = r["format"] == "iati"
@@ -134,24 +149,14 @@ def report_text(r: dict, limit: int = 50) -> str:
     if r["problems"]:
         lines += ["", "Problems:"]
         for p in r["problems"][:limit]:
-            names = ("activity", "line", "element") if xml else ("sheet", "row", "column")
-            place = ", ".join(
-                x
-                for x in (
-                    f"{names[0]} '{p['sheet']}'" if p["sheet"] else "",
-                    f"{names[1]} {p['row']}" if p["row"] else "",
-                    f"{names[2]} '{p['column']}'" if p["column"] else "",
-                )
-                if x
-            )
-            lines.append(f"  {p['severity']}: {place}: {p['message']}")
+            lines.append(f"  {p['severity']}: {place(p, xml)}: {p['message']}")
         if len(r["problems"]) > limit:
             lines.append(f"  ... and {len(r['problems']) - limit} more (use --json for all)")
     if r["notes"]:
         lines += ["", "Notes:"]
         for note in r["notes"][:limit]:
-            where = f"sheet '{note['sheet']}'" + (f", row {note['row']}" if note["row"] else "")
-            lines.append(f"  {where + ': ' if note['sheet'] else ''}{note['message']}")
+            where = place(note, xml)
+            lines.append(f"  {where + ': ' if where else ''}{note['message']}")
     if r["import_id"] is not None:
         lines += ["", f"Saved as import {r['import_id']}. Undo with: python -m loaders undo {r['import_id']}"]
     elif not r["dry_run"] and r["added"] + r["updated"] == 0:

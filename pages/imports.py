@@ -59,7 +59,9 @@ currency = st.selectbox(
     "Currency of amounts that name none",
     [None, *ui.CURRENCY_CHOICES],
     format_func=lambda c: "Not given: report them" if c is None else c,
-    help="Used only where neither the cell, the row's currency column nor the column header says.",
+    help="For spreadsheets, where neither the cell, the row's currency column nor the column header "
+    "says. An IATI file's amounts take the activity's default currency; where it has none they are "
+    "reported and left out.",
 )
 
 done = st.session_state.pop("import_done", None)
@@ -124,7 +126,7 @@ st.dataframe(
     column_config={
         "import_id": "No.",
         "imported_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
-        "file_name": st.column_config.TextColumn("File", width="large"),
+        "file_name": st.column_config.TextColumn("File", width="medium"),
         "format": "Format",
         "imported_by": "By",
         "added": "New",
@@ -153,14 +155,17 @@ import_id = int(entry["import_id"])
 st.markdown(f"**Import {import_id}**: {entry['file_name']}")
 if entry["message"]:
     st.caption(entry["message"])
+done_by_import = ui.import_changes(import_id)
+if len(done_by_import) == 5000:
+    st.caption("The first 5,000 projects and changes.")
 st.dataframe(
-    ui.import_changes(import_id).fillna({"title": "no longer in the portfolio", "old": "", "new": ""}),
+    ui.changes_shown(done_by_import).fillna({"title": "no longer in the portfolio"}),
     column_config={
         "project_id": "Project",
         "title": st.column_config.TextColumn("Title", width="large"),
         "field": "Field",
-        "old": "Before",
-        "new": "After",
+        "old": st.column_config.TextColumn("Before", width=120),
+        "new": st.column_config.TextColumn("After", width=120),
     },
     hide_index=True,
     width="stretch",
@@ -180,4 +185,4 @@ elif entry["can_undo"]:
             )
             st.rerun()
 elif entry["status"] == "done":
-    st.caption("A later import changed some of the same projects; undo that one first.")
+    st.caption(ui.undo_first(import_id))

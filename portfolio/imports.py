@@ -570,21 +570,10 @@ def undo(store: Store, import_id: int, by: str | None = None) -> int:
                 "running": "did not finish and saved nothing",
             }[status]
             raise StoreError(f"Import {import_id} ({file_name}) {state}.", title="Nothing to undo")
-        later = [
-            r[0]
-            for r in cur.execute(
-                """SELECT DISTINCT later.import_id FROM import_projects later
-               JOIN import_projects this ON this.project_id = later.project_id
-               JOIN imports i ON i.import_id = later.import_id
-               WHERE this.import_id = $id AND later.import_id > $id AND i.status = 'done'
-               ORDER BY 1 DESC""",
-                {"id": import_id},
-            ).fetchall()
-        ]
+        later = later_imports(cur, import_id)
         if later:
             raise StoreError(
-                f"Import {later[0]} changed some of the same projects after import {import_id}. "
-                f"Undo import {', then '.join(str(i) for i in later)} first.",
+                undo_first(import_id, later),
                 title="Undo the later import first",
             )
         if file_format != EDIT:  # as for the edit itself: one project, whose values the log keeps
@@ -657,16 +646,44 @@ def import_log(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame
 
 
 def import_changes(con: duckdb.DuckDBPyConnection, import_id: int, limit: int = 5000) -> pd.DataFrame:
-    """The field-level change log of one import."""
+    """What one import did: the projects it added, and its field-level change log."""
     with con.cursor() as cur:
         return cur.execute(
-            """SELECT c.row_key AS project_id, p.title, coalesce(c.field, '') AS field,
-                      c.old_value AS old, c.new_value AS new
-               FROM changes c LEFT JOIN projects p ON p.project_id = c.row_key
-               WHERE c.import_id = ? AND c.table_name = 'projects'
-               ORDER BY c.row_key, c.field LIMIT ?""",
-            [import_id, limit],
+            """SELECT * FROM (
+                   SELECT ip.project_id, p.title, 'project added' AS field,
+                          NULL::VARCHAR AS old, NULL::VARCHAR AS new
+                   FROM import_projects ip LEFT JOIN projects p USING (project_id)
+                   WHERE ip.import_id = $id AND ip.action = 'added'
+                   UNION ALL
+                   SELECT c.row_key, p.title, coalesce(c.field, ''), c.old_value, c.new_value
+                   FROM changes c LEFT JOIN projects p ON p.project_id = c.row_key
+                   WHERE c.import_id = $id AND c.table_name = 'projects')
+               ORDER BY project_id, field LIMIT $limit""",
+            {"id": import_id, "limit": limit},
         ).df()
+
+
+def later_imports(cur: duckdb.DuckDBPyConnection, import_id: int) -> list[int]:
+    """The imports, newest first, that changed some of the projects of `import_id` after it: each
+    must be undone before it can be. Read on `cur`, so an undo checks inside its own write."""
+    return [
+        r[0]
+        for r in cur.execute(
+            """SELECT DISTINCT later.import_id FROM import_projects later
+               JOIN import_projects this ON this.project_id = later.project_id
+               JOIN imports i ON i.import_id = later.import_id
+               WHERE this.import_id = $id AND later.import_id > $id AND i.status = 'done'
+               ORDER BY 1 DESC""",
+            {"id": import_id},
+        ).fetchall()
+    ]
+
+
+def undo_first(import_id: int, later: list[int]) -> str:
+    return (
+        f"Import {later[0]} changed some of the same projects after import {import_id}. "
+        f"Undo import {', then '.join(str(i) for i in later)} first."
+    )
 
 
 @dataclass(frozen=True)

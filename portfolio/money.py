@@ -17,8 +17,9 @@ Rules (DESIGN.md, "Money"):
   sums, never counted as zero.
 - Shares: funder contributions (when every funder's is recorded in one currency), country and
   sector percentages (when every one is recorded), budget periods by year (periods in several
-  currencies weighed in the reporting currency; else days of the project's duration per year). Otherwise the split is equal and marked estimated. A project
-  with no funders, countries, ... recorded goes to a visible "not recorded" part.
+  currencies weighed in the reporting currency; else days of the project's duration per year).
+  Otherwise the split is equal and marked estimated. A project with no funders, countries, ...
+  recorded goes to a visible "not recorded" part.
 """
 
 from __future__ import annotations

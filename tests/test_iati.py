@@ -1,5 +1,7 @@
 """IATI activity files from real publishers: counts and totals checked against the XML itself."""
 
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -13,6 +15,7 @@ from portfolio import imports, store
 
 from .conftest import SHARED
 from .test_import import rows, table_dump
+from .test_sample_and_cli import ROOT
 
 REALWORLD = SHARED / "realworld"
 SPAIN = REALWORLD / "iati_spain_maec_indonesia_v2.01.xml"
@@ -387,3 +390,30 @@ def test_entities_declared_after_a_megabyte_of_comment_are_refused_as_entities(e
     with pytest.raises(UnreadableFile) as e:
         pipeline.preview_file(empty_db, padded, "late.xml")
     assert "declares a DTD or entities" in str(e.value)
+
+
+def test_the_command_line_places_an_iati_note_by_activity_and_line_and_has_no_rows_to_fix(
+    sample_db, tmp_path
+):
+    path = tmp_path / "activities.xml"
+    path.write_bytes(
+        activity(
+            '  <participating-org ref="21" role="4"><narrative>Some INGO</narrative></participating-org>'
+        )
+    )
+    fixme = tmp_path / "fix.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-m", "loaders", "import", str(path), "--dry-run", "--fixme", str(fixme)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "  activity 'XM-TEST-1', line 6, element 'participating-org': The ref '21' of 'Some INGO'"
+        in done.stdout
+    )
+    assert "sheet 'XM-TEST-1'" not in done.stdout
+    assert not fixme.exists()
+    assert f"--fixme: nothing written to {fixme}: an IATI file has no rows to write back" in done.stderr

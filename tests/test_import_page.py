@@ -49,6 +49,9 @@ def test_preview_then_confirm_then_every_page_shows_it_then_undo(sample_db):
     assert log["file_name"].tolist()[0] == "portfolio-q3.xlsx"
     at.selectbox(key="import_choice").select_index(0)
     at.run()
+    # What undo would take away: the projects the import added.
+    done = next(d.value for d in at.dataframe if "field" in d.value.columns)
+    assert done["field"].tolist() == ["project added"] * 3
     next(b for b in at.button if b.label == "Undo import 3").click()
     at.run()
     assert "Import 3 undone" in at.success[0].value
@@ -90,4 +93,22 @@ def test_a_value_not_set_before_shows_as_blank_in_the_changes(sample_db):
     assert sorted(zip(changes["field"], changes["old"], changes["new"], strict=True)) == [
         ("End date", "(blank)", "2019-12-31"),
         ("Title", "Countering Serious Crime in the Western Balkans", "Countering Serious Crime"),
+    ]
+
+
+def test_an_import_a_later_one_changed_names_the_import_to_undo_first(sample_db):
+    edited = b"Project ID,Title,End\nSEED-CSC-WB,Countering Serious Crime,2019-12-31\n"
+    for name, data in (("first.csv", edited), ("second.csv", edited.replace(b"2019", b"2020"))):
+        at = app("pages/imports.py")
+        at.file_uploader[0].set_value((name, data, "text/csv"))
+        at.run()
+        next(b for b in at.button if b.label.startswith("Import 0 new and 1 changed")).click()
+        at.run()
+        assert not at.exception, at.exception
+    at = app("pages/imports.py")
+    at.selectbox(key="import_choice").select_index(1)  # first.csv, import 3
+    at.run()
+    assert not [b for b in at.button if b.label == "Undo import 3"]
+    assert "Import 4 changed some of the same projects after import 3. Undo import 4 first." in [
+        c.value for c in at.caption
     ]

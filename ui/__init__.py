@@ -73,6 +73,7 @@ from ui.imports import (
     portfolio_iati,
     portfolio_workbook,
     template_workbook,
+    undo_first,
 )
 from ui.navigation import through_dashboard
 from ui.spend import by_year_and, project_review, review_by, table_workbook
@@ -126,6 +127,7 @@ __all__ = [
     "fixme_workbook",
     "import_changes",
     "import_log",
+    "undo_first",
     "import_preview",
     "portfolio_iati",
     "portfolio_workbook",

@@ -82,17 +82,28 @@ def import_changes(import_id: int) -> pd.DataFrame:
     return _import_changes(db_path(), data_version(), import_id)
 
 
+@cached_read(64)
+def _undo_first(path: str, version: int, import_id: int) -> str:
+    with _con(path).cursor() as cur:
+        return imports.undo_first(import_id, imports.later_imports(cur, import_id))
+
+
+def undo_first(import_id: int) -> str:
+    """Which later imports to undo before `import_id`, as the undo itself would say."""
+    return _undo_first(db_path(), data_version(), import_id)
+
+
 def import_preview(report: dict) -> None:
     """New, changed, unchanged and rejected rows, and every problem with its place in the file."""
-    from loaders import template
+    from loaders import pipeline, template
 
     st.markdown(f"**{report['file']}**: what importing it will do")
+    xml = report["format"] == "iati"
     new, changed, same, rejected = st.columns(4)
     new.metric("New projects", f"{report['added']:,}")
     changed.metric("Changed projects", f"{report['updated']:,}")
     same.metric("Unchanged", f"{report['unchanged']:,}")
-    rejected.metric("Rows rejected", f"{report['rejected']:,}")
-    xml = report["format"] == "iati"
+    rejected.metric("Activities rejected" if xml else "Rows rejected", f"{report['rejected']:,}")
     problems = pd.DataFrame(report["problems"], columns=["severity", "sheet", "row", "column", "message"])
     tabs = st.tabs(
         [
@@ -136,7 +147,12 @@ def import_preview(report: dict) -> None:
     with tabs[1]:
         st.dataframe(
             pd.DataFrame(report["new"], columns=["project_id", "title", "sheet", "row"]).head(SHOWN),
-            column_config={"project_id": "ID", "title": "Title", "sheet": "Sheet", "row": "Row"},
+            column_config={
+                "project_id": "ID",
+                "title": "Title",
+                "sheet": "Activity" if xml else "Sheet",
+                "row": st.column_config.NumberColumn("Line" if xml else "Row", format="%d"),
+            },
             hide_index=True,
             width="stretch",
         )
@@ -163,12 +179,17 @@ def import_preview(report: dict) -> None:
             if xml
             else "What each column of the file became. Columns marked 'not imported' are left out."
         )
+        columns = pd.DataFrame(report["columns"], columns=["sheet", "column", "imported as"])
         st.dataframe(
-            pd.DataFrame(report["columns"], columns=["sheet", "column", "imported as"]),
-            column_config={"sheet": "Sheet", "column": "Column in the file", "imported as": "Imported as"},
+            columns.drop(columns=["sheet"]) if xml else columns,
+            column_config={
+                "sheet": "Sheet",
+                "column": "Element in the file" if xml else "Column in the file",
+                "imported as": "Imported as",
+            },
             hide_index=True,
             width="stretch",
         )
     for note in report["notes"][:20]:
-        where = f"Sheet '{note['sheet']}'" + (f", row {note['row']}" if note["row"] else "")
-        st.caption(f"{where}: {note['message']}")
+        where = pipeline.place(note, xml)
+        st.caption(f"{where[:1].upper() + where[1:]}: {note['message']}" if where else note["message"])
