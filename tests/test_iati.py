@@ -1,7 +1,5 @@
 """IATI activity files from real publishers: counts and totals checked against the XML itself."""
 
-import subprocess
-import sys
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -14,8 +12,7 @@ from loaders.problems import UnreadableFile
 from portfolio import imports, store
 
 from .conftest import SHARED
-from .test_import import rows, table_dump
-from .test_sample_and_cli import ROOT
+from .test_import import rows, run_cli, table_dump
 
 REALWORLD = SHARED / "realworld"
 SPAIN = REALWORLD / "iati_spain_maec_indonesia_v2.01.xml"
@@ -402,13 +399,7 @@ def test_the_command_line_places_an_iati_note_by_activity_and_line_and_has_no_ro
         )
     )
     fixme = tmp_path / "fix.xlsx"
-    done = subprocess.run(
-        [sys.executable, "-m", "loaders", "import", str(path), "--dry-run", "--fixme", str(fixme)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_cli("import", str(path), "--dry-run", "--fixme", str(fixme), env_db=sample_db)
     assert done.returncode == 0, done.stderr
     assert (
         "  activity 'XM-TEST-1', line 6, element 'participating-org': The ref '21' of 'Some INGO'"

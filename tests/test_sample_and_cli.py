@@ -14,6 +14,8 @@ from loaders.sample import read_seed
 from portfolio import store, synthetic
 from portfolio.money import BREAKDOWNS
 
+from .test_import import run_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -158,23 +160,7 @@ def test_portfolio_and_loaders_never_import_streamlit():
 def test_cli_json_report_shows_a_value_not_set_before_as_null(sample_db, tmp_path):
     sheet = tmp_path / "dates.csv"
     sheet.write_text("Project ID,Title,End\nSEED-CSC-WB,Countering Serious Crime,2019-12-31\n")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "loaders",
-            "import",
-            str(sheet),
-            "--dry-run",
-            "--json",
-            "--db",
-            str(sample_db),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_cli("import", str(sheet), "--dry-run", "--json", env_db=sample_db)
     assert done.returncode == 0, done.stderr
 
     def no_nan(token):
@@ -185,11 +171,5 @@ def test_cli_json_report_shows_a_value_not_set_before_as_null(sample_db, tmp_pat
         ("end_date", None, "2019-12-31"),
         ("title", "Countering Serious Crime in the Western Balkans", "Countering Serious Crime"),
     ]
-    text = subprocess.run(
-        [sys.executable, "-m", "loaders", "import", str(sheet), "--dry-run", "--db", str(sample_db)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    text = run_cli("import", str(sheet), "--dry-run", env_db=sample_db)
     assert "SEED-CSC-WB end_date: (blank) -> 2019-12-31" in text.stdout
