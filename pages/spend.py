@@ -15,7 +15,7 @@ FLAGS = {
     "little_spent": "Little spent near the end",
     "money_after_end": "Money after the end date",
     "contributions_off": "Contributions do not match the budget",
-    "no_rate": "Transactions with no rate",
+    "no_rate": "Amounts with no rate",
 }
 
 MONEY = {
@@ -59,6 +59,12 @@ for col, (label, amount) in zip(
     strict=True,
 ):
     col.metric(label, ui.short_money(amount, CURRENCY), help=ui.money(amount, CURRENCY))
+if total.unconverted:
+    st.info(
+        f"{ui.count(total.unconverted, 'project')} could not be converted to {CURRENCY} (no rate for "
+        "the budget's date): left out of the budget, and flagged in the table.",
+        icon=":material/info:",
+    )
 if totals.flagged:
     st.warning(
         f"**{totals.flagged:,} of {totals.projects:,} projects need a look**: see the flags in the table."

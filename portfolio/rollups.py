@@ -172,8 +172,9 @@ spent AS (SELECT project_id, spent_cents AS cents FROM spend)"""
 # What the spend review reads per project, in one row (see portfolio.spend).
 ROLLUP_PER_PROJECT = f"""
 per_project AS (
-    SELECT project_id, {PROJECT_COLUMNS}, budget_cents, {SPEND_COLUMNS}, spent_cents, after_end,
-           contributions, contributions_comparable
+    SELECT project_id, {PROJECT_COLUMNS}, budget_cents,
+           has_amount AND budget_cents IS NULL AS budget_unconverted, {SPEND_COLUMNS}, spent_cents,
+           after_end, contributions, contributions_comparable
     FROM rollup_projects SEMI JOIN selected USING (project_id) WHERE reporting_currency = $currency
 )"""
 

@@ -38,7 +38,8 @@ def _per_project(con: duckdb.DuckDBPyConnection, currency: str) -> str:
 {_facts(con)},
 per_project AS (
     SELECT s.project_id, s.status, s.start_date, s.end_date, s.currency, s.budget, s.illustrative,
-           pa.cents AS budget_cents, sp.commitment_cents, sp.disbursement_cents,
+           pa.cents AS budget_cents, pa.project_id IS NOT NULL AND pa.cents IS NULL AS budget_unconverted,
+           sp.commitment_cents, sp.disbursement_cents,
            sp.expenditure_cents, spent.cents AS spent_cents, sp.unconverted, sp.unconverted_currencies,
            f.after_end, f.contributions, f.contributions_comparable
     FROM selected s
@@ -52,7 +53,8 @@ per_project AS (
 REVIEW = f"""
 review AS (
     SELECT project_id, status, start_date, end_date, currency, budget AS own_budget, illustrative,
-           budget_cents, commitment_cents, disbursement_cents, expenditure_cents, spent_cents,
+           budget_cents, coalesce(budget_unconverted, false) AS budget_unconverted, commitment_cents,
+           disbursement_cents, expenditure_cents, spent_cents,
            coalesce(unconverted, 0) AS unconverted, unconverted_currencies,
            coalesce(after_end, 0) AS after_end, contributions, contributions_comparable,
            CASE WHEN start_date IS NOT NULL AND end_date > start_date THEN
@@ -72,7 +74,8 @@ flagged AS (
         coalesce(contributions_comparable AND own_budget IS NOT NULL
                  AND abs(contributions - own_budget) > {CONTRIBUTION_TOLERANCE} * own_budget, false)
             AS contributions_off,
-        unconverted > 0 AS no_rate
+        -- A budget with no rate is left out of the budget total: the officer must see which.
+        unconverted > 0 OR budget_unconverted AS no_rate
     FROM review
 ),
 counted AS (
@@ -93,6 +96,7 @@ SELECT t.project_id, p.title, t.status, t.start_date, t.end_date, t.illustrative
        {cents_to_decimal("expenditure_cents")} AS expenditure,
        {cents_to_decimal("budget_cents - coalesce(spent_cents, 0)")} AS remaining,
        burn, elapsed, t.currency, own_budget, contributions, after_end, unconverted, unconverted_currencies,
+       budget_unconverted,
        ahead, little_spent, money_after_end, contributions_off, no_rate, flags,
        (SELECT count(*) FROM selected) AS total_projects
 FROM top t JOIN projects p USING (project_id)
@@ -150,11 +154,11 @@ def project_review(
     time elapsed, and each flag; the flagged first. `total_projects` counts them all."""
     sql = PROJECTS.format(per_project=_per_project(con, currency))
     frame = _frame(con, *_over(sql, filters, currency=currency, today=today or date.today(), limit=limit))
-    frame["flag_text"] = [_flag_text(row) for row in frame.itertuples()]
+    frame["flag_text"] = [_flag_text(row, currency) for row in frame.itertuples()]
     return frame
 
 
-def _flag_text(row) -> str:
+def _flag_text(row, currency: str) -> str:
     found = []
     if row.ahead:
         found.append(f"Spending ahead of time: {row.burn:.0%} spent, {row.elapsed:.0%} of the time elapsed")
@@ -173,7 +177,9 @@ def _flag_text(row) -> str:
             f"Funder contributions add up to {row.contributions:,.2f} {row.currency}, "
             f"the budget is {row.own_budget:,.2f}"
         )
-    if row.no_rate:
+    if row.budget_unconverted:
+        found.append(f"Budget not converted to {currency}: no rate for its date, left out of the total")
+    if row.unconverted:
         found.append(
             f"{row.unconverted} transaction(s) in {row.unconverted_currencies} with no rate for their date"
         )

@@ -48,6 +48,7 @@ def reviewed(empty_db):
         project("NORATE", date(2025, 1, 1), date(2027, 12, 31), "100000"),
         project("FINE", date(2025, 1, 1), date(2027, 12, 31), "100000"),
         project("SILENT", date(2020, 1, 1), date(2021, 12, 31), "100000", status="closed"),
+        project("BUDGETXAF", date(2025, 1, 1), date(2027, 12, 31), "100000", currency="XAF"),
     ]
     transactions = [
         money("AHEAD", 1, "disbursement", date(2026, 3, 1), "90000"),
@@ -91,6 +92,8 @@ def reviewed(empty_db):
         ),
         ("NORATE", "no_rate", "1 transaction(s) in XAF with no rate for their date"),
         ("SILENT", "little_spent", "no spending recorded, 100% of the time elapsed"),
+        # Its budget is in no total: the officer must see which project is missing, and why.
+        ("BUDGETXAF", "no_rate", "Budget not converted to EUR: no rate for its date"),
     ],
 )
 def test_each_flag_on_the_project_built_for_it(reviewed, pid, flag, says):
@@ -350,6 +353,21 @@ def test_an_amount_whose_rate_is_removed_is_listed_as_unconverted(sample_db):
     at = app()
     assert any(e.label.startswith("Not converted to EUR: ") for e in at.expander)
     assert "could not be converted to EUR" in "\n".join(i.value for i in at.info)
+
+
+def test_the_spend_review_lists_the_budgets_it_could_not_convert(sample_db):
+    from portfolio import store
+
+    db = store.open_store(sample_db)
+    with db.write() as cur:
+        cur.execute("DELETE FROM fx_rates WHERE currency = 'CHF'")
+        (chf,) = cur.execute("SELECT count(*) FROM projects WHERE currency = 'CHF'").fetchone()
+    db.close()
+    at = app("pages/spend.py")
+    assert f"{chf} projects could not be converted to EUR" in "\n".join(i.value for i in at.info)
+    table = at.dataframe[0].value
+    unconverted = table[table["budget"].isna() & table["flag_text"].str.contains("Budget not converted")]
+    assert len(unconverted) == chf
 
 
 @pytest.mark.parametrize("by", ["funder", "country"])
