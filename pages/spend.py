@@ -18,11 +18,12 @@ FLAGS = {
     "no_rate": "Amounts with no rate",
 }
 
+# "Spent" is one figure everywhere (expenditure, else disbursements): expenditure alone is not it.
 MONEY = {
     "budget": "Budget",
     "commitments": "Committed",
     "disbursements": "Disbursed",
-    "expenditure": "Spent",
+    "expenditure": "Expenditure",
     "spent": "Spent",
     "remaining": "Remaining",
 }
@@ -45,20 +46,21 @@ st.caption(
 total = ui.headline(filters, CURRENCY)
 # Over every filtered project: the table below lists the most flagged 5,000.
 totals = ui.review_totals(filters, CURRENCY)
-cols = st.columns(4)
+cols = st.columns(5)
 cols[0].metric(
     "Budget", ui.short_money(total.total_budget, CURRENCY), help=ui.money(total.total_budget, CURRENCY)
 )
-for col, (label, amount) in zip(
+for col, (label, amount, meaning) in zip(
     cols[1:],
     [
-        ("Committed", totals.commitments or 0),
-        ("Disbursed", totals.disbursements or 0),
-        ("Spent (expenditure)", totals.expenditure or 0),
+        ("Committed", totals.commitments or 0, ""),
+        ("Disbursed", totals.disbursements or 0, ""),
+        ("Expenditure", totals.expenditure or 0, ""),
+        ("Spent", totals.spent or 0, ": expenditure where a project reports any, else its disbursements"),
     ],
     strict=True,
 ):
-    col.metric(label, ui.short_money(amount, CURRENCY), help=ui.money(amount, CURRENCY))
+    col.metric(label, ui.short_money(amount, CURRENCY), help=ui.money(amount, CURRENCY) + meaning)
 if total.unconverted:
     st.info(
         f"{ui.count(total.unconverted, 'project')} could not be converted to {CURRENCY} (no rate for "

@@ -110,6 +110,7 @@ SELECT count(*) AS projects, count(*) FILTER (WHERE flags > 0) AS flagged,
        {cents_to_decimal("sum(commitment_cents)")} AS commitments,
        {cents_to_decimal("sum(disbursement_cents)")} AS disbursements,
        {cents_to_decimal("sum(expenditure_cents)")} AS expenditure,
+       {cents_to_decimal("sum(spent_cents)")} AS spent,
        {", ".join(f"count(*) FILTER (WHERE {flag})" for flag in FLAG_COLUMNS)}
 FROM counted
 """
@@ -118,13 +119,15 @@ FROM counted
 @dataclass(frozen=True)
 class ReviewTotals:
     """Money committed, disbursed and spent by all the filtered projects, and how many are flagged
-    (in all, and for each flag)."""
+    (in all, and for each flag). `spent` is what the tables call spent: expenditure where a
+    project reports any, else its disbursements."""
 
     projects: int
     flagged: int
     commitments: Decimal | None
     disbursements: Decimal | None
     expenditure: Decimal | None
+    spent: Decimal | None
     by_flag: dict[str, int]
 
 
@@ -137,9 +140,9 @@ def review_totals(
 ) -> ReviewTotals:
     sql = TOTALS.format(per_project=_per_project(con, currency))
     (row,) = _rows(con, *_over(sql, filters, currency=currency, today=today or date.today()))
-    projects, flagged, commitments, disbursements, expenditure, *by_flag = row
+    projects, flagged, commitments, disbursements, expenditure, spent, *by_flag = row
     by_flag = dict(zip(FLAG_COLUMNS, by_flag, strict=True))
-    return ReviewTotals(projects, flagged, commitments, disbursements, expenditure, by_flag)
+    return ReviewTotals(projects, flagged, commitments, disbursements, expenditure, spent, by_flag)
 
 
 @rollups.in_one_version

@@ -370,6 +370,30 @@ def test_the_spend_review_lists_the_budgets_it_could_not_convert(sample_db):
     assert len(unconverted) == chf
 
 
+def test_spent_is_one_figure_on_the_spend_review(sample_db):
+    from portfolio import store
+
+    db = store.open_store(sample_db)
+    add_records(
+        db,
+        {
+            "projects": pd.DataFrame([project("DISB", date(2024, 1, 1), date(2027, 12, 31), "100000")]),
+            "transactions": pd.DataFrame([money("DISB", 1, "disbursement", date(2024, 6, 3), "40000")]),
+        },
+        "disbursed.xlsx",
+        "test",
+    )
+    by_funder = spend.review_by(db.connection, "funder", Filters(), "EUR")
+    expenditure = spend.review_totals(db.connection, Filters(), "EUR", TODAY).expenditure
+    db.close()
+    at = app("pages/spend.py")
+    helps = {m.label: m.help for m in at.metric}
+    # The funder and implementer views' Spent column (disbursements where a project reports no
+    # expenditure) adds up to the headline called Spent, not to expenditure alone.
+    assert helps["Spent"].startswith(f"EUR {sum(by_funder['spent'].dropna()):,.2f}")
+    assert helps["Expenditure"] == f"EUR {expenditure:,.2f}"
+
+
 @pytest.mark.parametrize("by", ["funder", "country"])
 def test_years_split_by_funder_or_country_add_up(sample_db, by):
     from portfolio import store
