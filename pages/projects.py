@@ -111,6 +111,11 @@ else:
         if p["currency"] != CURRENCY and converted
         else ""
     )
+if not ui.known(p["budget_reporting"]) and (ui.known(p["budget"]) or not detail.budgets.empty):
+    # Left out of every total: say so here, not only in the conversion trace's collapsed table.
+    budget = (ui.money(p["budget"], p["currency"]) + "  \n" if ui.known(p["budget"]) else "") + (
+        f"not converted to {CURRENCY}: no rate for its date"
+    )
 facts[3].markdown(f"**Budget**  \n{budget}")
 st.caption(ui.source_of(p))
 if p["visibility"] == "internal":

@@ -174,3 +174,26 @@ def test_a_project_budgeted_by_period_alone_shows_their_sum_as_its_budget(sample
     at = app("pages/projects.py", project="P")
     # Not "not recorded" beside the figure it has.
     assert "**Budget**  \nEUR 120,000.20  \nthe sum of its budget periods" in markdown(at)
+
+
+def test_a_project_whose_budget_has_no_rate_says_it_is_not_converted(sample_db):
+    db = store.open_store(sample_db)
+    total = {"title": "Total in XAF", "currency": "XAF", "budget": 1000, "start_date": date(2021, 1, 4)}
+    period = {"period_start": date(2021, 1, 1), "period_end": date(2021, 12, 31), "type": "original"}
+    store.add_records(
+        db,
+        {
+            "projects": pd.DataFrame(
+                [{"project_id": "TOTAL", **total}, {"project_id": "P", "title": "Periods", "currency": "XAF"}]
+            ),
+            "budgets": pd.DataFrame([{"project_id": "P", **period, "amount": Decimal("5000")}]),
+        },
+        "xaf.xml",
+        "iati",
+    )
+    db.close()
+    # Neither budget is in the Overview's total: the project view says so beside the figure.
+    at = app("pages/projects.py", project="TOTAL")
+    assert "**Budget**  \nXAF 1,000.00  \nnot converted to EUR: no rate for its date" in markdown(at)
+    at = app("pages/projects.py", project="P")
+    assert "**Budget**  \nnot converted to EUR: no rate for its date" in markdown(at)
