@@ -472,3 +472,22 @@ def test_the_overviews_total_is_the_sum_of_its_traced_conversions(sample_db, cur
     at.run()
     assert len(at.dataframe) == shown + 1
     assert len(at.dataframe[-1].value) == len(conversions)
+
+
+@pytest.mark.parametrize("view", ["Project", "Funder", "Year"])
+def test_the_spend_tables_download_with_the_headers_shown(sample_db, monkeypatch, view):
+    import io
+
+    import streamlit as st
+
+    downloads = []
+    monkeypatch.setattr(st, "download_button", lambda label, data, **kwargs: downloads.append(data))
+    at = app("pages/spend.py")
+    if view != "Project":
+        at.segmented_control(key="spend_view").set_value(view)
+        at.run()
+    sheet = pd.read_excel(io.BytesIO(downloads[-1]()), header=1, engine="openpyxl")
+    # A donor officer's workbook reads as the page does: no query column names, amounts in EUR.
+    assert "Budget (EUR)" in sheet.columns
+    assert not {"key", "name", "project_id", "flag_text", "burn", "budget"} & set(sheet.columns)
+    assert view in sheet.columns or view == "Project"
