@@ -89,7 +89,7 @@ counted AS (
 PROJECTS = f"""
 WITH {{{{selected}}}}, {{per_project}}, {REVIEW},
 top AS (SELECT * FROM counted ORDER BY flags DESC, budget_cents DESC NULLS LAST, project_id LIMIT $limit)
-SELECT t.project_id, p.title, t.status, t.start_date, t.end_date, t.illustrative,
+SELECT t.project_id, p.title, coalesce(rs.name, t.status) AS status, t.start_date, t.end_date, t.illustrative,
        {cents_to_decimal("budget_cents")} AS budget,
        {cents_to_decimal("commitment_cents")} AS commitments,
        {cents_to_decimal("disbursement_cents")} AS disbursements,
@@ -100,6 +100,7 @@ SELECT t.project_id, p.title, t.status, t.start_date, t.end_date, t.illustrative
        ahead, little_spent, money_after_end, contributions_off, no_rate, flags,
        (SELECT count(*) FROM selected) AS total_projects
 FROM top t JOIN projects p USING (project_id)
+LEFT JOIN ref_activity_statuses rs ON rs.status = t.status
 ORDER BY flags DESC, budget_cents DESC NULLS LAST, t.project_id
 """
 

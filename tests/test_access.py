@@ -294,6 +294,9 @@ def test_an_editors_change_is_saved_logged_and_shown_in_the_history(sample_db, u
     next(b for b in at.button if b.label == "Save changes").click().run()
     assert not at.exception, at.exception
     assert at.success[0].value.startswith("Saved. ")
+    # Fields named as the page names them.
+    note = at.success[0].value
+    assert "Title: " in note and "Total budget: " in note and "title: " not in note
     assert _one("SELECT title, budget, visibility FROM projects WHERE project_id = ?", [project_id]) == [
         (title + " (phase II)", 2500000, "internal")
     ]

@@ -157,6 +157,8 @@ def test_the_spend_review_page(sample_db):
     assert "of 43 projects need a look" in at.warning[0].value
     table = at.dataframe[0].value
     assert table["link"].iloc[0].startswith("/projects?project=")
+    # Statuses read as on the Projects page, not as their codes.
+    assert "Closed" in set(table["status"]) and "closed" not in set(table["status"])
     at.segmented_control(key="spend_view").set_value("Year")
     at.run()
     assert not at.exception

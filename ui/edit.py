@@ -11,7 +11,7 @@ import streamlit as st
 from portfolio import imports
 from portfolio.store import STATUSES, StoreError
 from ui import access, db
-from ui.format import known
+from ui.format import changes_shown, known
 
 NOT_RECORDED = "(not recorded)"
 
@@ -86,9 +86,9 @@ def project_editor(project: dict) -> None:
     except StoreError as e:
         st.error(f"**{e.title}.** {e}")
         return
-    st.session_state["edit_saved"] = [f"{c.field}: {c.old} → {c.new}" for c in plan.updated.itertuples()] + [
-        f"{p.column}: {p.message}" for p in problems
-    ]
+    st.session_state["edit_saved"] = [
+        f"{c.field}: {c.old} → {c.new}" for c in changes_shown(plan.updated).itertuples()
+    ] + [f"{p.column}: {p.message}" for p in problems]
     st.rerun()
 
 
