@@ -170,7 +170,12 @@ def import_rates(args: argparse.Namespace) -> int:
     path = Path(args.file)
     db = open_database(args)
     try:
-        found = rates.read_rates(path.read_bytes(), path.name, queries.currency_codes(db.connection))
+        found = rates.read_rates(
+            path.read_bytes(),
+            path.name,
+            queries.currency_codes(db.connection),
+            rates.stored_rates(db.connection),
+        )
     except (UnreadableFile, OSError) as e:
         print(f"Cannot import {e}", file=sys.stderr)
         return READ_FAILED

@@ -28,8 +28,19 @@ class Rates:
     problems: list[Problem]
 
 
-def read_rates(data: bytes, file_name: str, currencies: frozenset[str]) -> Rates:
-    """The rates in the first sheet with a currency column and a rate column."""
+def stored_rates(con) -> pd.DataFrame:
+    """The portfolio's own rates already stored: currency, valid_from, valid_to, source."""
+    return con.execute("SELECT currency, valid_from, valid_to, source FROM fx_user_rates").df()
+
+
+def read_rates(
+    data: bytes, file_name: str, currencies: frozenset[str], stored: pd.DataFrame | None = None
+) -> Rates:
+    """The rates in the first sheet with a currency column and a rate column.
+
+    A row whose days overlap an earlier row's for the same currency, or a stored rate's (one with
+    the same currency and first day is replaced, not overlapped), is left out: an amount on a
+    day two rates cover would be converted twice."""
     book = read_bytes(data, file_name)
     for sheet in book.sheets:
         for at, row in enumerate(sheet.rows[:20]):
@@ -40,7 +51,7 @@ def read_rates(data: bytes, file_name: str, currencies: frozenset[str]) -> Rates
                 and "when" in fields
                 and ("per_eur" in fields or "eur_per_unit" in fields)
             ):
-                return _rows(file_name, sheet.name, sheet.rows, at, fields, currencies)
+                return _rows(file_name, sheet.name, sheet.rows, at, fields, currencies, stored)
     raise UnreadableFile(
         file_name,
         "has no header row with a currency, a date (or month) and a rate column, such as "
@@ -48,7 +59,7 @@ def read_rates(data: bytes, file_name: str, currencies: frozenset[str]) -> Rates
     )
 
 
-def _rows(file_name, sheet, rows, at, fields, currencies) -> Rates:
+def _rows(file_name, sheet, rows, at, fields, currencies, stored) -> Rates:
     header = rows[at]
     found, problems = [], []
 
@@ -76,22 +87,72 @@ def _rows(file_name, sheet, rows, at, fields, currencies) -> Rates:
             column = "per_eur" if "per_eur" in fields else "eur_per_unit"
             problem(number, column, "The rate is not a number above 0; row left out.")
             continue
-        found.append(
-            {"currency": currency, "valid_from": start.value, "valid_to": end.value, "per_eur": rate}
+        earlier = next(
+            (
+                f
+                for f in found
+                if f["currency"] == currency and f["valid_from"] <= end.value and start.value <= f["valid_to"]
+            ),
+            None,
         )
-    frame = pd.DataFrame(found, columns=["currency", "valid_from", "valid_to", "per_eur"])
-    twice = frame.duplicated(["currency", "valid_from"], keep="first")
-    if twice.any():
-        problems.append(
-            Problem(
-                f"{int(twice.sum())} rate(s) repeat a currency and date given earlier; only the first "
-                "is kept.",
-                ERROR,
-                file_name,
-                sheet,
+        if earlier is not None:
+            problem(
+                number,
+                "when",
+                f"{currency} {_days(start.value, end.value)} overlaps the rate in row {earlier['row']} "
+                f"({_days(earlier['valid_from'], earlier['valid_to'])}); a day has one rate, so this row "
+                "is left out.",
             )
+            continue
+        found.append(
+            {
+                "currency": currency,
+                "valid_from": start.value,
+                "valid_to": end.value,
+                "per_eur": rate,
+                "row": number,
+            }
         )
-    return Rates(frame[~twice].reset_index(drop=True), problems)
+    if stored is not None and len(stored):
+        found = _not_overlapping_stored(found, stored, problem)
+    frame = pd.DataFrame(found, columns=["currency", "valid_from", "valid_to", "per_eur"])
+    return Rates(frame.reset_index(drop=True), problems)
+
+
+def _days(first, last) -> str:
+    return f"on {first}" if first == last else f"from {first} to {last}"
+
+
+def _not_overlapping_stored(found: list[dict], stored: pd.DataFrame, problem) -> list[dict]:
+    """The rows that overlap no stored rate other than those they replace (same currency and first day)."""
+    stored = stored.assign(
+        valid_from=pd.to_datetime(stored["valid_from"]).dt.date,
+        valid_to=pd.to_datetime(stored["valid_to"]).dt.date,
+    )
+    while True:
+        replaced = {(f["currency"], f["valid_from"]) for f in found}
+        pairs = zip(stored["currency"], stored["valid_from"], strict=True)
+        kept = stored[[pair not in replaced for pair in pairs]]
+        for f in found:
+            hit = kept[
+                (kept["currency"] == f["currency"])
+                & (kept["valid_from"] <= f["valid_to"])
+                & (kept["valid_to"] >= f["valid_from"])
+            ]
+            if len(hit):
+                other = hit.iloc[0]
+                problem(
+                    f["row"],
+                    "when",
+                    f"{f['currency']} {_days(f['valid_from'], f['valid_to'])} overlaps a rate already "
+                    f"stored from {other['source']} ({_days(other['valid_from'], other['valid_to'])}); "
+                    "a day has one rate, so this row is left out (remove those rates first, or start this "
+                    "one on the same day to replace it).",
+                )
+                found = [g for g in found if g is not f]
+                break
+        else:
+            return found
 
 
 def _rate(cells, fields) -> Decimal | None:

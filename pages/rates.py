@@ -54,7 +54,9 @@ st.caption(
 upload = st.file_uploader("Rates", type=["xlsx", "xls", "ods", "csv", "txt"], label_visibility="collapsed")
 if upload is not None:
     try:
-        found = rate_files.read_rates(upload.getvalue(), upload.name, ui.currency_codes())
+        with db.cursor() as cur:
+            stored = rate_files.stored_rates(cur)
+        found = rate_files.read_rates(upload.getvalue(), upload.name, ui.currency_codes(), stored)
     except UnreadableFile as e:
         st.error(f"**Nothing was imported.** {e}")
     else:

@@ -235,6 +235,35 @@ def test_a_portfolios_own_monthly_rate_takes_precedence_and_is_traced(empty_db):
     assert str(trace["rate_date"]) == "2020-03-01"
 
 
+def test_overlapping_rates_are_left_out_so_no_budget_is_converted_twice(empty_db):
+    """A month's rate and a day's rate in it (in one file, or across two) both matched the budget's
+    date: the budget was counted once at each rate, and the total was the two added together."""
+    from loaders import rates
+    from portfolio import store
+
+    add_records(
+        empty_db,
+        {"projects": pd.DataFrame([project("USD", date(2020, 3, 10), date(2022, 12, 31), "1000", "USD")])},
+        "usd.xlsx",
+        "test",
+    )
+    codes = queries.currency_codes(empty_db.connection)
+    sheet = b"Currency;Date;Rate per EUR\nUSD;2020-03;1,25\nUSD;2020-03-10;2\n"
+    found = rates.read_rates(sheet, "month.csv", codes, rates.stored_rates(empty_db.connection))
+    assert len(found.rates) == 1
+    [overlap] = found.problems
+    assert (overlap.row, overlap.column) == (3, "Date")
+    assert "overlaps the rate in row 2" in overlap.message
+    store.replace_user_rates(empty_db, found.rates, "month.csv (your rates)")
+
+    later = b"Currency;Date;Rate per EUR\nUSD;2020-03-10;2\n"
+    found = rates.read_rates(later, "day.csv", codes, rates.stored_rates(empty_db.connection))
+    assert found.rates.empty
+    assert "overlaps a rate already stored from month.csv (your rates)" in found.problems[0].message
+    store.replace_user_rates(empty_db, found.rates, "day.csv (your rates)")
+    assert queries.headline(empty_db.connection, Filters(), "EUR").total_budget == Decimal("800.00")
+
+
 @pytest.mark.parametrize("method", ["monthly", "project"])
 def test_the_portfolio_chooses_how_amounts_are_converted(empty_db, method):
     from portfolio import store
