@@ -36,6 +36,13 @@ if st.button("Back up now", icon=":material/backup:"):
     st.rerun()
 
 found = backup.table(db.path)
+damaged = backup.unreadable(db.path)
+if damaged:
+    st.warning(
+        f"Not listed, and cannot be restored: {', '.join(damaged)}. Their manifest.json cannot be read "
+        "(edited or damaged).",
+        icon=":material/warning:",
+    )
 if found.empty:
     st.caption("No backups yet.")
     st.stop()

@@ -193,19 +193,37 @@ def _read(path: Path) -> Backup:
     )
 
 
-def backups(db_path: str | Path) -> list[Backup]:
-    """The finished backups of a database, newest first."""
+def _folders(db_path: str | Path) -> list[Path]:
     base = folder(db_path)
     if not base.is_dir():
         return []
+    return [
+        path
+        for path in base.iterdir()
+        if path.is_dir() and not path.name.endswith(PARTIAL) and (path / MANIFEST).is_file()
+    ]
+
+
+def backups(db_path: str | Path) -> list[Backup]:
+    """The finished backups of a database, newest first."""
     found = []
-    for path in base.iterdir():
-        if path.is_dir() and not path.name.endswith(PARTIAL) and (path / MANIFEST).is_file():
-            try:
-                found.append(_read(path))
-            except (ValueError, KeyError, TypeError):
-                continue  # not one of ours, or its manifest was edited: never restore it
+    for path in _folders(db_path):
+        try:
+            found.append(_read(path))
+        except (ValueError, KeyError, TypeError):
+            continue  # not one of ours, or its manifest was edited: never restore it (see `unreadable`)
     return sorted(found, key=lambda b: b.made_at, reverse=True)
+
+
+def unreadable(db_path: str | Path) -> list[str]:
+    """The folders beside the backups whose manifest.json cannot be read: they are not listed or restored."""
+    names = []
+    for path in _folders(db_path):
+        try:
+            _read(path)
+        except (ValueError, KeyError, TypeError):
+            names.append(path.name)
+    return sorted(names)
 
 
 def table(db_path: str | Path) -> pd.DataFrame:
@@ -240,6 +258,12 @@ def find(db_path: str | Path, name: str) -> Backup:
     for b in backups(db_path):
         if b.name == name:
             return b
+    if name in unreadable(db_path):
+        raise StoreError(
+            f"Backup {name}'s manifest.json cannot be read: it was edited or damaged, so the backup "
+            "cannot be restored.",
+            title="Backup damaged",
+        )
     raise StoreError(
         f"There is no backup called '{name}' beside {db_path}. `python -m portfolio backups` lists them.",
         title="No such backup",
@@ -290,19 +314,21 @@ def restore(store: Store, name: str) -> Backup:
         )
     scratch = _load(chosen)
     try:
+        held = {r[0] for r in scratch.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        with store.cursor() as cur:
+            missing = [t for t in _tables(cur) if t not in NOT_RESTORED and t not in held]
+        if missing:
+            raise StoreError(
+                f"Backup {name}'s manifest.json lists no {', '.join(missing)}: it was edited or damaged, "
+                "so the backup cannot be restored. Nothing was changed.",
+                title="Backup damaged",
+            )
         with store.write() as cur:
             replaced = export(cur, store.path, f"before restoring {name}", "before-restore")
             version_now = int(
                 cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()[0][0]
             )
-            tables = [
-                r[0]
-                for r in cur.execute(
-                    "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-                    "AND schema_name = 'main' ORDER BY table_name"
-                ).fetchall()
-                if r[0] not in NOT_RESTORED
-            ]
+            tables = [t for t in _tables(cur) if t not in NOT_RESTORED]
             # The meta rows that say what the rollups hold describe this database's rollups.
             rollup_meta = cur.execute(
                 "SELECT key, value FROM meta WHERE key IN (SELECT unnest(?))", [list(rollups.META_KEYS)]
@@ -326,6 +352,16 @@ def restore(store: Store, name: str) -> Backup:
         scratch.close()
     rotate(store.path, kept())
     return replaced
+
+
+def _tables(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        r[0]
+        for r in cur.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' ORDER BY table_name"
+        ).fetchall()
+    ]
 
 
 def _import_numbers_past(cur: duckdb.DuckDBPyConnection) -> None:

@@ -123,6 +123,32 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(sample_db):
     assert snapshot(db.connection) == state
 
 
+def test_a_backup_whose_manifest_was_edited_is_refused_by_name_and_makes_no_backup(sample_db):
+    """A manifest without a table's entry failed inside the write with DuckDB's 'Catalog Error: Table
+    with name transactions does not exist!', after leaving a before-restore backup behind; one whose
+    manifest was not JSON vanished from the list and `restore` said there was no such backup."""
+    db = store.open_store(sample_db)
+    made = backup.make(db)
+    import_sheet(db)
+    state = snapshot(db.connection)
+    manifest = json.loads((made.path / backup.MANIFEST).read_text())
+    del manifest["rows"]["transactions"]
+    (made.path / backup.MANIFEST).write_text(json.dumps(manifest))
+    count = len(backup.backups(sample_db))
+    with pytest.raises(store.StoreError, match="manifest.json lists no transactions") as refused:
+        backup.restore(db, made.name)
+    assert refused.value.title == "Backup damaged"
+    assert len(backup.backups(sample_db)) == count
+    assert snapshot(db.connection) == state
+
+    (made.path / backup.MANIFEST).write_text("{not json")
+    with pytest.raises(store.StoreError, match="manifest.json cannot be read"):
+        backup.restore(db, made.name)
+    at = app("pages/backups.py")
+    assert f"Not listed, and cannot be restored: {made.name}." in at.warning[0].value
+    assert snapshot(db.connection) == state
+
+
 def test_a_backup_from_an_older_schema_is_brought_up_to_date(tmp_path):
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as con:
