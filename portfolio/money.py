@@ -79,6 +79,17 @@ def converted(lines: str) -> str:
         -- transactions fall on a few thousand (currency, day) pairs.
         SELECT DISTINCT currency, rate_for, method FROM dated_{lines}
     ),
+    user_rates_{lines} AS (
+        -- One of the portfolio's own rates per currency and day: where two overlap (a day's rate
+        -- inside a month's, stored before overlaps were refused), the one starting latest applies,
+        -- so no amount is converted, and counted, once for each.
+        SELECT k.currency, k.rate_for, arg_max(u.per_eur, u.valid_from) AS per_eur,
+               max(u.valid_from) AS valid_from, arg_max(u.source, u.valid_from) AS source
+        FROM (SELECT currency, rate_for FROM rate_keys_{lines}
+              UNION SELECT $currency, rate_for FROM rate_keys_{lines}) k
+        JOIN fx_user_rates u ON u.currency = k.currency AND k.rate_for BETWEEN u.valid_from AND u.valid_to
+        GROUP BY k.currency, k.rate_for
+    ),
     rated_{lines} AS (
         SELECT k.*,
                coalesce(us.per_eur, CASE WHEN k.method = 'monthly' THEN ms.per_eur ELSE src.per_eur END)
@@ -101,10 +112,8 @@ def converted(lines: str) -> str:
             SELECT * FROM fx_rates WHERE currency IN (SELECT currency FROM rate_keys_{lines})
         ) src ON src.currency = k.currency AND k.rate_for >= src.rate_date
         ASOF LEFT JOIN fx_rates dst ON dst.currency = $currency AND k.rate_for >= dst.rate_date
-        LEFT JOIN fx_user_rates us
-            ON us.currency = k.currency AND k.rate_for BETWEEN us.valid_from AND us.valid_to
-        LEFT JOIN fx_user_rates ud
-            ON ud.currency = $currency AND k.rate_for BETWEEN ud.valid_from AND ud.valid_to
+        LEFT JOIN user_rates_{lines} us ON us.currency = k.currency AND us.rate_for = k.rate_for
+        LEFT JOIN user_rates_{lines} ud ON ud.currency = $currency AND ud.rate_for = k.rate_for
         LEFT JOIN monthly_{lines} ms
             ON ms.currency = k.currency AND ms.month = CAST(date_trunc('month', k.rate_for) AS DATE)
         LEFT JOIN monthly_{lines} md

@@ -522,3 +522,23 @@ def test_the_spend_tables_download_with_the_headers_shown(sample_db, monkeypatch
     assert "Budget (EUR)" in sheet.columns
     assert not {"key", "name", "project_id", "flag_text", "burn", "budget"} & set(sheet.columns)
     assert view in sheet.columns or view == "Project"
+
+
+def test_overlapping_rates_stored_before_they_were_refused_convert_an_amount_once(empty_db):
+    """A database from before overlapping rates were refused may hold a month's rate and a day's
+    inside it: the day's applies, once."""
+    add_records(
+        empty_db,
+        {"projects": pd.DataFrame([project("USD", date(2020, 3, 10), date(2022, 12, 31), "1000", "USD")])},
+        "usd.xlsx",
+        "test",
+    )
+    with empty_db.write() as cur:
+        cur.execute(
+            "INSERT INTO fx_user_rates (currency, valid_from, valid_to, per_eur, source) VALUES "
+            "('USD', '2020-03-01', '2020-03-31', 1.25, 'month.csv'), "
+            "('USD', '2020-03-10', '2020-03-10', 2, 'day.csv')"
+        )
+    assert queries.headline(empty_db.connection, Filters(), "EUR").total_budget == Decimal("500.00")
+    trace = queries.conversion_trace(empty_db.connection, "USD", "EUR")
+    assert len(trace) == 1 and "day.csv" in trace.iloc[0].to_string()
