@@ -25,8 +25,8 @@ if COUNTED:
     st.caption(f"Counting {scope}: amounts are withheld, so the charts show numbers of projects.")
 else:
     st.caption(
-        f"Budgets of {scope} in {CURRENCY}, converted at ECB reference rates of each budget's date. "
-        "Each project is counted once; charts split its budget by recorded shares."
+        f"Budgets of {scope} in {CURRENCY}, converted at {ui.conversion_method()} (or your own rates "
+        "where you imported them). Each project is counted once; charts split its budget by recorded shares."
     )
 
 cols = st.columns(3) + st.columns(3)

@@ -141,8 +141,9 @@ if not seen.withholds("amounts"):
     if len(trace) and (trace["currency"] != CURRENCY).any():
         with st.expander(f"How the amounts were converted to {CURRENCY}"):
             st.caption(
-                "Each amount at the ECB reference rate of its own date (units per euro), or the nearest "
-                "earlier day's; an amount with no rate is left unconverted, never counted as zero."
+                f"Each amount at {ui.conversion_method()} (units per euro; the nearest earlier day's when "
+                "its day has none), or your own rate where you imported one; an amount with no rate is "
+                "left unconverted, never counted as zero."
             )
             ui.conversions_table(trace, CURRENCY)
 

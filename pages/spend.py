@@ -38,8 +38,8 @@ review = ui.project_review(filters, CURRENCY)
 
 st.title("Spend review")
 st.caption(
-    f"Budget against money committed, disbursed and spent, in {CURRENCY} at the ECB rate of each "
-    "amount's own date. Spent is expenditure where a project reports any, else disbursements; "
+    f"Budget against money committed, disbursed and spent, in {CURRENCY} at {ui.conversion_method()}. "
+    "Spent is expenditure where a project reports any, else disbursements; "
     f"burn rate is spent over budget, set against the share of the project's time elapsed on "
     f"{date.today():%d %b %Y}."
 )

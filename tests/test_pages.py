@@ -197,3 +197,12 @@ def test_a_project_whose_budget_has_no_rate_says_it_is_not_converted(sample_db):
     assert "**Budget**  \nXAF 1,000.00  \nnot converted to EUR: no rate for its date" in markdown(at)
     at = app("pages/projects.py", project="P")
     assert "**Budget**  \nnot converted to EUR: no rate for its date" in markdown(at)
+
+
+def test_the_captions_say_how_this_portfolio_converts(sample_db):
+    db = store.open_store(sample_db)
+    store.set_fx_method(db, "monthly")
+    db.close()
+    said = "converted at the average ECB rate of the month of each amount's date"
+    assert said in markdown(app())
+    assert "at the average ECB rate of the month" in markdown(app("pages/spend.py"))

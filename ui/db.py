@@ -25,7 +25,9 @@ from portfolio import access, history, quality, queries, rollups, spend
 from portfolio.filters import Filters
 from portfolio.store import (
     DEFAULT_DB,
+    FX_METHODS,
     Store,
+    fx_method,
     open_store,
     portfolio_is_empty,
 )
@@ -86,6 +88,12 @@ class PortfolioChanged(Exception):
 def pin_data_version() -> None:
     """Called by dashboard.py at the start of every run: the version every read of the run uses."""
     st.session_state[PINNED] = store().data_version()
+
+
+def conversion_method() -> str:
+    """How this portfolio converts amounts, in words ("the ECB reference rate of each amount's own
+    date"), for the captions that say so: the Exchange rates page changes it."""
+    return FX_METHODS[fx_method(store())]
 
 
 def data_version() -> int:
