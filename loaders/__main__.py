@@ -174,7 +174,7 @@ def import_rates(args: argparse.Namespace) -> int:
             path.read_bytes(),
             path.name,
             queries.currency_codes(db.connection),
-            rates.stored_rates(db.connection),
+            store.user_rates(db),
         )
     except (UnreadableFile, OSError) as e:
         print(f"Cannot import {e}", file=sys.stderr)

@@ -28,11 +28,6 @@ class Rates:
     problems: list[Problem]
 
 
-def stored_rates(con) -> pd.DataFrame:
-    """The portfolio's own rates already stored: currency, valid_from, valid_to, source."""
-    return con.execute("SELECT currency, valid_from, valid_to, source FROM fx_user_rates").df()
-
-
 def read_rates(
     data: bytes, file_name: str, currencies: frozenset[str], stored: pd.DataFrame | None = None
 ) -> Rates:

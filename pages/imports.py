@@ -156,8 +156,8 @@ st.markdown(f"**Import {import_id}**: {entry['file_name']}")
 if entry["message"]:
     st.caption(entry["message"])
 done_by_import = ui.import_changes(import_id)
-if len(done_by_import) == 5000:
-    st.caption("The first 5,000 projects and changes.")
+if len(done_by_import) == imports.CHANGES_SHOWN:
+    st.caption(f"The first {imports.CHANGES_SHOWN:,} projects and changes.")
 st.dataframe(
     ui.changes_shown(done_by_import).fillna({"title": "no longer in the portfolio"}),
     column_config={

@@ -101,22 +101,7 @@ facts[2].markdown(
     if ui.known(p["start_date"]) or ui.known(p["end_date"])
     else "**Dates**  \nnot recorded"
 )
-converted = ui.known(p["budget_reporting"]) and p["budget_reporting"] != WITHHELD
-if not ui.known(p["budget"]) and converted:
-    # No total of its own: the budget is what its budget periods add up to.
-    budget = f"{ui.money(p['budget_reporting'], CURRENCY)}  \nthe sum of its budget periods"
-else:
-    budget = ui.money(p["budget"], p["currency"]) + (
-        f"  \n= {ui.money(p['budget_reporting'], CURRENCY)}"
-        if p["currency"] != CURRENCY and converted
-        else ""
-    )
-if not ui.known(p["budget_reporting"]) and (ui.known(p["budget"]) or not detail.budgets.empty):
-    # Left out of every total: say so here, not only in the conversion trace's collapsed table.
-    budget = (ui.money(p["budget"], p["currency"]) + "  \n" if ui.known(p["budget"]) else "") + (
-        f"not converted to {CURRENCY}: no rate for its date"
-    )
-facts[3].markdown(f"**Budget**  \n{budget}")
+facts[3].markdown(f"**Budget**  \n{ui.budget_fact(p, not detail.budgets.empty, CURRENCY)}")
 st.caption(ui.source_of(p))
 if p["visibility"] == "internal":
     st.info("Internal project: editors and admins see it; viewers do not.", icon=":material/visibility_off:")

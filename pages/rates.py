@@ -54,9 +54,9 @@ st.caption(
 upload = st.file_uploader("Rates", type=["xlsx", "xls", "ods", "csv", "txt"], label_visibility="collapsed")
 if upload is not None:
     try:
-        with db.cursor() as cur:
-            stored = rate_files.stored_rates(cur)
-        found = rate_files.read_rates(upload.getvalue(), upload.name, ui.currency_codes(), stored)
+        found = rate_files.read_rates(
+            upload.getvalue(), upload.name, ui.currency_codes(), portfolio_store.user_rates(db)
+        )
     except UnreadableFile as e:
         st.error(f"**Nothing was imported.** {e}")
     else:

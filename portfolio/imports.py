@@ -645,7 +645,12 @@ def import_log(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame
         ).df()
 
 
-def import_changes(con: duckdb.DuckDBPyConnection, import_id: int, limit: int = 5000) -> pd.DataFrame:
+CHANGES_SHOWN = 5000  # rows of one import's changes a page is sent
+
+
+def import_changes(
+    con: duckdb.DuckDBPyConnection, import_id: int, limit: int = CHANGES_SHOWN
+) -> pd.DataFrame:
     """What one import did: the projects it added, and its field-level change log."""
     with con.cursor() as cur:
         return cur.execute(

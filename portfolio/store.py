@@ -858,6 +858,12 @@ def replace_user_rates(store: Store, rates: pd.DataFrame, source: str) -> int:
     return len(rates)
 
 
+def user_rates(store: Store) -> pd.DataFrame:
+    """The portfolio's own rates already stored: currency, valid_from, valid_to, source."""
+    with store.cursor() as cur:
+        return cur.execute("SELECT currency, valid_from, valid_to, source FROM fx_user_rates").df()
+
+
 def remove_user_rates(store: Store, source: str) -> None:
     with store.write() as cur:
         cur.execute("DELETE FROM fx_user_rates WHERE source = ?", [source])

@@ -249,7 +249,7 @@ def test_overlapping_rates_are_left_out_so_no_budget_is_converted_twice(empty_db
     )
     codes = queries.currency_codes(empty_db.connection)
     sheet = b"Currency;Date;Rate per EUR\nUSD;2020-03;1,25\nUSD;2020-03-10;2\n"
-    found = rates.read_rates(sheet, "month.csv", codes, rates.stored_rates(empty_db.connection))
+    found = rates.read_rates(sheet, "month.csv", codes, store.user_rates(empty_db))
     assert len(found.rates) == 1
     [overlap] = found.problems
     assert (overlap.row, overlap.column) == (3, "Date")
@@ -257,7 +257,7 @@ def test_overlapping_rates_are_left_out_so_no_budget_is_converted_twice(empty_db
     store.replace_user_rates(empty_db, found.rates, "month.csv (your rates)")
 
     later = b"Currency;Date;Rate per EUR\nUSD;2020-03-10;2\n"
-    found = rates.read_rates(later, "day.csv", codes, rates.stored_rates(empty_db.connection))
+    found = rates.read_rates(later, "day.csv", codes, store.user_rates(empty_db))
     assert found.rates.empty
     assert "overlaps a rate already stored from month.csv (your rates)" in found.problems[0].message
     store.replace_user_rates(empty_db, found.rates, "day.csv (your rates)")

@@ -52,6 +52,7 @@ from ui.edit import project_editor, saved_note
 from ui.filters import current_filters, reporting_currency, sidebar_filters
 from ui.format import (
     amount_column,
+    budget_fact,
     changes_shown,
     conversions_table,
     count,
@@ -95,6 +96,7 @@ __all__ = [
     "project_editor",
     "saved_note",
     "amount_column",
+    "budget_fact",
     "changes_shown",
     "audience",
     "may",

@@ -52,6 +52,26 @@ def amount_column(frame: pd.DataFrame, column: str, label: str):
     return st.column_config.NumberColumn(label, format="accounting")
 
 
+def budget_fact(project: dict, has_periods: bool, currency: str) -> str:
+    """A project's budget as its page states it: its own figure and what it is in `currency`; the
+    sum of its budget periods when it has no total of its own; and, when no rate converts it, that
+    it is left out of every total (the conversion trace is collapsed)."""
+    own = money(project["budget"], project["currency"])
+    reporting = project["budget_reporting"]
+    if not known(reporting):
+        if known(project["budget"]) or has_periods:
+            unconverted = f"not converted to {currency}: no rate for its date"
+            return f"{own}  \n{unconverted}" if known(project["budget"]) else unconverted
+        return own
+    if reporting == WITHHELD:
+        return own
+    if not known(project["budget"]):
+        return f"{money(reporting, currency)}  \nthe sum of its budget periods"
+    if project["currency"] != currency:
+        return f"{own}  \n= {money(reporting, currency)}"
+    return own
+
+
 def split_note(rows: pd.DataFrame, what: str, currency: str) -> str:
     """Under a breakdown chart: what the parts add up to, and how much of it is an equal split."""
     text = f"Parts add up to {money(rows['amount'].sum(), currency)}."
