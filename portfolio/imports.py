@@ -300,11 +300,16 @@ def preview(store: Store, incoming: Incoming) -> Preview:
             diffs = []
             if fields:
                 # One join for every field: each project's changed fields, in the order of `fields`.
+                # Compared as `_project_rows` writes them: a blank currency keeps the stored one,
+                # and a blank visibility is stored as public, so neither is a change by itself.
                 given = {"currency": " AND i.currency IS NOT NULL"}
-                changed = [f"i.{f} IS DISTINCT FROM p.{f}{given.get(f, '')}" for f in fields]
+                value = {f: f"i.{f}" for f in fields} | {
+                    f: f"coalesce(i.{f}, {STORE_DEFAULTS[f]})" for f in fields if f in ("visibility",)
+                }
+                changed = [f"{value[f]} IS DISTINCT FROM p.{f}{given.get(f, '')}" for f in fields]
                 found = ", ".join(
                     f"CASE WHEN {c} THEN {{'field': '{f}', 'old': CAST(p.{f} AS VARCHAR), "
-                    f"'new': CAST(i.{f} AS VARCHAR)}} END"
+                    f"'new': CAST({value[f]} AS VARCHAR)}} END"
                     for f, c in zip(fields, changed, strict=True)
                 )
                 diffs.append(
