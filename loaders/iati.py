@@ -142,6 +142,8 @@ class IatiReader:
         self.read_tags: Counter = Counter()
         self.odd_refs: set[str] = set()
         self.rejected = 0
+        self.transaction_refs: Counter = Counter()  # each transaction ref, with how often the file has it
+        self.transaction_ids: set[str] = set()
 
     def problem(self, message: str, activity: str, el, severity: str = WARNING) -> None:
         line = el.sourceline if el is not None else None
@@ -158,6 +160,7 @@ class IatiReader:
             raise UnreadableFile(self.book.file_name, "is an IATI file with no <iati-activity> in it.")
         titles = {}
         seen: dict[str, int] = {}
+        self.transaction_refs.update(" ".join((t.get("ref") or "").split()) for t in root.iter("transaction"))
         for el in activities:
             project = self._activity(el, el.get(XML_LANG) or lang, seen)
             if project:
@@ -581,13 +584,18 @@ class IatiReader:
             if when is None:
                 self.problem("A transaction without a date was left out.", iid, t)
                 continue
+            if value_date == when:
+                # The same date twice says nothing more: amounts convert at the transaction date when
+                # no value date is stored, and the export writes that date as the value-date IATI
+                # requires; stored, it showed every transaction as changed when the export came back.
+                value_date = None
             for child in t:
                 if isinstance(child.tag, str) and child.tag not in TRANSACTION_READ:
                     self.not_read[f"transaction/{child.tag}"] += 1
             provider, receiver = t.find("provider-org"), t.find("receiver-org")
             self.tables["transactions"].append(
                 {
-                    "transaction_id": f"{iid}-T{n:04d}",
+                    "transaction_id": self._transaction_id(t, iid, n),
                     "project_id": iid,
                     "type": kind,
                     "date": when,
@@ -599,6 +607,22 @@ class IatiReader:
                     "description": self._text(t.find("description"), lang),
                 }
             )
+
+    def _transaction_id(self, t, iid: str, n: int) -> str:
+        """The transaction's own ref where it is one of this activity's (it starts with the activity's
+        identifier, as aidtrack's exports and many publishers write them) and the file has it once;
+        else the activity's identifier and the transaction's place in it."""
+        # Other refs ('1', '2' in every activity) could be another project's transaction ids.
+        ref = " ".join((t.get("ref") or "").split())
+        if ref.startswith(iid) and self.transaction_refs[ref] == 1 and ref not in self.transaction_ids:
+            found = ref
+        else:
+            found, k = f"{iid}-T{n:04d}", 1
+            while found in self.transaction_ids:
+                k += 1
+                found = f"{iid}-T{n:04d}-{k}"
+        self.transaction_ids.add(found)
+        return found
 
     def _party(self, el, lang: str | None) -> str | None:
         if el is None:
