@@ -1568,6 +1568,16 @@ class TemplateReader(_Reader):
             amount = self.parse_amount(cell, currency)
             if amount.problem:
                 return None, amount.problem, ERROR if column.required else WARNING
+            if currency and amount.currency != currency:
+                # The cell names one currency and the row's Currency column another: storing the
+                # number in either would be a guess, and a wrong one changes the money.
+                return (
+                    None,
+                    f"'{_clip(cell)}' is in {amount.currency}, but this row's Currency is {currency}. "
+                    f"Write the amount in {currency}, or change the Currency to {amount.currency}."
+                    + ("" if column.required else " Stored as not known."),
+                    ERROR if column.required else WARNING,
+                )
             if amount.currency and not record.get("currency"):
                 record["currency"] = amount.currency
             if amount.value is not None and amount.value < 0 and layout.table != "transactions":

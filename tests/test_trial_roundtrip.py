@@ -40,3 +40,43 @@ def test_importing_the_same_template_again_changes_nothing_when_visibility_is_bl
     again, report = preview(empty_db, data)
     assert (report["added"], report["updated"], report["unchanged"]) == (0, 0, 1)
     assert report["changes"] == []
+
+
+def test_an_amount_naming_another_currency_than_its_row_is_refused_not_stored_in_the_rows(empty_db):
+    # '€ 1.000.000' on a USD project was stored as USD 1,000,000, and 'CHF 1000' on a GBP
+    # transaction as GBP 1,000: the currency written in the cell was dropped without a word.
+    data = template_with(
+        empty_db,
+        {
+            "Projects": [["C-01", "Currency clash", None, None, None, None, None, "USD", "€ 1.000.000"]],
+            "Funding": [
+                ["C-01", "EU", "funding", "EUR 800,000", "USD"],
+                ["C-01", "Germany", "funding", "USD 5"],
+            ],
+            "Budgets": [
+                ["C-01", dt.date(2018, 1, 1), dt.date(2018, 12, 31), None, "EUR 500,000", "USD"],
+                ["C-01", dt.date(2019, 1, 1), dt.date(2019, 12, 31), None, "EUR 400,000", "EUR"],
+            ],
+            "Transactions": [["CT-1", "C-01", "disbursement", dt.date(2018, 4, 1), None, "CHF 1000", "GBP"]],
+        },
+    )
+    plan, report = preview(empty_db, data)
+    found = {(p["sheet"], p["row"], p["severity"]): p["message"] for p in report["problems"]}
+    assert found == {
+        ("Projects", 2, "warning"): "'€ 1.000.000' is in EUR, but this row's Currency is USD. "
+        "Write the amount in USD, or change the Currency to EUR. Stored as not known.",
+        ("Funding", 2, "warning"): "'EUR 800,000' is in EUR, but this row's Currency is USD. "
+        "Write the amount in USD, or change the Currency to EUR. Stored as not known.",
+        ("Budgets", 2, "error"): "'EUR 500,000' is in EUR, but this row's Currency is USD. "
+        "Write the amount in USD, or change the Currency to EUR.",
+        ("Transactions", 2, "error"): "'CHF 1000' is in CHF, but this row's Currency is GBP. "
+        "Write the amount in GBP, or change the Currency to CHF.",
+    }
+    tables = {t: plan.tables[t].to_pylist() for t in ("projects", "project_orgs", "budgets")}
+    assert [(p["budget"], p["currency"]) for p in tables["projects"]] == [(None, "USD")]
+    assert [(o["org_id"], o["amount"], o["currency"]) for o in tables["project_orgs"]] == [
+        ("EU", None, "USD"),
+        ("DE", 5, "USD"),
+    ]
+    assert [(b["amount"], b["currency"]) for b in tables["budgets"]] == [(400000, "EUR")]
+    assert "transactions" not in plan.tables  # its one row was rejected
