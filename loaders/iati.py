@@ -170,10 +170,12 @@ class IatiReader:
             # transaction's provider): the name is what people know it by.
             if org["name"] == ref and ref in self.ref_names:
                 org["name"] = self.ref_names[ref]
+        has_parents = False
         for project in self.projects:
             parent = project.pop("_parent", None)
             if parent:
                 project["programme"] = titles.get(parent, parent)
+                has_parents = True
         if self.not_read:
             listed = ", ".join(f"{tag} ({n:,})" for tag, n in self.not_read.most_common())
             self.problems.append(
@@ -201,8 +203,14 @@ class IatiReader:
             sha256=self.book.sha256,
             format="iati",
             projects=projects,
-            # IATI gives budgets by period (no total), no web page and no visibility: those stay.
-            project_fields=tuple(f for f in PROJECT_FIELDS if f not in ("budget", "url", "visibility")),
+            # IATI gives budgets by period (no total), no web page and no visibility: those stay. A
+            # programme comes only from a parent activity: a file without any says nothing of it, and
+            # re-importing the portfolio's own export had cleared every project's programme.
+            project_fields=tuple(
+                f
+                for f in PROJECT_FIELDS
+                if f not in ("budget", "url", "visibility") and (has_parents or f != "programme")
+            ),
             children=children,
             slices=slices,
             organisations=new_orgs,

@@ -86,3 +86,24 @@ def test_a_transaction_ref_of_the_activity_is_its_id_and_other_refs_are_not(empt
         ("XM-TEST-2-T0002", None),  # a ref the file has twice is no one transaction's id
         ("XM-TEST-2-T0003", None),
     ]
+
+
+def test_a_file_without_parent_activities_leaves_the_programmes_as_they_are(sample_db):
+    db = store.open_store(sample_db)
+    programmes = rows(db, "SELECT project_id, programme FROM projects ORDER BY 1")
+    assert "programme" not in changed_fields(db, exported(db))  # 18 projects' programme was cleared
+    plan, _ = pipeline.preview_file(db, exported(db), "export.xml")
+    imports.apply(db, plan)
+    assert rows(db, "SELECT project_id, programme FROM projects ORDER BY 1") == programmes
+    db.close()
+
+
+def test_a_parent_activity_still_gives_its_children_their_programme(empty_db):
+    parent = activity("", identifier="XM-TEST-P")
+    child = activity('  <related-activity ref="XM-TEST-P" type="1"/>', identifier="XM-TEST-C")
+    plan, _ = pipeline.preview_file(empty_db, iati(parent, child), "hierarchy.xml")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT project_id, programme FROM projects ORDER BY 1") == [
+        ("XM-TEST-C", "Test XM-TEST-P"),
+        ("XM-TEST-P", None),
+    ]
