@@ -39,8 +39,11 @@ READ = {
 TRANSACTION_READ = {
     "transaction-type", "transaction-date", "value", "provider-org", "receiver-org", "description",
 }  # fmt: skip
-# The project tables an activity fills: all but aims and events, which IATI has no place for.
-CHILD_TABLES = tuple(t for t in PROJECT_TABLES if t not in ("projects", "project_aims", "activities"))
+# The project tables an activity fills: all but events, which IATI has no place for. Aims come
+# from the objectives description (type 2), where aidtrack's export writes them.
+CHILD_TABLES = tuple(t for t in PROJECT_TABLES if t not in ("projects", "activities"))
+# One numbered aim of an objectives description, as the export writes them: "2. To improve ...".
+NUMBERED_AIM = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
 
 
 DTD_REFUSED = (
@@ -188,8 +191,10 @@ class IatiReader:
             t: pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=["project_id"])
             for t, rows in self.tables.items()
         }
+        # A file without objectives says nothing of aims: the stored ones stay.
+        has_aims = bool(self.tables["project_aims"])
         slices = tuple(Slice("project_orgs", role) for role in ROLE_CODES.values()) + tuple(
-            Slice(t) for t in CHILD_TABLES if t != "project_orgs"
+            Slice(t) for t in CHILD_TABLES if t != "project_orgs" and (has_aims or t != "project_aims")
         )
         new_orgs = pd.concat(
             [
@@ -297,6 +302,9 @@ class IatiReader:
             "sheet": iid,
             "row": el.sourceline,
         }
+        objectives = [d for d in descriptions if (d.get("type") or "").strip() == "2"]
+        if objectives:
+            self._aims(objectives[0], iid, lang)
         self._organisations(el, iid, lang)
         self._places(el, iid)
         self._sectors(el, iid, lang)
@@ -336,6 +344,24 @@ class IatiReader:
             )
         self.projects.append(project)
         return project
+
+    def _aims(self, el, iid: str, lang: str | None) -> None:
+        """The objectives description as numbered aims: one per numbered line ("1. To ..."), as
+        aidtrack's export writes them, else the whole text as one aim."""
+        narratives = [n for n in el.findall("narrative") if (n.text or "").strip()]
+        english = [
+            n for n in narratives if (n.get(XML_LANG) or el.get(XML_LANG) or lang or "").lower()[:2] == "en"
+        ]
+        if not narratives:
+            return
+        lines = [line for line in (english or narratives)[0].text.splitlines() if line.strip()]
+        numbered = [NUMBERED_AIM.match(line) for line in lines]
+        seqs = [int(m.group(1)) for m in numbered if m]
+        if all(numbered) and len(set(seqs)) == len(seqs) and min(seqs) >= 1:
+            aims = [(int(m.group(1)), " ".join(m.group(2).split())) for m in numbered]
+        else:
+            aims = [(1, " ".join(" ".join(lines).split()))]
+        self.tables["project_aims"] += [{"project_id": iid, "seq": seq, "aim": aim} for seq, aim in aims]
 
     def _first_value_currency(self, el) -> str | None:
         value = el.find(".//value[@currency]")

@@ -107,3 +107,25 @@ def test_a_parent_activity_still_gives_its_children_their_programme(empty_db):
         ("XM-TEST-C", "Test XM-TEST-P"),
         ("XM-TEST-P", None),
     ]
+
+
+def test_aims_exported_as_objectives_come_back_as_the_same_numbered_aims(sample_db, tmp_path):
+    db = store.open_store(sample_db)
+    data = exported(db)
+    again = store.open_store(tmp_path / "again.duckdb")
+    plan, _ = pipeline.preview_file(again, data, "export.xml")
+    imports.apply(again, plan)
+    published = [r[0] for r in rows(again, "SELECT project_id FROM projects")]
+    aims = "SELECT project_id, seq, aim FROM project_aims WHERE list_contains(?, project_id) ORDER BY ALL"
+    # The export writes them as the objectives description; they were not read back at all.
+    assert rows(again, aims, [published]) == rows(db, aims, [published]) != []
+    # Objectives as a publisher writes them, without numbers, are one aim.
+    text = "Reduce  maternal deaths.\n Train 300 midwives."
+    xml = iati(activity(f'  <description type="2"><narrative>{text}</narrative></description>'))
+    plan, _ = pipeline.preview_file(again, xml, "objectives.xml")
+    imports.apply(again, plan)
+    assert rows(again, "SELECT seq, aim FROM project_aims WHERE project_id = 'XM-TEST-1'") == [
+        (1, "Reduce maternal deaths. Train 300 midwives.")
+    ]
+    again.close()
+    db.close()
