@@ -455,10 +455,34 @@ class IatiReader:
         if given and len(given) < len(places) and sum(given) == 100:
             # The percentages given already add up to 100: the others are 0, not an equal split.
             places = [(code, Decimal(0) if share is None else share, e, k) for code, share, e, k in places]
+        if len(places) > 1:
+            shares = [(code, share) for code, share, _, _ in places]
+            self._shares_add_up(shares, "recipient countries and regions", iid, places[0][2])
         for code, share, _, _ in places:
             rows = self.tables["project_countries"]
             if not any(r["project_id"] == iid and r["country"] == code for r in rows):
                 rows.append({"project_id": iid, "country": code, "share": share})
+
+    def _shares_add_up(self, shares: list[tuple[str, Decimal | None]], what: str, iid: str, el) -> None:
+        """Report percentages that do not add up to 100, and how the money is split instead."""
+        given = [share for _, share in shares if share is not None]
+        if len(given) < len(shares):
+            self.problem(
+                f"Not all the {what} have a percentage; the money is split equally among them (marked "
+                "estimated).",
+                iid,
+                el,
+            )
+        elif sum(given) != 100 and sum(given) > 0:
+            # IATI asks for 100; the breakdowns scale them, which the file should say itself.
+            total = sum(given)
+            scaled = ", ".join(f"{code} {share * 100 / total:.1f}%" for code, share in shares)
+            self.problem(
+                f"The percentages of the {what} add up to {total.normalize():f}%, not 100%; the money is "
+                f"split in proportion to them ({scaled}).",
+                iid,
+                el,
+            )
 
     def _percentage(self, el, iid: str) -> Decimal | None:
         text = el.get("percentage")
@@ -471,6 +495,7 @@ class IatiReader:
         return value.quantize(Decimal("0.01"))
 
     def _sectors(self, el, iid: str, lang: str | None) -> None:
+        dac = []
         for s in el.findall("sector"):
             vocabulary = (s.get("vocabulary") or "1").strip()
             code = (s.get("code") or "").strip()
@@ -482,6 +507,7 @@ class IatiReader:
                 rows = self.tables["project_sectors"]
                 if found and not any(r["project_id"] == iid and r["sector"] == found for r in rows):
                     rows.append({"project_id": iid, "sector": found, "share": share})
+                    dac.append((found, share))
             elif code:
                 rows = self.tables["project_classifications"]
                 if not any(
@@ -497,6 +523,8 @@ class IatiReader:
                             "share": share,
                         }
                     )
+        if len(dac) > 1:
+            self._shares_add_up(dac, "DAC sectors", iid, el.find("sector"))
 
     def _value(self, holder, iid: str, default_currency: str | None):
         """(amount, currency, value date) of a <value>, or None with the problem reported."""

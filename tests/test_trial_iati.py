@@ -129,3 +129,27 @@ def test_aims_exported_as_objectives_come_back_as_the_same_numbered_aims(sample_
     ]
     again.close()
     db.close()
+
+
+def test_percentages_that_do_not_add_up_to_100_are_reported_with_the_split_used(empty_db):
+    xml = iati(
+        activity(
+            """  <recipient-country code="RS" percentage="60"/>
+  <recipient-country code="AL" percentage="20"/>
+  <sector vocabulary="1" code="15210" percentage="50"/>
+  <sector vocabulary="1" code="15130"/>""",
+        )
+    )
+    plan, loaded = pipeline.preview_file(empty_db, xml, "shares.xml")
+    said = [(p.column, p.message) for p in loaded.problems]
+    # Nothing was said: the Overview split the money 75/25 and equally, unlike the file's figures.
+    assert (
+        "recipient-country",
+        "The percentages of the recipient countries and regions add up to 80%, not 100%; the money is "
+        "split in proportion to them (SRB 75.0%, ALB 25.0%).",
+    ) in said
+    assert (
+        "sector",
+        "Not all the DAC sectors have a percentage; the money is split equally among them "
+        "(marked estimated).",
+    ) in said
