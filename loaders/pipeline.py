@@ -165,18 +165,24 @@ def report_text(r: dict, limit: int = 50) -> str:
 
 
 def write_fixme_workbook(target: Target, loaded: sheets.Loaded) -> None:
-    """Every rejected row as written, sheet by sheet, with its problems in a last column."""
+    """Every rejected row as written, sheet by sheet, with its problems in a last column.
+
+    From the template, the sheets keep the template's names and hold every row of the projects
+    with a rejected row, so the fixed workbook imports as the template does.
+    """
+    template_form = bool(loaded.fixme_rows)
     template.write_fixme_sheets(
         target,
         [
             template.FixSheet(
-                f"{name} - to fix",
+                name if template_form else f"{name} - to fix",
                 header,
                 [cells for _, cells, _ in rows],
                 [[f"Row {number}: {m}" for m in messages] for number, _, messages in rows],
             )
-            for name, (header, rows) in loaded.rejected_rows.items()
+            for name, (header, rows) in (loaded.fixme_rows or loaded.rejected_rows).items()
         ],
+        readme=template.FIXME_README if template_form else None,
     )
 
 

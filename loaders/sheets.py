@@ -136,6 +136,9 @@ class Loaded:
     rejected_rows: dict[str, tuple[list[str], list[tuple[int, list, list[str]]]]] = field(
         default_factory=dict
     )
+    # For the template: the rows of the fix-me workbook, in the same form. Each project with a
+    # rejected row comes with all its rows, since a sheet replaces each project's rows.
+    fixme_rows: dict[str, tuple[list[str], list[tuple[int, list, list[str]]]]] = field(default_factory=dict)
 
     def problems_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -307,21 +310,30 @@ def load(
             from loaders.iati import IatiReader
 
             return IatiReader(book, context).read()
-        names = {s.name for s in book.sheets}
-        if sum(name in names for name in SHEETS_BY_NAME) >= 1 and "Projects" in names and _is_template(book):
+        if _is_template(book):
             return TemplateReader(book, context, currency).read()
         return FlatReader(book, context, currency).read()
 
 
+# The last column of a fix-me workbook, which aidtrack writes and does not read.
+FIXME_COLUMN = "Problems"
+
+
 def _is_template(book: Workbook) -> bool:
-    sheet = next(s for s in book.sheets if s.name == "Projects")
-    if not sheet.rows:
-        return False
-    first = [str(c).strip() for c in sheet.rows[0] if c is not None and str(c).strip()]
-    template = [c.header for c in SHEETS_BY_NAME["Projects"].columns]
-    # A sheet of one's own may start "Project ID, Title" too; only the template's headers, and
-    # nothing else, make it the template, so no column of one's own goes unread.
-    return first[:2] == template[:2] and set(first) <= set(template)
+    """Sheets named as the template's, each headed with the template's headers and nothing else.
+
+    The Projects sheet may be missing: a manager may send back only the Transactions sheet of
+    an export, or a fix-me workbook may hold only the budget rows to fix.
+    """
+    named = [s for s in book.sheets if s.name in SHEETS_BY_NAME and s.rows]
+    for sheet in named:
+        first = [str(c).strip() for c in sheet.rows[0] if c is not None and str(c).strip()]
+        template = [c.header for c in SHEETS_BY_NAME[sheet.name].columns]
+        # A sheet of one's own may start "Project ID, Title" too; only the template's headers, and
+        # nothing else, make it the template, so no column of one's own goes unread.
+        if first[:2] != template[:2] or not set(first) <= {*template, FIXME_COLUMN}:
+            return False
+    return bool(named)
 
 
 def _memo(parse: Callable) -> Callable:
@@ -1383,6 +1395,7 @@ class TemplateReader(_Reader):
 
     def read(self) -> Loaded:
         sheets = {s.name: s for s in self.book.sheets}
+        self.written: dict[str, tuple[list[str], list]] = {}  # each sheet's rows, and their project
         tables: dict[str, list[dict]] = {}
         rejected = 0
         for layout in SHEETS:
@@ -1399,6 +1412,7 @@ class TemplateReader(_Reader):
                 "is the aidtrack template with no rows filled in. Fill in one row per project on the "
                 "Projects sheet and import it again.",
             )
+        self.fixme_rows = self._fixme_rows()
         for name in sheets:
             if name not in SHEETS_BY_NAME and name not in (README_SHEET, LISTS_SHEET):
                 self.problem("Not a sheet of the aidtrack template; skipped.", name, severity=NOTE)
@@ -1442,7 +1456,38 @@ class TemplateReader(_Reader):
             organisations=self.context.organisations.created(),
             rejected=rejected,
         )
-        return Loaded(incoming, self.problems, self.columns, self.rejected_rows)
+        return Loaded(incoming, self.problems, self.columns, self.rejected_rows, self.fixme_rows)
+
+    def _fixme_rows(self) -> dict:
+        """The rejected rows, and every other row of their projects on every sheet.
+
+        A sheet with rows replaces each project's rows of its table, so a fix-me sheet holding
+        only the one budget row to fix would, imported, delete the project's other budgets; and
+        a project whose Projects row was rejected needs its other rows imported with it.
+        """
+        problems = {
+            (sheet, number): messages
+            for sheet, (_, rows) in self.rejected_rows.items()
+            for number, _, messages in rows
+        }
+        if not problems:
+            return {}
+        affected = {
+            project
+            for sheet, (_, rows) in self.written.items()
+            for number, _, project in rows
+            if project and (sheet, number) in problems
+        }
+        fixme = {}
+        for sheet, (header, rows) in self.written.items():
+            kept = [
+                (number, cells, problems.get((sheet, number), []))
+                for number, cells, project in rows
+                if (sheet, number) in problems or project in affected
+            ]
+            if kept:
+                fixme[sheet] = (header, kept)
+        return fixme
 
     def _sheet(self, layout, rows: list[list], percents: frozenset = frozenset()) -> tuple[list[dict], int]:
         header = [str(c).strip() if c is not None else "" for c in rows[0]]
@@ -1473,11 +1518,13 @@ class TemplateReader(_Reader):
                 return [], sum(any(not values.is_blank(c) for c in r) for r in data)
             return [], 0
         out, rejected, seen = [], 0, {}
+        written = self.written.setdefault(layout.name, (header, []))[1]
         for offset, cells in enumerate(data):
             number = offset + 2
             cells = list(cells) + [None] * (len(header) - len(cells))
             if all(values.is_blank(c) for c in cells):
                 continue
+            written.append((number, cells, _text_cell(cells[positions["project_id"]])))
             errors: list[str] = []
             refused: set[str] = set()  # fields whose cell was filled but not usable: said once
             record = {"_sheet": layout.name, "_row": number}

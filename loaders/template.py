@@ -363,9 +363,26 @@ def write_fixme(
     write_fixme_sheets(target, [FixSheet(sheet_name, header, rows, problems)])
 
 
-def write_fixme_sheets(target: Target, sheets: list[FixSheet]) -> None:
-    """A fix-me workbook with one sheet per sheet of the user's file that had rejected rows."""
+# The read-me of a fix-me workbook made from the template.
+FIXME_README = (
+    "Rows aidtrack could not import, to fix and import again",
+    "Each sheet holds the rows of the projects that had a rejected row. A row's Problems cell says "
+    "what to fix; rows with an empty Problems cell were fine.",
+    "Keep those rows: a sheet replaces each project's rows of its table (its budgets, say), so a "
+    "row left out here would be deleted when this workbook is imported.",
+    "Then import this workbook on the Import page, or with: python -m loaders import FILE",
+)
+
+
+def write_fixme_sheets(target: Target, sheets: list[FixSheet], readme: Iterable[str] | None = None) -> None:
+    """A fix-me workbook with one sheet per sheet of the user's file that had rejected rows,
+    after a read-me sheet when `readme` lines are given (its first line is the title)."""
     wb = Workbook(write_only=True)
+    if readme:
+        ws = wb.create_sheet(README_SHEET)
+        ws.column_dimensions["A"].width = 110
+        for i, line in enumerate(readme):
+            ws.append([_styled(ws, line, font=TITLE_FONT) if i == 0 else _styled(ws, line, alignment=WRAP)])
     for sheet in sheets:
         if len(sheet.rows) != len(sheet.problems):
             raise ValueError(f"{len(sheet.rows)} rows but {len(sheet.problems)} lists of problems")

@@ -80,3 +80,84 @@ def test_an_amount_naming_another_currency_than_its_row_is_refused_not_stored_in
     ]
     assert [(b["amount"], b["currency"]) for b in tables["budgets"]] == [(400000, "EUR")]
     assert "transactions" not in plan.tables  # its one row was rejected
+
+
+def fixed(data: bytes, edits: dict[str, dict[str, object]]) -> bytes:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for sheet, cells in edits.items():
+        for coordinate, value in cells.items():
+            wb[sheet][coordinate] = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_the_fix_me_workbook_of_a_template_imports_and_keeps_the_projects_other_rows(empty_db):
+    data = template_with(
+        empty_db,
+        {
+            "Projects": [
+                ["P-1", "Three budget years", None, None, "implementation", None, None, "EUR", 300],
+                ["P-2", None, "Title forgotten", None, "pipeline", None, None, "EUR"],
+            ],
+            "Countries": [["P-2", "Serbia"]],
+            "Budgets": [
+                ["P-1", dt.date(2018, 1, 1), dt.date(2018, 12, 31), None, 100],
+                ["P-1", dt.date(2019, 1, 1), dt.date(2019, 12, 31), None, -100],
+                ["P-1", dt.date(2020, 1, 1), dt.date(2020, 12, 31), None, 100],
+            ],
+        },
+    )
+    plan, loaded = pipeline.preview_file(empty_db, data, "q3.xlsx")
+    imports.apply(empty_db, plan)
+    out = io.BytesIO()
+    pipeline.write_fixme_workbook(out, loaded)
+    wb = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    # The template's sheet names, so it reads as the template; each project with a rejected
+    # row comes with all its rows, the fine ones with an empty Problems cell.
+    assert wb.sheetnames == ["Read me", "Projects", "Countries", "Budgets"]
+    assert [[c.value for c in r] for r in wb["Budgets"].iter_rows(min_col=5)] == [
+        ["Amount", "Currency", "Value date", "Problems"],
+        [100, None, None, None],
+        [-100, None, None, "Row 3: Amount: -100.00 is negative; write 0 or more."],
+        [100, None, None, None],
+    ]
+    assert [r[-1].value for r in wb["Projects"].iter_rows(min_row=2)] == [None, "Row 3: Title is required."]
+    # Before, the sheets were 'Budgets - to fix' and so on: read as a sheet of one's own, the
+    # budget rows were skipped as a list and P-2's country was lost.
+    plan, report = preview(
+        empty_db, fixed(out.getvalue(), {"Budgets": {"E3": 100}, "Projects": {"B3": "Title remembered"}})
+    )
+    assert report["format"] == "template"
+    assert (report["added"], report["updated"], report["rejected"]) == (1, 1, 0)
+    imports.apply(empty_db, plan)
+    with empty_db.cursor() as cur:
+        budgets = cur.execute("SELECT count(*), sum(amount) FROM budgets WHERE project_id = 'P-1'").fetchall()
+        countries = cur.execute("SELECT project_id, country FROM project_countries").fetchall()
+    assert budgets == [(3, 300)]
+    assert countries == [("P-2", "SRB")]
+
+
+def test_an_export_with_only_its_transactions_sheet_left_updates_the_transactions(sample_db):
+    from portfolio import store
+
+    db = store.open_store(sample_db)
+    out = io.BytesIO()
+    pipeline.write_export(out, db.connection)
+    wb = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    for name in ("Projects", "Funding", "Countries", "Sectors", "Aims", "Activities", "Budgets"):
+        del wb[name]
+    wb["Transactions"].append(
+        ["ILL-0001-TX9", "ILL-0001", "disbursement", dt.date(2019, 1, 1), None, 1000, "CHF"]
+    )
+    sent = io.BytesIO()
+    wb.save(sent)
+    # Before: read as a sheet of one's own, each of the 415 rows rejected as a project without a title.
+    _, report = preview(db, sent.getvalue())
+    assert (report["format"], report["updated"], report["rejected"], report["errors"]) == (
+        "template",
+        1,
+        0,
+        0,
+    )
+    assert [(c["project_id"], c["field"]) for c in report["changes"]] == [("ILL-0001", "Transactions")]
