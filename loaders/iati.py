@@ -179,6 +179,7 @@ class IatiReader:
             if parent:
                 project["programme"] = titles.get(parent, parent)
                 has_parents = True
+        self._hierarchy_money(titles)
         if self.not_read:
             listed = ", ".join(f"{tag} ({n:,})" for tag, n in self.not_read.most_common())
             self.problems.append(
@@ -231,6 +232,42 @@ class IatiReader:
             for tag, n in sorted(self.not_read.items())
         ]
         return Loaded(incoming, self.problems, columns)
+
+    def _hierarchy_money(self, titles: dict[str, str]) -> None:
+        """Report parents and children in the file that both carry budgets or transactions."""
+        children: dict[str, set[str]] = {}
+        for r in self.tables["project_relations"]:
+            if r["relation"] == "parent" and r["related_id"] in titles:
+                children.setdefault(r["related_id"], set()).add(r["project_id"])
+            elif r["relation"] == "child" and r["related_id"] in titles:
+                children.setdefault(r["project_id"], set()).add(r["related_id"])
+        if not children:
+            return
+        money = {
+            table: {r["project_id"] for r in self.tables[table]} for table in ("budgets", "transactions")
+        }
+        lines = {p["project_id"]: p["row"] for p in self.projects}
+        for parent, kids in sorted(children.items()):
+            for table, what in (("budgets", "budgets"), ("transactions", "transactions")):
+                both = sorted(k for k in kids if k in money[table])
+                if parent not in money[table] or not both:
+                    continue
+                # IATI asks for money at one level of a hierarchy; reported at both, every total
+                # here counts it twice, since each activity is a project of its own.
+                named = ", ".join(both[:3]) + (f" and {len(both) - 3} more" if len(both) > 3 else "")
+                self.problems.append(
+                    Problem(
+                        f"This activity and its child activities in the file ({named}) all have {what}: "
+                        f"every total counts both, so where the parent's {what} include the children's, "
+                        "that money is counted twice. IATI asks publishers to report money at one level; "
+                        "ask the publisher which level holds it.",
+                        WARNING,
+                        self.book.file_name,
+                        parent,
+                        lines.get(parent),
+                        "related-activity",
+                    )
+                )
 
     def _text(self, el, lang: str | None) -> str | None:
         """An element's narrative: the English one where there is one, else the first; as written."""

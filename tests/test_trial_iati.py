@@ -153,3 +153,27 @@ def test_percentages_that_do_not_add_up_to_100_are_reported_with_the_split_used(
         "Not all the DAC sectors have a percentage; the money is split equally among them "
         "(marked estimated).",
     ) in said
+
+
+def test_a_parent_and_its_children_both_holding_money_is_reported(empty_db):
+    budget = """  <budget><period-start iso-date="2022-01-01"/><period-end iso-date="2022-12-31"/>
+   <value value-date="2022-01-01">{}</value></budget>"""
+    parent = activity(
+        budget.format(1000)
+        + '\n  <related-activity ref="XM-TEST-C1" type="2"/><related-activity ref="XM-TEST-C2" type="2"/>',
+        identifier="XM-TEST-P",
+    )
+    children = [
+        activity(budget.format(500) + '\n  <related-activity ref="XM-TEST-P" type="1"/>', identifier=i)
+        for i in ("XM-TEST-C1", "XM-TEST-C2")
+    ]
+    plan, loaded = pipeline.preview_file(empty_db, iati(parent, *children), "hierarchy.xml")
+    imports.apply(empty_db, plan)
+    # The total is the parent's 1,000 and the children's 500 twice: nothing said it may be twice over.
+    assert rows(empty_db, "SELECT sum(amount) FROM budgets") == [(2000,)]
+    (said,) = [p for p in loaded.problems if p.column == "related-activity"]
+    assert (said.sheet, said.severity) == ("XM-TEST-P", "warning")
+    assert said.message.startswith(
+        "This activity and its child activities in the file (XM-TEST-C1, XM-TEST-C2) all have budgets: "
+        "every total counts both"
+    )
