@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from loaders import iati_export, sheets, template
+from loaders.headers import FIELD_LABELS
 from loaders.layout import SHEETS_BY_NAME
 from loaders.problems import Problem
 from portfolio import access, export, imports
@@ -99,7 +100,7 @@ def report(
         ],
         "columns": loaded.columns,
         "new": _records(plan.added, ["project_id", "title", "sheet", "row"]),
-        "changes": _records(plan.updated, ["project_id", "title", "field", "old", "new"]),
+        "changes": _records(plan.updated, ["project_id", "title", "field", "old", "new", "removed", "added"]),
     }
 
 
@@ -125,6 +126,17 @@ def place(problem: dict, xml: bool) -> str:
     )
 
 
+def change_text(change: dict) -> str:
+    """One change in words: "old -> new" for a field; for a list (funders, countries,
+    transactions...) the lines it loses and gains, not the whole list twice."""
+    removed, added = change.get("removed"), change.get("added")
+    if removed or added:
+        return "; ".join(
+            f"{verb} {lines}" for verb, lines in (("removes", removed), ("adds", added)) if lines
+        )
+    return f"{change['old'] or '(blank)'} -> {change['new'] or '(blank)'}"
+
+
 def report_text(r: dict, limit: int = 50) -> str:
     lines = [f"{r['file']} ({r['format']})", ""]
     xml = r["format"] == "iati"
@@ -141,9 +153,7 @@ def report_text(r: dict, limit: int = 50) -> str:
     if r["changes"]:
         lines += ["", "Changes:"]
         for c in r["changes"][:limit]:
-            lines.append(
-                f"  {c['project_id']} {c['field']}: {c['old'] or '(blank)'} -> {c['new'] or '(blank)'}"
-            )
+            lines.append(f"  {c['project_id']} {FIELD_LABELS.get(c['field'], c['field'])}: {change_text(c)}")
         if len(r["changes"]) > limit:
             lines.append(f"  ... and {len(r['changes']) - limit} more")
     if r["problems"]:

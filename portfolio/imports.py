@@ -131,7 +131,9 @@ class Preview:
     incoming: Incoming
     data_version: int
     added: pd.DataFrame  # project_id, title, sheet, row
-    updated: pd.DataFrame  # project_id, title, sheet, row, field, old, new
+    # project_id, title, sheet, row, field, old, new, and for a list (funders, transactions...)
+    # its lines only on the stored side (removed) and only in the file (added)
+    updated: pd.DataFrame
     unchanged: pd.DataFrame  # project_id, title, sheet, row
     problems: list[dict]  # sheet, row, column, message, severity
     tables: dict[str, pa.Table]  # "projects" and each project table, in the store's types
@@ -313,7 +315,7 @@ def preview(store: Store, incoming: Incoming) -> Preview:
                     for f, c in zip(fields, changed, strict=True)
                 )
                 diffs.append(
-                    f"""SELECT project_id, c.field, c.old, c.new FROM (
+                    f"""SELECT project_id, c.field, c.old, c.new, NULL AS removed, NULL AS added FROM (
                             SELECT i.project_id, unnest(list_filter([{found}], lambda c: c IS NOT NULL)) AS c
                             FROM incoming_projects i JOIN projects p USING (project_id)
                             WHERE NOT i.child_only AND ({" OR ".join(f"({c})" for c in changed)}))"""
@@ -344,33 +346,40 @@ def preview(store: Store, incoming: Incoming) -> Preview:
                                    FROM stored_rows s FULL JOIN file_rows f
                                      ON s.project_id = f.project_id AND s.n = f.n AND {same_rows}
                                    WHERE s.project_id IS NULL OR f.project_id IS NULL),
-                        old AS (SELECT x.project_id, string_agg({line}, '; ' ORDER BY {line}) AS lines
+                        old AS (SELECT x.project_id, list({line} ORDER BY {line}) AS lines
                                 FROM {s.table} x {names_join}
                                 WHERE x.project_id IN (SELECT project_id FROM differ){role} GROUP BY 1),
-                        new AS (SELECT x.project_id, string_agg({line}, '; ' ORDER BY {line}) AS lines
+                        new AS (SELECT x.project_id, list({line} ORDER BY {line}) AS lines
                                 FROM incoming_{s.table} x {names_join}
                                 WHERE x.project_id IN (SELECT project_id FROM differ){role} GROUP BY 1)
-                        SELECT m.project_id, '{s.label}' AS field, coalesce(old.lines, '') AS old,
-                               coalesce(new.lines, '') AS new
+                        SELECT m.project_id, '{s.label}' AS field,
+                               coalesce(array_to_string(old.lines, '; '), '') AS old,
+                               coalesce(array_to_string(new.lines, '; '), '') AS new,
+                               array_to_string(list_filter(old.lines, lambda x: NOT list_contains(
+                                   coalesce(new.lines, []), x)), '; ') AS removed,
+                               array_to_string(list_filter(new.lines, lambda x: NOT list_contains(
+                                   coalesce(old.lines, []), x)), '; ') AS added
                         FROM m LEFT JOIN old USING (project_id) LEFT JOIN new USING (project_id)
                         WHERE m.project_id IN (SELECT project_id FROM differ)
-                          AND coalesce(old.lines, '') <> coalesce(new.lines, ''))""".replace(
+                          AND coalesce(array_to_string(old.lines, '; '), '')
+                              <> coalesce(array_to_string(new.lines, '; '), ''))""".replace(
                         "$role", f"'{s.role}'"
                     )  # a role is one of the store's fixed words
                 )
-            sql = " UNION ALL ".join(diffs) if diffs else "SELECT NULL, NULL, NULL, NULL WHERE false"
+            nothing = "SELECT NULL, NULL, NULL, NULL, NULL, NULL WHERE false"
+            sql = " UNION ALL ".join(diffs) if diffs else nothing
             # Every comparison is with a stored project: a file of new projects has none to make.
             any_stored = cur.execute(
                 "SELECT count(*) FROM incoming_projects WHERE project_id IN (SELECT project_id FROM projects)"
             ).fetchall()[0][0]
             changes = cur.execute(sql).df() if diffs and any_stored else pd.DataFrame()
     changes = (
-        changes.set_axis(["project_id", "field", "old", "new"], axis=1)
+        changes.set_axis(["project_id", "field", "old", "new", "removed", "added"], axis=1)
         if len(changes)
-        else pd.DataFrame(columns=["project_id", "field", "old", "new"])
+        else pd.DataFrame(columns=["project_id", "field", "old", "new", "removed", "added"])
     )
     # A value not set is None, not the NaN of a text column: the JSON report holds null for it.
-    for side in ("old", "new"):
+    for side in ("old", "new", "removed", "added"):
         changes[side] = changes[side].astype(object).where(changes[side].notna(), None)
     changed_ids = set(changes["project_id"])
     keys = projects[["project_id", "title", "sheet", "row"]]
@@ -378,7 +387,7 @@ def preview(store: Store, incoming: Incoming) -> Preview:
     added = keys[~is_stored].reset_index(drop=True)
     unchanged = keys[is_stored & ~projects["project_id"].isin(changed_ids)].reset_index(drop=True)
     updated = keys.merge(changes, on="project_id")[
-        ["project_id", "title", "sheet", "row", "field", "old", "new"]
+        ["project_id", "title", "sheet", "row", "field", "old", "new", "removed", "added"]
     ]
     if len(new_orgs):
         used = set()

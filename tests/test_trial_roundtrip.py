@@ -161,3 +161,52 @@ def test_an_export_with_only_its_transactions_sheet_left_updates_the_transaction
         0,
     )
     assert [(c["project_id"], c["field"]) for c in report["changes"]] == [("ILL-0001", "Transactions")]
+
+
+def test_the_preview_of_an_edited_export_says_which_lines_of_a_list_change(sample_db):
+    from portfolio import store
+
+    db = store.open_store(sample_db)
+    out = io.BytesIO()
+    pipeline.write_export(out, db.connection)
+    wb = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    countries = wb["Countries"]
+    croatia = next(
+        r for r in countries.iter_rows(min_row=2) if [c.value for c in r[:2]] == ["ILL-0006", "Croatia"]
+    )
+    countries.delete_rows(croatia[0].row)
+    wb["Transactions"].append(
+        ["ILL-0003-TX", "ILL-0003", "disbursement", dt.date(2024, 6, 1), None, 25000, "EUR", "EU", "IOM"]
+    )
+    sent = io.BytesIO()
+    wb.save(sent)
+    plan, loaded = pipeline.preview_file(db, sent.getvalue(), "edited.xlsx")
+    report = pipeline.report(plan, loaded)
+    assert [(c["project_id"], c["field"], c["removed"], c["added"]) for c in report["changes"]] == [
+        ("ILL-0003", "Transactions", "", "ILL-0003-TX disbursement 2024-06-01 25000.00 EUR EU IOM"),
+        ("ILL-0006", "Countries", "HRV 0.19", ""),
+    ]
+    # The whole lists are still there (and logged): eight transactions before, nine after.
+    assert report["changes"][0]["old"].count("; ") == 7 and report["changes"][0]["new"].count("; ") == 8
+    # Before, the text listed the eight unchanged transactions twice, around the one added.
+    text = pipeline.report_text(report)
+    assert "  ILL-0003 Transactions: adds ILL-0003-TX disbursement 2024-06-01 25000.00 EUR EU IOM\n" in text
+    assert text.endswith("  ILL-0006 Countries: removes HRV 0.19")
+
+
+def test_the_import_page_says_what_a_list_gains_beside_the_whole_lists(sample_db):
+    from .test_pages import app
+
+    at = app("pages/imports.py")
+    at.file_uploader[0].set_value(
+        (
+            "donors.csv",
+            b"Project ID,Title,Donor(s)\nSEED-CSC-WB,Countering Serious Crime in the Western Balkans,"
+            b'"EU, Germany, Sweden"\n',
+            "text/csv",
+        )
+    )
+    at.run()
+    assert not at.exception, at.exception
+    changes = next(d.value for d in at.dataframe if "field" in d.value.columns)
+    assert changes[["field", "change"]].values.tolist() == [["Funders", "adds Sweden"]]

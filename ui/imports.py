@@ -157,16 +157,22 @@ def import_preview(report: dict) -> None:
             width="stretch",
         )
     with tabs[2]:
+        changes = report["changes"][:SHOWN]
+        shown = changes_shown(pd.DataFrame(changes, columns=["project_id", "title", "field", "old", "new"]))
+        # A list (funders, countries, transactions) is shown whole on both sides; what it gains
+        # and loses is said beside it, so one added transaction is not lost among forty.
+        shown.insert(
+            3,
+            "change",
+            [pipeline.change_text(c) if c.get("removed") or c.get("added") else None for c in changes],
+        )
         st.dataframe(
-            changes_shown(
-                pd.DataFrame(report["changes"], columns=["project_id", "title", "field", "old", "new"]).head(
-                    SHOWN
-                )
-            ),
+            shown,
             column_config={
                 "project_id": "ID",
                 "title": "Title",
                 "field": "Field",
+                "change": st.column_config.TextColumn("What changes", width="medium"),
                 "old": "Now",
                 "new": "After the import",
             },
