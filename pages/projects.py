@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from portfolio import charts
 from portfolio.access import WITHHELD
+from ui.format import link, literal
 
 ui.through_dashboard("projects")
 
@@ -81,20 +82,21 @@ if not project_id:
 
 detail = ui.project_as_shown(project_id, CURRENCY)
 if detail is None:
-    st.warning(f"There is no project with the ID '{project_id}'.")
+    st.warning(f"There is no project with the ID '{literal(project_id)}'.")
     st.stop()
 
 p = detail.project
 st.divider()
 ui.saved_note()
-st.header(p["title"])
+# Titles, names and texts come from people's files: shown as typed, never read as markdown.
+st.header(literal(p["title"]))
 if p["illustrative"]:
     st.warning(
         "Illustrative project: generated sample data, not a real project.",
         icon=":material/science:",
     )
 facts = st.columns(4)
-facts[0].markdown(f"**ID**  \n{p['project_id']}")
+facts[0].markdown(f"**ID**  \n{literal(p['project_id'])}")
 facts[1].markdown(f"**Status**  \n{ui.or_unknown(p['status_name'])}")
 facts[2].markdown(
     f"**Dates**  \n{ui.or_unknown(p['start_date'])} – {ui.or_unknown(p['end_date'])}"
@@ -106,15 +108,15 @@ st.caption(ui.source_of(p))
 if p["visibility"] == "internal":
     st.info("Internal project: editors and admins see it; viewers do not.", icon=":material/visibility_off:")
 if ui.known(p["programme"]):
-    st.markdown(f"**Programme:** {p['programme']}")
+    st.markdown(f"**Programme:** {literal(p['programme'])}")
 if p["description"] == WITHHELD:
     st.markdown("**Description:** withheld")
 elif ui.known(p["description"]):
-    st.markdown(p["description"])
+    st.markdown(literal(p["description"], lines=True))
 if p["url"] == WITHHELD:
     st.markdown("**Link:** withheld")
 elif ui.known(p["url"]):
-    st.markdown(f"**Link:** [{p['url']}]({p['url']})")
+    st.markdown(f"**Link:** {link(p['url'], p['url'])}")
 
 # Amounts withheld from a viewer stay withheld in charts too.
 if not seen.withholds("amounts"):
@@ -133,7 +135,7 @@ if not seen.withholds("amounts"):
             ui.conversions_table(trace, CURRENCY)
 
 st.subheader("Aims")
-st.markdown("\n".join(f"{n}. {aim}" for n, aim in enumerate(detail.aims, 1)) or "_Not recorded._")
+st.markdown("\n".join(f"{n}. {literal(aim)}" for n, aim in enumerate(detail.aims, 1)) or "_Not recorded._")
 
 left, right = st.columns(2)
 with left:
@@ -253,7 +255,7 @@ if not detail.related.empty:
     )
 if not detail.links.empty:
     st.subheader("Documents")
-    st.markdown("\n".join(f"- [{link.title or link.url}]({link.url})" for link in detail.links.itertuples()))
+    st.markdown("\n".join(f"- {link(d.title or d.url, d.url)}" for d in detail.links.itertuples()))
 
 if not detail.transactions.empty:
     st.subheader("Transactions")
@@ -273,7 +275,7 @@ if not detail.transactions.empty:
     )
 
 source = {"sample": "the seed page", "edit": "edited in the app"}.get(p["import_format"], p["import_file"])
-st.caption(f"Source: {source}; last updated {p['updated_at']:%d %b %Y %H:%M}.")
+st.caption(f"Source: {literal(source)}; last updated {p['updated_at']:%d %b %Y %H:%M}.")
 
 if ui.may("imports"):
     with st.expander("Edit this project", icon=":material/edit:"):

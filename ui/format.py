@@ -1,7 +1,8 @@
-"""How money and unknowns read on a page."""
+"""How money, unknowns and people's own text read on a page."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pandas as pd
@@ -10,6 +11,34 @@ import streamlit as st
 from portfolio.access import WITHHELD
 
 UNKNOWN = "not recorded"
+
+# Every ASCII punctuation character. CommonMark keeps any of them literal behind a backslash, and
+# so does Streamlit's own syntax on top of it: LaTeX between dollar signs ("$250k-$300k"), colours
+# (":red[text]"), icons (":material/home:") and emoji codes (":fire:").
+MARKDOWN_SIGNS = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def literal(text, lines: bool = False) -> str:
+    """Text from a file or a user, to put into st.markdown, st.caption, st.header, st.info and the
+    like, so that it shows as typed rather than as markdown, LaTeX or HTML. On one line unless
+    `lines`; then line breaks and blank lines between paragraphs are kept, and leading spaces
+    dropped (four of them would start a code block)."""
+    text = str(text)
+    if not lines:
+        return MARKDOWN_SIGNS.sub(r"\\\1", " ".join(text.split()))
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(
+        "  \n".join(MARKDOWN_SIGNS.sub(r"\\\1", line.strip()) for line in paragraph.splitlines())
+        for paragraph in paragraphs
+    )
+
+
+def link(text, url: str) -> str:
+    """A markdown link showing `text` as typed. The address goes between angle brackets, where
+    spaces and parentheses cannot end it early."""
+    address = str(url).strip().replace("\\", "%5C").replace("<", "%3C").replace(">", "%3E")
+    address = address.replace(" ", "%20").replace("\n", "")
+    return f"[{literal(text)}](<{address}>)"
 
 
 def money(amount: Decimal | float | str | None, currency: str) -> str:
@@ -130,7 +159,7 @@ def source_of(project: dict) -> str:
             f"Last edited in the app on {when:%d %b %Y %H:%M}; the history says where each field came from."
         )
     when = f", imported {when:%d %b %Y %H:%M}" if known(when) else ""
-    return f"Source: {project['import_file']} ({kind}){when}. Last changed by that import."
+    return f"Source: {literal(project['import_file'])} ({kind}){when}. Last changed by that import."
 
 
 def conversions_table(rows: pd.DataFrame, currency: str) -> None:

@@ -1,0 +1,111 @@
+"""What a stakeholder trial of the dashboard found: people's own text shown as typed (not as
+markdown, LaTeX or Streamlit's colour and icon syntax), and charts that stay readable."""
+
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from portfolio import store
+
+ENTRY = str(Path(__file__).parents[1] / "dashboard.py")
+
+# Titles, names and texts as programme managers' sheets and IATI files have carried them.
+HOSTILE = [
+    "Border fund $250k-$300k",
+    "**bold** and _italic_",
+    "<img src=x onerror=alert(1)>",
+    "[link](javascript:alert(1))",
+    "# heading",
+    ":red[coloured] and :material/home: and :fire:",
+    "Pipe | in | title",
+    "1. numbered",
+]
+
+
+def app(page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown_as_typed(source: str) -> str:
+    """The text a markdown source shows when every punctuation sign in it is escaped; fails when
+    one is not (it would be read as markdown, LaTeX or a Streamlit directive)."""
+    shown = []
+    rest = source
+    while rest:
+        if rest[0] == "\\" and len(rest) > 1 and re.match(r"[!-/:-@\[-`{-~]", rest[1]):
+            shown.append(rest[1])
+            rest = rest[2:]
+            continue
+        assert not re.match(r"[!-/:-@\[-`{-~]", rest[0]), f"{rest[0]!r} unescaped in {source!r}"
+        shown.append(rest[0])
+        rest = rest[1:]
+    return "".join(shown)
+
+
+def add_hostile_projects(path: Path) -> None:
+    """Project H-n: HOSTILE[n] as its title, programme, description, aim and source file name."""
+    db = store.open_store(path)
+    for n, text in enumerate(HOSTILE):
+        store.add_records(
+            db,
+            {
+                "projects": pd.DataFrame(
+                    [
+                        {
+                            "project_id": f"H-{n}",
+                            "title": text,
+                            "programme": text,
+                            "description": f"{text}\nsecond line\n\n- not a list",
+                            "currency": "EUR",
+                            "budget": Decimal("1000"),
+                            "start_date": date(2020, 1, 1),
+                        }
+                    ]
+                ),
+                "project_aims": pd.DataFrame([{"project_id": f"H-{n}", "seq": 1, "aim": text}]),
+            },
+            f"{text}.xlsx",
+            "xlsx",
+        )
+    db.close()
+
+
+def test_a_project_page_shows_its_texts_as_typed(sample_db):
+    add_hostile_projects(sample_db)
+    for n, text in enumerate(HOSTILE):
+        at = app("pages/projects.py", project=f"H-{n}")
+        assert shown_as_typed(at.header[0].value) == text
+        programme = next(m.value for m in at.markdown if m.value.startswith("**Programme:**"))
+        assert shown_as_typed(programme.removeprefix("**Programme:** ")) == text
+        source = next(c.value for c in at.caption if c.value.startswith("Source: "))
+        assert shown_as_typed(source.removeprefix("Source: ").split(" (")[0]) == f"{text}.xlsx"
+
+
+def test_a_description_keeps_its_lines_and_shows_no_markdown(sample_db):
+    add_hostile_projects(sample_db)
+    at = app("pages/projects.py", project="H-0")
+    description = next(m.value for m in at.markdown if "second line" in m.value)
+    lines = description.split("\n")
+    # A line break stays a line break, a blank line a new paragraph; "- " starts no list.
+    assert lines == [r"Border fund \$250k\-\$300k  ", "second line", "", r"\- not a list"]
+    aims = next(m.value for m in at.markdown if m.value.startswith("1. "))
+    assert shown_as_typed(aims.removeprefix("1. ")) == HOSTILE[0]
+
+
+def test_an_unknown_project_id_from_a_link_is_not_read_as_markdown(sample_db):
+    at = app("pages/projects.py", project="[click here](https://example.org)")
+    said = at.warning[0].value
+    assert said.startswith("There is no project with the ID '") and said.endswith("'.")
+    project_id = said.removeprefix("There is no project with the ID '").removesuffix("'.")
+    assert shown_as_typed(project_id) == "[click here](https://example.org)"
