@@ -16,6 +16,7 @@ FLAGS = {
     "money_after_end": "Money after the end date",
     "contributions_off": "Contributions do not match the budget",
     "no_rate": "Amounts with no rate",
+    "spent_negative": "More came back than was spent",
 }
 
 # "Spent" is one figure everywhere (expenditure, else disbursements): expenditure alone is not it.

@@ -24,7 +24,7 @@ AHEAD_BY = 0.25
 NEAR_END = 0.8
 LITTLE_SPENT = 0.5
 CONTRIBUTION_TOLERANCE = 0.005
-FLAG_COLUMNS = ("ahead", "little_spent", "money_after_end", "contributions_off", "no_rate")
+FLAG_COLUMNS = ("ahead", "little_spent", "money_after_end", "contributions_off", "no_rate", "spent_negative")
 
 
 def _per_project(con: duckdb.DuckDBPyConnection, currency: str) -> str:
@@ -75,13 +75,16 @@ flagged AS (
                  AND abs(contributions - own_budget) > {CONTRIBUTION_TOLERANCE} * own_budget, false)
             AS contributions_off,
         -- A budget with no rate is left out of the budget total: the officer must see which.
-        unconverted > 0 OR budget_unconverted AS no_rate
+        unconverted > 0 OR budget_unconverted AS no_rate,
+        -- Refunds or repayments beyond what was spent: the project lowers every spent total and its
+        -- 'remaining' exceeds its budget (Spain's file has EUR -5.4m disbursed on a budget of 0).
+        coalesce(spent_cents < 0, false) AS spent_negative
     FROM review
 ),
 counted AS (
     SELECT *,
        coalesce(ahead, false)::INT + coalesce(little_spent, false)::INT + money_after_end::INT
-           + contributions_off::INT + no_rate::INT AS flags
+           + contributions_off::INT + no_rate::INT + spent_negative::INT AS flags
     FROM flagged
 )"""
 
@@ -95,9 +98,10 @@ SELECT t.project_id, p.title, coalesce(rs.name, t.status) AS status, t.start_dat
        {cents_to_decimal("disbursement_cents")} AS disbursements,
        {cents_to_decimal("expenditure_cents")} AS expenditure,
        {cents_to_decimal("budget_cents - coalesce(spent_cents, 0)")} AS remaining,
+       {cents_to_decimal("spent_cents")} AS spent,
        burn, elapsed, t.currency, own_budget, contributions, after_end, unconverted, unconverted_currencies,
        budget_unconverted,
-       ahead, little_spent, money_after_end, contributions_off, no_rate, flags,
+       ahead, little_spent, money_after_end, contributions_off, no_rate, spent_negative, flags,
        (SELECT count(*) FROM selected) AS total_projects
 FROM top t JOIN projects p USING (project_id)
 LEFT JOIN ref_activity_statuses rs ON rs.status = t.status
@@ -186,6 +190,11 @@ def _flag_text(row, currency: str) -> str:
     if row.unconverted:
         found.append(
             f"{row.unconverted} transaction(s) in {row.unconverted_currencies} with no rate for their date"
+        )
+    if row.spent_negative:
+        found.append(
+            f"More came back than was spent: net {row.spent:,.2f} {currency} (refunds, repayments or "
+            "corrections beyond the spending recorded); check the transactions"
         )
     return "; ".join(found)
 

@@ -2,6 +2,7 @@
 
 import io
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from loaders import iati_export, pipeline
 from portfolio import export, imports, store
@@ -177,3 +178,34 @@ def test_a_parent_and_its_children_both_holding_money_is_reported(empty_db):
         "This activity and its child activities in the file (XM-TEST-C1, XM-TEST-C2) all have budgets: "
         "every total counts both"
     )
+
+
+def test_a_project_where_more_came_back_than_was_spent_is_flagged(empty_db):
+    from datetime import date
+
+    from portfolio import spend
+    from portfolio.filters import Filters
+
+    # As in Spain's file: a budget of 0, commitments of 0 and EUR -5,369,208.87 disbursed.
+    xml = iati(
+        activity(
+            """  <activity-date type="4" iso-date="2012-12-31"/>
+  <budget><period-start iso-date="2012-01-01"/><period-end iso-date="2012-12-31"/>
+   <value value-date="2012-01-01">0</value></budget>
+  <transaction><transaction-type code="2"/><transaction-date iso-date="2012-01-01"/>
+   <value>0</value></transaction>
+  <transaction><transaction-type code="3"/><transaction-date iso-date="2012-12-31"/>
+   <value>-5369208.87</value></transaction>"""
+        )
+    )
+    plan, _ = pipeline.preview_file(empty_db, xml, "spain-like.xml")
+    imports.apply(empty_db, plan)
+    row = spend.project_review(empty_db.connection, Filters(), "EUR", date(2026, 11, 28)).iloc[0]
+    # It showed no flag, and 'Remaining EUR 5,369,208.87' on a budget of 0.
+    assert row["remaining"] == Decimal("5369208.87") and row["spent_negative"] and row["flags"] == 1
+    assert row["flag_text"] == (
+        "More came back than was spent: net -5,369,208.87 EUR (refunds, repayments or corrections "
+        "beyond the spending recorded); check the transactions"
+    )
+    totals = spend.review_totals(empty_db.connection, Filters(), "EUR", date(2026, 11, 28))
+    assert (totals.flagged, totals.by_flag["spent_negative"]) == (1, 1)
