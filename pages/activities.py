@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from portfolio import charts
 from portfolio.store import ACTIVITY_KINDS
+from ui.format import project_link
 
 ui.through_dashboard("activities")
 
@@ -56,7 +57,7 @@ if placed:
 
 st.subheader("All events" if len(events) == counts.events else f"The first {len(events):,} events")
 table = ui.unknowns_shown(
-    events.assign(project_link="/projects?project=" + events["project_id"]),
+    events.assign(project_link=events["project_id"].map(project_link)),
     ["city", "country_name", "participants"],
 )
 st.dataframe(

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 import ui
+from ui.format import project_link
 
 ui.through_dashboard("changes")
 
@@ -33,7 +34,7 @@ for kind, rows in found.items():
         st.caption(f"The first {len(rows):,} of {counts[kind]:,}, oldest first.")
     st.dataframe(
         (ui.changes_shown(rows) if "field" in rows else rows).assign(
-            link=[f"/projects?project={pid}" for pid in rows["project_id"]]
+            link=rows["project_id"].map(project_link)
         ),
         column_config={
             "project_id": "ID",

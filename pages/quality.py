@@ -5,6 +5,7 @@ import altair as alt
 import streamlit as st
 
 import ui
+from ui.format import project_link
 
 ui.through_dashboard("quality")
 
@@ -28,7 +29,7 @@ if totals.projects > len(review):
 
 st.dataframe(
     review[["project_id", "title", "score", "problem_text"]].assign(
-        link=[f"/projects?project={pid}" for pid in review["project_id"]]
+        link=review["project_id"].map(project_link)
     ),
     column_config={
         "project_id": "ID",

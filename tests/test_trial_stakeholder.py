@@ -5,6 +5,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
@@ -109,3 +110,31 @@ def test_an_unknown_project_id_from_a_link_is_not_read_as_markdown(sample_db):
     assert said.startswith("There is no project with the ID '") and said.endswith("'.")
     project_id = said.removeprefix("There is no project with the ID '").removesuffix("'.")
     assert shown_as_typed(project_id) == "[click here](https://example.org)"
+
+
+def test_links_to_a_project_whose_id_holds_url_signs_open_that_project(sample_db):
+    odd = "EU/2019+3&A#1 %"
+    db = store.open_store(sample_db)
+    store.add_records(
+        db,
+        {
+            "projects": pd.DataFrame([{"project_id": odd, "title": "Odd ID", "currency": "EUR"}]),
+            "activities": pd.DataFrame(
+                [{"activity_id": "E", "project_id": odd, "title": "Seminar", "kind": "seminar"}]
+            ),
+        },
+        "odd.xlsx",
+        "xlsx",
+    )
+    db.close()
+    # What the browser hands Streamlit back as the page's query parameters.
+    links = {
+        "activities": app("pages/activities.py", q="Odd ID").dataframe[0].value["project_link"],
+        "quality": app("pages/quality.py", q="Odd ID").dataframe[0].value["link"],
+        "changes": app("pages/changes.py").dataframe[0].value["link"],
+    }
+    for page, link in links.items():
+        (address,) = [a for a in link if "2019" in a]
+        path, query = address.split("?", 1)
+        assert path == "/projects"
+        assert parse_qs(query) == {"project": [odd]}, page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -39,6 +40,12 @@ def link(text, url: str) -> str:
     address = str(url).strip().replace("\\", "%5C").replace("<", "%3C").replace(">", "%3E")
     address = address.replace(" ", "%20").replace("\n", "")
     return f"[{literal(text)}](<{address}>)"
+
+
+def project_link(project_id: str) -> str:
+    """The project view's address: the ID quoted, so that one holding '+', '&', '#' or '%' opens
+    that project and not another (or none)."""
+    return "/projects?project=" + quote(str(project_id), safe="")
 
 
 def money(amount: Decimal | float | str | None, currency: str) -> str:
