@@ -242,6 +242,13 @@ def _match(store: Store, incoming: Incoming, problems: list[dict]) -> tuple[pd.D
             )
         projects = projects[~twice]
     stored = by_id | set(renamed.values())
+    if renamed:
+        _renamed_perhaps(
+            store,
+            projects[~projects["id_given"].astype(bool) & ~projects["project_id"].isin(stored)],
+            stored,
+            problems,
+        )
     if "child_only" in projects:
         # Rows on other sheets for a project that is neither on the Projects sheet nor stored.
         child_only = projects["child_only"].fillna(False).astype(bool)
@@ -262,6 +269,59 @@ def _match(store: Store, incoming: Incoming, problems: list[dict]) -> tuple[pd.D
     else:
         projects = projects.assign(child_only=False)
     return projects.reset_index(drop=True), children, stored
+
+
+# How close a new title must be to a stored one (1 - edit distance / length, of the titles as
+# compared: lower case, no accents or punctuation) to be said. "Firearms control in N. Macedonia"
+# and "... in North Macedonia" are 0.89; "... in Montenegro" 0.66; "Police training Albania" and
+# "Police training Serbia" 0.78.
+CLOSE_TITLE = 0.8
+# Pairs of titles compared at most (about half a second); a larger file is not checked.
+CLOSE_TITLE_PAIRS = 500_000
+
+
+def _renamed_perhaps(store: Store, new: pd.DataFrame, matched: set, problems: list[dict]) -> None:
+    """Warn of a new project whose title is close to a stored project's that the file leaves out.
+
+    A sheet without a Project ID column matches stored projects by title. When a manager edits a
+    title between two quarters' sheets ("North Macedonia" to "N. Macedonia"), the row becomes a
+    second project and its money is counted twice, with nothing in the preview to say so. Run only
+    for a file that matched stored projects by title (this quarter's sheet after last quarter's).
+    """
+    with store.cursor() as cur:
+        total = cur.execute("SELECT count(*) FROM projects").fetchall()[0][0]
+        if not len(new) or len(new) * (total - len(matched)) > CLOSE_TITLE_PAIRS:
+            return
+        keys = pa.Table.from_pandas(new[["project_id", "title"]].astype(object), preserve_index=False)
+        seen = pa.table({"project_id": pa.array(sorted(matched), pa.string())})
+        with _registered(cur, {"new_titles": keys, "matched_projects": seen}):
+            close = cur.execute(
+                f"""WITH n AS (SELECT project_id, {TITLE_KEY.format("title")} AS k FROM new_titles),
+                         s AS (SELECT project_id, title, {TITLE_KEY.format("title")} AS k FROM projects
+                               WHERE project_id NOT IN (SELECT project_id FROM matched_projects)),
+                         pairs AS (SELECT n.project_id AS new_id, s.project_id, s.title,
+                                          1 - levenshtein(n.k, s.k) / greatest(length(n.k), length(s.k), 1)
+                                            AS near
+                                   FROM n, s WHERE abs(length(n.k) - length(s.k)) <= length(n.k) / 4 + 2)
+                    SELECT new_id, arg_max(project_id, near), arg_max(title, near) FROM pairs
+                    WHERE near >= $close GROUP BY new_id""",
+                {"close": CLOSE_TITLE},
+            ).fetchall()
+    origin = new.set_index("project_id")[["sheet", "row"]]
+    for new_id, stored_id, stored_title in close:
+        sheet, row = origin.loc[new_id]
+        problems.append(
+            _problem(
+                sheet,
+                row,
+                "Title",
+                f"No project in aidtrack has this title, but '{stored_title}' ({stored_id}) is close to it "
+                "and is not in this file. If this is that project renamed, importing this row adds it a "
+                "second time and counts its money twice: write its title as stored, or add a Project ID "
+                f"column with {stored_id}. If it is a new project, import it as it is.",
+                "warning",
+            )
+        )
 
 
 def _line(table: str, role_given: bool) -> str:

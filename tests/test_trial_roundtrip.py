@@ -210,3 +210,53 @@ def test_the_import_page_says_what_a_list_gains_beside_the_whole_lists(sample_db
     assert not at.exception, at.exception
     changes = next(d.value for d in at.dataframe if "field" in d.value.columns)
     assert changes[["field", "change"]].values.tolist() == [["Funders", "adds Sweden"]]
+
+
+def quarter(rows: list[list]) -> bytes:
+    """A manager's one-row-per-project sheet without a Project ID column, under a title block."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "Portfolio report"
+    ws.merge_cells("A1:D1")
+    ws.append([])
+    ws.append(["Project title", "Donor(s)", "Total budget (EUR)", "Start"])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_project_renamed_between_two_quarters_sheets_is_said_before_it_is_counted_twice(empty_db):
+    last = [
+        ["Firearms control in North Macedonia", "Germany (50%), Sweden (50%)", 750000, "2019-06-01"],
+        ["Migration dialogue Serbia", "Switzerland", "1.500.000,00", "March 2018"],
+        ["Integrated border management Montenegro", "EU", 400000, "2016"],
+    ]
+    plan, _ = preview(empty_db, quarter(last), "q1.xlsx")
+    imports.apply(empty_db, plan)
+    this = [
+        ["Firearms control in N. Macedonia", "Germany (50%), Sweden (50%)", 750000, "2019-06-01"],
+        ["Migration dialogue Serbia", "Switzerland", "1.600.000,00", "March 2018"],
+        ["Police training Albania", "Italy", 300000, "2021-06-01"],
+    ]
+    _, report = preview(empty_db, quarter(this), "q2.xlsx")
+    assert (report["added"], report["updated"]) == (2, 1)
+    # Before, the preview said only "2 new": the renamed project would be a second one, its
+    # EUR 750,000 counted twice, without a word.
+    stored = next(
+        p
+        for (p,) in empty_db.cursor()
+        .execute("SELECT project_id FROM projects WHERE title LIKE 'Fire%'")
+        .fetchall()
+    )
+    assert [(p["row"], p["severity"], p["message"]) for p in report["problems"]] == [
+        (
+            4,
+            "warning",
+            f"No project in aidtrack has this title, but 'Firearms control in North Macedonia' ({stored}) "
+            "is close to it and is not in this file. If this is that project renamed, importing this row "
+            "adds it a second time and counts its money twice: write its title as stored, or add a "
+            f"Project ID column with {stored}. If it is a new project, import it as it is.",
+        )
+    ]
