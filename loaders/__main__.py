@@ -87,8 +87,8 @@ def import_file(args: argparse.Namespace) -> int:
         if len(data) > 1_000_000:
             _progress(1.0, f"Saving {plan.counts['added'] + plan.counts['updated']:,} projects")
         import_id = imports.apply(db, plan, by=args.by)
-    if args.fixme and loaded.rejected_rows:
-        pipeline.write_fixme_workbook(args.fixme, loaded)
+    if args.fixme and pipeline.rows_to_fix(plan, loaded):
+        pipeline.write_fixme_workbook(args.fixme, loaded, plan)
     elif args.fixme:
         why = (
             "an IATI file has no rows to write back; its rejected activities are under Problems"

@@ -173,13 +173,25 @@ def report_text(r: dict, limit: int = 50) -> str:
     return "\n".join(lines)
 
 
-def write_fixme_workbook(target: Target, loaded: sheets.Loaded) -> None:
+def rows_to_fix(plan: imports.Preview | None, loaded: sheets.Loaded) -> dict:
+    """The rows of the fix-me workbook by sheet: those rejected when the file was read, and from
+    the template also those rejected when compared with the portfolio (a Project ID neither on
+    the Projects sheet nor stored), so the workbook has every row the preview counts as rejected."""
+    later = [
+        (p["sheet"], p["row"], f"{p['column']}: {p['message']}" if p["column"] else p["message"])
+        for p in (plan.problems if plan else [])
+        if p["severity"] == "error" and p["sheet"] and p["row"]
+    ]
+    return loaded.rows_to_fix(later)
+
+
+def write_fixme_workbook(target: Target, loaded: sheets.Loaded, plan: imports.Preview | None = None) -> None:
     """Every rejected row as written, sheet by sheet, with its problems in a last column.
 
     From the template, the sheets keep the template's names and hold every row of the projects
     with a rejected row, so the fixed workbook imports as the template does.
     """
-    template_form = bool(loaded.fixme_rows)
+    template_form = bool(loaded.template_rows)
     template.write_fixme_sheets(
         target,
         [
@@ -189,7 +201,7 @@ def write_fixme_workbook(target: Target, loaded: sheets.Loaded) -> None:
                 [cells for _, cells, _ in rows],
                 [[f"Row {number}: {m}" for m in messages] for number, _, messages in rows],
             )
-            for name, (header, rows) in (loaded.fixme_rows or loaded.rejected_rows).items()
+            for name, (header, rows) in rows_to_fix(plan, loaded).items()
         ],
         readme=template.FIXME_README if template_form else None,
     )

@@ -136,9 +136,46 @@ class Loaded:
     rejected_rows: dict[str, tuple[list[str], list[tuple[int, list, list[str]]]]] = field(
         default_factory=dict
     )
-    # For the template: the rows of the fix-me workbook, in the same form. Each project with a
-    # rejected row comes with all its rows, since a sheet replaces each project's rows.
-    fixme_rows: dict[str, tuple[list[str], list[tuple[int, list, list[str]]]]] = field(default_factory=dict)
+    # For the template: every filled row of each sheet, with its project id as written.
+    template_rows: dict[str, tuple[list[str], list[tuple[int, list, str | None]]]] = field(
+        default_factory=dict
+    )
+
+    def rows_to_fix(self, more: Iterable[tuple[str, int, str]] = ()) -> dict:
+        """The fix-me workbook's rows by sheet, in the form of `rejected_rows`; `more` are rows
+        rejected later, when compared with the portfolio (sheet, row, message).
+
+        From the template, each project with a rejected row comes with all its rows on every sheet:
+        a sheet replaces each project's rows of its table, so a fix-me sheet holding only the one
+        budget row to fix would, imported, delete the project's other budgets; and a project whose
+        Projects row was rejected needs its other rows imported with it.
+        """
+        if not self.template_rows:
+            return self.rejected_rows
+        problems: dict[tuple[str, int], list[str]] = {}
+        for sheet, (_, rows) in self.rejected_rows.items():
+            for number, _, messages in rows:
+                problems[(sheet, number)] = list(messages)
+        for sheet, number, message in more:
+            problems.setdefault((sheet, number), []).append(message)
+        if not problems:
+            return {}
+        affected = {
+            project
+            for sheet, (_, rows) in self.template_rows.items()
+            for number, _, project in rows
+            if project and (sheet, number) in problems
+        }
+        fixme = {}
+        for sheet, (header, rows) in self.template_rows.items():
+            kept = [
+                (number, cells, problems.get((sheet, number), []))
+                for number, cells, project in rows
+                if (sheet, number) in problems or project in affected
+            ]
+            if kept:
+                fixme[sheet] = (header, kept)
+        return fixme
 
     def problems_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -1412,7 +1449,6 @@ class TemplateReader(_Reader):
                 "is the aidtrack template with no rows filled in. Fill in one row per project on the "
                 "Projects sheet and import it again.",
             )
-        self.fixme_rows = self._fixme_rows()
         for name in sheets:
             if name not in SHEETS_BY_NAME and name not in (README_SHEET, LISTS_SHEET):
                 self.problem("Not a sheet of the aidtrack template; skipped.", name, severity=NOTE)
@@ -1456,38 +1492,7 @@ class TemplateReader(_Reader):
             organisations=self.context.organisations.created(),
             rejected=rejected,
         )
-        return Loaded(incoming, self.problems, self.columns, self.rejected_rows, self.fixme_rows)
-
-    def _fixme_rows(self) -> dict:
-        """The rejected rows, and every other row of their projects on every sheet.
-
-        A sheet with rows replaces each project's rows of its table, so a fix-me sheet holding
-        only the one budget row to fix would, imported, delete the project's other budgets; and
-        a project whose Projects row was rejected needs its other rows imported with it.
-        """
-        problems = {
-            (sheet, number): messages
-            for sheet, (_, rows) in self.rejected_rows.items()
-            for number, _, messages in rows
-        }
-        if not problems:
-            return {}
-        affected = {
-            project
-            for sheet, (_, rows) in self.written.items()
-            for number, _, project in rows
-            if project and (sheet, number) in problems
-        }
-        fixme = {}
-        for sheet, (header, rows) in self.written.items():
-            kept = [
-                (number, cells, problems.get((sheet, number), []))
-                for number, cells, project in rows
-                if (sheet, number) in problems or project in affected
-            ]
-            if kept:
-                fixme[sheet] = (header, kept)
-        return fixme
+        return Loaded(incoming, self.problems, self.columns, self.rejected_rows, self.written)
 
     def _sheet(self, layout, rows: list[list], percents: frozenset = frozenset()) -> tuple[list[dict], int]:
         header = [str(c).strip() if c is not None else "" for c in rows[0]]

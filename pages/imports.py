@@ -90,10 +90,10 @@ if upload is not None:
         plan, loaded = st.session_state["preview"]
         report = pipeline.report(plan, loaded)
         ui.import_preview(report)
-        if loaded.rejected_rows:
+        if pipeline.rows_to_fix(plan, loaded):
             st.download_button(
                 "Download the rejected rows to fix",
-                data=lambda: ui.fixme_workbook(loaded),
+                data=lambda: ui.fixme_workbook(plan, loaded),
                 file_name=f"{upload.name.rsplit('.', 1)[0]}-to-fix.xlsx",
                 mime=ui.XLSX,
                 icon=":material/build:",

@@ -260,3 +260,24 @@ def test_a_project_renamed_between_two_quarters_sheets_is_said_before_it_is_coun
             f"Project ID column with {stored}. If it is a new project, import it as it is.",
         )
     ]
+
+
+def test_a_row_rejected_when_compared_with_the_portfolio_is_in_the_fix_me_workbook_too(empty_db):
+    # The preview counted it as rejected, and --fixme said "nothing written: no row was rejected".
+    data = template_with(
+        empty_db,
+        {
+            "Projects": [["K-1", "Known", None, None, None, None, None, "EUR", 10]],
+            "Budgets": [["K-l", dt.date(2020, 1, 1), dt.date(2020, 12, 31), None, 5]],
+        },
+    )
+    plan, loaded = pipeline.preview_file(empty_db, data, "k.xlsx")
+    assert pipeline.report(plan, loaded)["rejected"] == 1
+    out = io.BytesIO()
+    pipeline.write_fixme_workbook(out, loaded, plan)
+    budgets = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["Budgets"]
+    assert [c.value for c in budgets[2]][0] == "K-l"
+    assert budgets["H2"].value == (
+        "Row 2: Project ID: Project ID K-l is not on the Projects sheet and not in aidtrack; its rows "
+        "were not imported. Add the project to the Projects sheet."
+    )

@@ -56,11 +56,11 @@ def portfolio_iati(filters: Filters) -> bytes:
     return out.getvalue()
 
 
-def fixme_workbook(loaded) -> bytes:
+def fixme_workbook(plan, loaded) -> bytes:
     from loaders import pipeline
 
     out = io.BytesIO()
-    pipeline.write_fixme_workbook(out, loaded)
+    pipeline.write_fixme_workbook(out, loaded, plan)
     return out.getvalue()
 
 
