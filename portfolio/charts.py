@@ -16,10 +16,25 @@ import pandas as pd
 from portfolio.codes import country_bounds, world_map
 
 SPLIT_COLOURS = alt.Scale(domain=["Recorded", "Equal split"], range=["#1f5f8b", "#9cc3de"])
+# Money axes count in thousands, millions or billions, named in the title ("Budget (EUR million)")
+# and drawn as plain numbers: d3's SI prefixes wrote a billion as "1G", and zero as "0M".
+MONEY_UNITS = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
+MONEY_AXIS = ",~f"
+# Year labels stand upright: tilted, each one's box is as wide as a year's bar, and Vega dropped
+# every other label (a sample portfolio's fifteen years showed four).
+YEAR_AXIS = alt.Axis(labelAngle=-90)
 KIND_COLOURS = alt.Scale(
     domain=["meeting", "workshop", "seminar", "training", "visit", "other"],
     range=["#1f5f8b", "#e07b39", "#3a9d5d", "#8e5ea2", "#c44e52", "#7f7f7f"],
 )
+
+
+def _money_unit(largest: float, currency: str) -> tuple[float, str]:
+    """What a money axis counts in: (1e6, 'EUR million') when its largest amount reaches a million."""
+    for size, word in MONEY_UNITS:
+        if abs(largest) >= size:
+            return size, f"{currency} {word}"
+    return 1.0, currency
 
 
 def _for_chart(rows: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -46,10 +61,11 @@ def _for_chart(rows: pd.DataFrame, currency: str) -> pd.DataFrame:
     return out
 
 
-def _stacked(data: pd.DataFrame) -> pd.DataFrame:
-    """One row per name and portion, so a bar shows how much of it rests on an equal split."""
-    recorded = data.assign(split="Recorded", portion=data["amount"] - data["estimated_amount"])
-    estimated = data.assign(split="Equal split", portion=data["estimated_amount"])
+def _stacked(data: pd.DataFrame, unit: float) -> pd.DataFrame:
+    """One row per name and portion (in `unit`s of money), so a bar shows how much of it rests on
+    an equal split."""
+    recorded = data.assign(split="Recorded", portion=(data["amount"] - data["estimated_amount"]) / unit)
+    estimated = data.assign(split="Equal split", portion=data["estimated_amount"] / unit)
     return pd.concat([recorded, estimated], ignore_index=True)
 
 
@@ -77,12 +93,13 @@ def ranked_bars(rows: pd.DataFrame, currency: str, top: int = 15) -> alt.Chart:
         other["name"] = f"Other ({len(rest)})"
         other["label"] = f"{currency} {other['amount'].iloc[0]:,.0f}"
         data = pd.concat([data.iloc[: top - 1], other], ignore_index=True)
+    unit, unit_name = _money_unit(data["amount"].abs().max() if len(data) else 0, currency)
     return (
-        alt.Chart(_stacked(data))
+        alt.Chart(_stacked(data, unit))
         .mark_bar()
         .encode(
             y=alt.Y("name:N", sort=list(data["name"]), title=None, axis=alt.Axis(labelLimit=260)),
-            x=alt.X("sum(portion):Q", title=f"Budget ({currency})", axis=alt.Axis(format="~s")),
+            x=alt.X("sum(portion):Q", title=f"Budget ({unit_name})", axis=alt.Axis(format=MONEY_AXIS)),
             **_bar_encoding(currency),
         )
         .properties(height=150 + 26 * len(data))
@@ -91,12 +108,13 @@ def ranked_bars(rows: pd.DataFrame, currency: str, top: int = 15) -> alt.Chart:
 
 def year_bars(rows: pd.DataFrame, currency: str) -> alt.Chart:
     data = _for_chart(rows, currency)
+    unit, unit_name = _money_unit(data["amount"].abs().max() if len(data) else 0, currency)
     return (
-        alt.Chart(_stacked(data))
+        alt.Chart(_stacked(data, unit))
         .mark_bar()
         .encode(
-            x=alt.X("name:N", sort=list(data["name"]), title=None, axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("sum(portion):Q", title=f"Budget ({currency})", axis=alt.Axis(format="~s")),
+            x=alt.X("name:N", sort=list(data["name"]), title=None, axis=YEAR_AXIS),
+            y=alt.Y("sum(portion):Q", title=f"Budget ({unit_name})", axis=alt.Axis(format=MONEY_AXIS)),
             **_bar_encoding(currency),
         )
         .properties(height=340)
@@ -177,24 +195,28 @@ def choropleth(rows: pd.DataFrame, currency: str, counted: bool = False) -> alt.
     'not recorded' are left to the bar chart."""
     countries = rows[~rows["is_region"] & ~rows["not_recorded"]]
     data = _for_chart(countries, currency).assign(iso3=countries["key"].astype(str).to_numpy())
+    unit, unit_name = _money_unit(data["amount"].abs().max() if len(data) else 0, currency)
+    data = data.assign(shade=data["amount"] / unit)
     if counted:
         # The chart's data travels to the browser: no amount may ride along with the counts.
-        data = data[["name", "projects", "iso3"]].assign(amount=data["projects"], label="")
+        data = data[["name", "projects", "iso3"]].assign(
+            amount=data["projects"], shade=data["projects"], label=""
+        )
     projection = _projection(list(data["iso3"]))
     shaded = (
         alt.Chart(_shapes())
         .mark_geoshape(stroke="white", strokeWidth=0.7, clip=True)
         .transform_lookup(
             lookup="properties.iso3",
-            from_=alt.LookupData(data, "iso3", ["name", "amount", "label", "projects"]),
+            from_=alt.LookupData(data, "iso3", ["name", "amount", "shade", "label", "projects"]),
         )
         .transform_filter("isValid(datum.amount)")
         .encode(
             color=alt.Color(
-                "projects:Q" if counted else "amount:Q",
-                title="Projects" if counted else f"Budget ({currency})",
+                "projects:Q" if counted else "shade:Q",
+                title="Projects" if counted else f"Budget ({unit_name})",
                 scale=alt.Scale(scheme="blues"),
-                legend=alt.Legend(format="d" if counted else "~s", orient="bottom"),
+                legend=alt.Legend(format="d" if counted else MONEY_AXIS, orient="bottom"),
             ),
             tooltip=[alt.Tooltip("name:N", title="Country")]
             + ([] if counted else [alt.Tooltip("label:N", title="Budget")])
@@ -346,13 +368,15 @@ def spend_by_year(rows: pd.DataFrame, currency: str) -> alt.Chart:
         value=pd.to_numeric(long["value"].astype(object), errors="coerce").fillna(0.0),
         key=long["key"].fillna("Dates not recorded"),
     )
+    unit, unit_name = _money_unit(long["value"].abs().max() if len(long) else 0, currency)
+    long = long.assign(shown=long["value"] / unit)
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("key:N", title=None, axis=alt.Axis(labelAngle=-45)),
+            x=alt.X("key:N", title=None, axis=YEAR_AXIS),
             xOffset=alt.XOffset("series:N", sort=list(SPEND_SERIES.values())),
-            y=alt.Y("value:Q", title=currency, axis=alt.Axis(format="~s")),
+            y=alt.Y("shown:Q", title=unit_name, axis=alt.Axis(format=MONEY_AXIS)),
             color=alt.Color(
                 "series:N", sort=list(SPEND_SERIES.values()), title=None, legend=alt.Legend(orient="top")
             ),
@@ -409,12 +433,14 @@ def budget_and_spend_over_time(trace: pd.DataFrame, currency: str) -> alt.Chart 
     last = data["date"].max()
     ends = data.sort_values("date").groupby("series").tail(1).assign(date=last)
     data = pd.concat([data, ends], ignore_index=True)
+    unit, unit_name = _money_unit(data["amount"].abs().max(), currency)
+    data = data.assign(shown=data["amount"] / unit)
     return (
         alt.Chart(data)
         .mark_line(point=True, interpolate="step-after")
         .encode(
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("amount:Q", title=f"Cumulative ({currency})", axis=alt.Axis(format="~s")),
+            y=alt.Y("shown:Q", title=f"Cumulative ({unit_name})", axis=alt.Axis(format=MONEY_AXIS)),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=[
                 alt.Tooltip("series:N", title="What"),
@@ -438,12 +464,15 @@ def stacked_by_year(rows: pd.DataFrame, value: str, currency: str, top: int = 8)
     amounts = amounts.assign(name=amounts["name"].where(amounts["name"].isin(largest), "Other"))
     data = amounts.groupby(["year", "name"], as_index=False)["amount"].sum()
     order = [*largest, "Other"]
+    tallest = data.groupby("year")["amount"].sum().abs().max() if len(data) else 0
+    unit, unit_name = _money_unit(tallest, currency)
+    data = data.assign(shown=data["amount"] / unit)
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("year:N", title=None, axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("amount:Q", title=currency, axis=alt.Axis(format="~s")),
+            x=alt.X("year:N", title=None, axis=YEAR_AXIS),
+            y=alt.Y("shown:Q", title=unit_name, axis=alt.Axis(format=MONEY_AXIS)),
             color=alt.Color("name:N", title=None, sort=order, legend=alt.Legend(orient="bottom", columns=2)),
             order=alt.Order("amount:Q", sort="descending"),
             tooltip=[

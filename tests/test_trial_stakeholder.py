@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from portfolio import store
+from portfolio import charts, store
 
 ENTRY = str(Path(__file__).parents[1] / "dashboard.py")
 
@@ -138,3 +138,59 @@ def test_links_to_a_project_whose_id_holds_url_signs_open_that_project(sample_db
         path, query = address.split("?", 1)
         assert path == "/projects"
         assert parse_qs(query) == {"project": [odd]}, page
+
+
+def breakdown_rows(amounts: dict[str, float]) -> pd.DataFrame:
+    """A breakdown as portfolio.queries.breakdown returns it, for the chart builders."""
+    return pd.DataFrame(
+        {
+            "key": list(amounts),
+            "name": list(amounts),
+            "amount": [Decimal(str(a)) for a in amounts.values()],
+            "estimated_amount": Decimal("0"),
+            "projects": 1,
+            "estimated": False,
+            "not_recorded": False,
+            "is_region": False,
+        }
+    )
+
+
+def encodings(chart) -> list[dict]:
+    spec = chart.to_dict()
+    return [layer.get("encoding", {}) for layer in spec.get("layer", [spec])]
+
+
+def test_money_axes_count_in_millions_or_billions_not_in_si_prefixes():
+    # d3's "~s" wrote EUR 2.5 billion as "2.5G" and the axis's zero as "0G".
+    bars = charts.ranked_bars(breakdown_rows({"ALB": 2.5e9, "SRB": 4e8}), "EUR")
+    (x,) = [e["x"] for e in encodings(bars)]
+    assert x["title"] == "Budget (EUR billion)"
+    assert x["axis"]["format"] == ",~f"
+    portions = pd.DataFrame(bars.to_dict()["datasets"].popitem()[1]).groupby("name")["portion"].sum()
+    assert portions.to_dict() == {"ALB": 2.5, "SRB": 0.4}
+
+    years = charts.year_bars(breakdown_rows({"2020": 3e6, "2021": 2e5}), "USD")
+    (y,) = [e["y"] for e in encodings(years)]
+    assert y["title"] == "Budget (USD million)"
+
+    shaded = charts.choropleth(breakdown_rows({"ALB": 1_200_066.0}), "GBP")
+    (colour,) = [e["color"] for e in encodings(shaded) if "color" in e]
+    assert colour["title"] == "Budget (GBP million)"
+    assert colour["legend"]["format"] == ",~f"
+
+    small = charts.ranked_bars(breakdown_rows({"ALB": 950.0}), "EUR")
+    assert [e["x"]["title"] for e in encodings(small)] == ["Budget (EUR)"]
+
+
+def test_every_year_of_the_year_chart_has_its_label():
+    # Labels tilted by 45 degrees take a box as wide as a year's bar: Vega dropped every other one,
+    # and the sample portfolio's fifteen years showed four labels (the last bar, 'Dates not
+    # recorded', none). Upright, a label is as wide as its line of text.
+    years = {str(y): 1e6 for y in range(2015, 2030)}
+    for chart in (
+        charts.year_bars(breakdown_rows(years), "EUR"),
+        charts.spend_by_year(pd.DataFrame({"key": list(years), "budget": list(years.values())}), "EUR"),
+    ):
+        (x,) = [e["x"] for e in encodings(chart)]
+        assert x["axis"]["labelAngle"] == -90
