@@ -13,10 +13,17 @@ from portfolio.access import WITHHELD
 
 UNKNOWN = "not recorded"
 
-# Every ASCII punctuation character. CommonMark keeps any of them literal behind a backslash, and
-# so does Streamlit's own syntax on top of it: LaTeX between dollar signs ("$250k-$300k"), colours
-# (":red[text]"), icons (":material/home:") and emoji codes (":fire:").
-MARKDOWN_SIGNS = re.compile(r"([!-/:-@\[-`{-~])")
+# Signs markdown (or Streamlit on top of it) reads anywhere in a line: emphasis, links, code,
+# HTML and entities, tables, LaTeX between dollar signs ("$250k-$300k"), colours (":red[text]"),
+# icons (":material/home:") and emoji codes (":fire:"). CommonMark keeps each literal behind a
+# backslash.
+MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#<>!|~^$:&/])")
+# Signs it reads only at the start of a line: lists ("- ", "+ ", "1. "), rules and headings ("===").
+LINE_START = re.compile(r"^(\d*)([-+=.])")
+
+
+def _escaped(line: str) -> str:
+    return LINE_START.sub(r"\1\\\2", MARKDOWN_SIGNS.sub(r"\\\1", line))
 
 
 def literal(text, lines: bool = False) -> str:
@@ -26,12 +33,9 @@ def literal(text, lines: bool = False) -> str:
     dropped (four of them would start a code block)."""
     text = str(text)
     if not lines:
-        return MARKDOWN_SIGNS.sub(r"\\\1", " ".join(text.split()))
+        return _escaped(" ".join(text.split()))
     paragraphs = re.split(r"\n\s*\n", text.strip())
-    return "\n\n".join(
-        "  \n".join(MARKDOWN_SIGNS.sub(r"\\\1", line.strip()) for line in paragraph.splitlines())
-        for paragraph in paragraphs
-    )
+    return "\n\n".join("  \n".join(_escaped(line.strip()) for line in p.splitlines()) for p in paragraphs)
 
 
 def link(text, url: str) -> str:
