@@ -54,7 +54,11 @@ if head.without_budget and not COUNTED:
 if head.unconverted and not COUNTED:
     notes.append(
         f"{ui.count(head.unconverted, 'project')} could not be converted to {CURRENCY} "
-        "(no rate for their date) and are left out of the total."
+        + (
+            "(no rate for its date) and is left out of the total."
+            if head.unconverted == 1
+            else "(no rate for their date) and are left out of the total."
+        )
     )
 if head.illustrative:
     notes.append(
@@ -96,6 +100,16 @@ if head.projects == 0:
 
 if COUNTED:
     ui.project_counts(filters)
+    st.stop()
+
+# With no budget in the reporting currency every chart would be empty ('NaN' axes, a bare map).
+if not head.with_budget:
+    st.info(
+        f"Nothing to chart: no budget of these projects could be converted to {CURRENCY}."
+        if head.unconverted
+        else "Nothing to chart: none of these projects has a recorded budget.",
+        icon=":material/info:",
+    )
     st.stop()
 
 left, right = st.columns(2)

@@ -38,9 +38,16 @@ def app(page: str | None = None, **query) -> AppTest:
     return at
 
 
+# What markdown, LaTeX and Streamlit's directives read in a line, and what they read at its start.
+SIGNS = r"[\\`*_{}\[\]()#<>!|~^$:&/]"
+LINE_START = r"(\d*[.)]|[-+=])"
+
+
 def shown_as_typed(source: str) -> str:
-    """The text a markdown source shows when every punctuation sign in it is escaped; fails when
-    one is not (it would be read as markdown, LaTeX or a Streamlit directive)."""
+    """The text a markdown source line shows, checking that every sign in it is escaped (else it
+    would be read as markdown, LaTeX or a Streamlit directive)."""
+    start = re.match(LINE_START, source)
+    assert not start, f"{source!r} starts a list, rule or heading"
     shown = []
     rest = source
     while rest:
@@ -48,7 +55,7 @@ def shown_as_typed(source: str) -> str:
             shown.append(rest[1])
             rest = rest[2:]
             continue
-        assert not re.match(r"[!-/:-@\[-`{-~]", rest[0]), f"{rest[0]!r} unescaped in {source!r}"
+        assert not re.match(SIGNS, rest[0]), f"{rest[0]!r} unescaped in {source!r}"
         shown.append(rest[0])
         rest = rest[1:]
     return "".join(shown)
@@ -99,7 +106,7 @@ def test_a_description_keeps_its_lines_and_shows_no_markdown(sample_db):
     description = next(m.value for m in at.markdown if "second line" in m.value)
     lines = description.split("\n")
     # A line break stays a line break, a blank line a new paragraph; "- " starts no list.
-    assert lines == [r"Border fund \$250k\-\$300k  ", "second line", "", r"\- not a list"]
+    assert lines == [r"Border fund \$250k-\$300k  ", "second line", "", r"\- not a list"]
     aims = next(m.value for m in at.markdown if m.value.startswith("1. "))
     assert shown_as_typed(aims.removeprefix("1. ")) == HOSTILE[0]
 
@@ -194,3 +201,22 @@ def test_every_year_of_the_year_chart_has_its_label():
     ):
         (x,) = [e["x"] for e in encodings(chart)]
         assert x["axis"]["labelAngle"] == -90
+
+
+def test_an_overview_with_no_budget_to_chart_says_so_instead_of_empty_charts(sample_db):
+    # The seed page's three projects in USD: two have no budget, and the EUR 1 million grant has
+    # no date to take a rate from. The page drew five empty charts with 'NaN' axes, a world map
+    # with nothing on it and 'Parts add up to USD 0.00' under each.
+    at = app(illustrative="no", currency="USD")
+    assert not at.get("arrow_vega_lite_chart")
+    notes = [i.value for i in at.info]
+    assert (
+        "1 project could not be converted to USD (no rate for its date) and is left out of the total."
+        in notes
+    )
+    assert "Nothing to chart: no budget of these projects could be converted to USD." in notes
+    assert not [c.value for c in at.caption if c.value.startswith("Parts add up to")]
+    # A funder whose one project has no budget at all.
+    at = app(illustrative="no", funder="DE")
+    assert not at.get("arrow_vega_lite_chart")
+    assert "Nothing to chart: none of these projects has a recorded budget." in [i.value for i in at.info]
