@@ -324,6 +324,116 @@ def _renamed_perhaps(store: Store, new: pd.DataFrame, matched: set, problems: li
         )
 
 
+# What IATI cannot say, read back from the store (see _kept_from_store).
+STORED_CONTRIBUTIONS = """
+    SELECT project_id, org_id, amount, currency FROM project_orgs
+    WHERE role = 'funding' AND (amount IS NOT NULL OR currency IS NOT NULL)
+      AND project_id IN (SELECT unnest($ids))"""
+STORED_BUDGET_DATES = """
+    SELECT project_id, period_start, period_end, type, value_date FROM budgets
+    WHERE project_id IN (SELECT unnest($ids))"""
+STORED_TRANSACTION_DATES = """
+    SELECT project_id, transaction_id, date, value_date FROM transactions
+    WHERE project_id IN (SELECT unnest($ids))"""
+
+
+def _kept_from_store(
+    store: Store, children: dict[str, pd.DataFrame], stored: set, problems: list[dict]
+) -> dict[str, pd.DataFrame]:
+    """An IATI file's rows with what IATI has no place for kept as stored.
+
+    IATI names a project's funders but has no contribution per funder, so a funder the file
+    still names keeps its stored contribution (amount and currency, or a currency alone); one
+    it no longer names goes with it. IATI requires a value date on every amount, so an
+    exporter writes the budget's period start (the transaction's date) where none is stored;
+    a value date that is that default is kept as stored (blank or the same date), not shown
+    as a change. Re-importing the portfolio's own IATI export had shown every co-funded
+    project as changed, its contributions removed. Run for IATI files only, whose projects
+    are few enough for a row-by-row look.
+    """
+    ids = sorted(stored)
+    children = dict(children)
+    with store.cursor() as cur:
+        orgs = children.get("project_orgs")
+        if orgs is not None and len(orgs):
+            kept = {
+                (p, o): (a, c) for p, o, a, c in cur.execute(STORED_CONTRIBUTIONS, {"ids": ids}).fetchall()
+            }
+            found = [
+                kept.get((r.project_id, r.org_id))
+                if r.role == "funding" and _blank(r.amount) and _blank(r.currency)
+                else None
+                for r in orgs.itertuples()
+            ]
+            if any(found):
+                orgs = orgs.copy()
+                use = pd.Series([f is not None for f in found], index=orgs.index)
+                orgs.loc[use, "amount"] = [f[0] for f in found if f is not None]
+                orgs.loc[use, "currency"] = [f[1] for f in found if f is not None]
+                children["project_orgs"] = orgs
+                problems.append(
+                    _problem(
+                        "",
+                        None,
+                        "",
+                        f"IATI has no place for a funder's contribution: the stored contributions of "
+                        f"{int(use.sum()):,} funders this file still names are kept.",
+                        "note",
+                    )
+                )
+        budgets = children.get("budgets")
+        if budgets is not None and len(budgets) and "value_date" in budgets:
+            dates = {
+                (p, s, e, t): v for p, s, e, t, v in cur.execute(STORED_BUDGET_DATES, {"ids": ids}).fetchall()
+            }
+            children["budgets"] = budgets.assign(
+                value_date=[
+                    _default_date_as_stored(
+                        r.value_date,
+                        r.period_start,
+                        dates.get((r.project_id, r.period_start, r.period_end, r.type), MISSING),
+                    )
+                    for r in budgets.itertuples()
+                ]
+            )
+        transactions = children.get("transactions")
+        if transactions is not None and len(transactions) and "value_date" in transactions:
+            dates = {
+                (p, t): (d, v)
+                for p, t, d, v in cur.execute(STORED_TRANSACTION_DATES, {"ids": ids}).fetchall()
+            }
+            children["transactions"] = transactions.assign(
+                value_date=[
+                    _default_date_as_stored(
+                        r.value_date,
+                        r.date,
+                        dates[(r.project_id, r.transaction_id)][1]
+                        if dates.get((r.project_id, r.transaction_id), (None,))[0] == r.date
+                        else MISSING,
+                    )
+                    for r in transactions.itertuples()
+                ]
+            )
+    return children
+
+
+MISSING = object()  # no stored row to take a value from
+
+
+def _blank(value) -> bool:
+    return value is None or value != value
+
+
+def _default_date_as_stored(given, default, stored):
+    """A value date that is the default (blank, or the date it would default to) as stored, where
+    the stored one is a default too; any other date as the file gives it."""
+    if stored is MISSING:
+        return given
+    given_default = _blank(given) or given == default
+    stored_default = _blank(stored) or stored == default
+    return stored if given_default and stored_default else given
+
+
 def _line(table: str, role_given: bool) -> str:
     """One row of a project table as text, for comparing and showing; x is the row, n its org's name."""
     columns = tuple(c for c in CHILD_COLUMNS[table] if not (role_given and c == "role"))
@@ -336,6 +446,8 @@ def preview(store: Store, incoming: Incoming) -> Preview:
     problems: list[dict] = []
     version = store.data_version()
     projects, children, stored = _match(store, incoming, problems)
+    if incoming.format == "iati" and stored:
+        children = _kept_from_store(store, children, stored, problems)
     fields = incoming.project_fields
     with store.cursor() as cur:
         tables = {"projects": typed(cur, "projects", projects[["project_id", *fields]])}

@@ -1,0 +1,69 @@
+"""Faults found by trial users and fixed after them: the IATI round trip, what an export publishes,
+what undo and the command lines say."""
+
+import io
+import json
+from decimal import Decimal
+
+from lxml import etree
+
+from loaders import pipeline
+from portfolio import imports, store
+
+from .test_import import rows, run_cli
+
+
+def own_iati_export(db: store.Store) -> bytes:
+    out = io.BytesIO()
+    pipeline.write_iati_export(out, db.connection)
+    return out.getvalue()
+
+
+def test_reimporting_the_own_iati_export_changes_nothing(sample_db):
+    # IATI has no contribution per funder: re-importing the export into the database it came from
+    # showed all 32 exported projects as updated, every funder's contribution removed.
+    db = store.open_store(sample_db)
+    contributions = rows(db, "SELECT count(amount) FROM project_orgs WHERE role = 'funding'")
+    plan, loaded = pipeline.preview_file(db, own_iati_export(db), "aidtrack-iati-activities.xml")
+    report = pipeline.report(plan, loaded)
+    assert (report["added"], report["updated"], report["unchanged"]) == (0, 0, 32)
+    assert any("stored contributions" in n["message"] for n in report["notes"])
+    # Written anyway (nothing to write: the import is empty), the contributions stay.
+    assert not plan.writes_anything
+    assert rows(db, "SELECT count(amount) FROM project_orgs WHERE role = 'funding'") == contributions
+
+
+def test_an_iati_file_dropping_a_funder_drops_its_contribution_and_keeps_the_others(sample_db):
+    db = store.open_store(sample_db)
+    root = etree.fromstring(own_iati_export(db))
+    # ILL-0013 is funded by INL, SDC and the EU, each with a contribution; the file drops SDC.
+    activity = next(a for a in root.iter("iati-activity") if a.findtext("iati-identifier") == "ILL-0013")
+    sdc = next(o for o in activity.findall("participating-org") if o.get("ref") == "CH-SDC")
+    activity.remove(sdc)
+    plan, loaded = pipeline.preview_file(db, etree.tostring(root), "without-sdc.xml")
+    report = pipeline.report(plan, loaded)
+    assert report["updated"] == 1
+    (change,) = report["changes"]
+    assert (change["project_id"], change["field"], change["added"]) == ("ILL-0013", "Funders", "")
+    assert change["removed"].startswith("Swiss Agency for Development and Cooperation 466178.00 USD")
+    imports.apply(db, plan)
+    assert rows(
+        db,
+        "SELECT org_id, amount, currency FROM project_orgs "
+        "WHERE project_id = 'ILL-0013' AND role = 'funding' "
+        "ORDER BY org_id",
+    ) == [("EU", Decimal("10431860.60"), "USD"), ("US-INL", Decimal("4139961.40"), "USD")]
+
+
+def test_budgets_and_transactions_stored_without_a_value_date_come_back_unchanged(sample_db):
+    # The export writes the period start (the transaction date) as the value date IATI requires;
+    # a budget stored without one showed as changed when the export came back.
+    db = store.open_store(sample_db)
+    with db.write() as cur:
+        cur.execute("UPDATE budgets SET value_date = NULL WHERE project_id IN ('ILL-0001', 'ILL-0002')")
+        # and the other way: a transaction whose value date is written as its date
+        cur.execute("UPDATE transactions SET value_date = date WHERE project_id = 'ILL-0003'")
+    plan, loaded = pipeline.preview_file(db, own_iati_export(db), "aidtrack-iati-activities.xml")
+    report = pipeline.report(plan, loaded)
+    assert [c for c in report["changes"] if c["field"] in ("Budgets", "Transactions")] == []
+    assert report["updated"] == 0
