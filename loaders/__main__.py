@@ -191,8 +191,7 @@ def undo(args: argparse.Namespace) -> int:
     from portfolio import imports
 
     db = open_database(args)
-    restored = imports.undo(db, args.import_id, by=args.by)
-    print(f"Import {args.import_id} undone; {restored} projects are back as they were before it.")
+    print(imports.undo_import(db, args.import_id, by=args.by).message)
     return 0
 
 

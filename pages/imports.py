@@ -175,14 +175,11 @@ if entry["can_undo"] and not access.may_undo(ui.user(), entry["imported_by"]):
 elif entry["can_undo"]:
     if st.button(f"Undo import {import_id}", icon=":material/undo:"):
         try:
-            restored = imports.undo(ui.store(), import_id, by=ui.user_name())
+            undone = imports.undo_import(ui.store(), import_id, by=ui.user_name())
         except ui.StoreError as e:
             st.error(f"**{e.title}.** {e}")
         else:
-            st.session_state["import_done"] = (
-                f"Import {import_id} undone: the {ui.count(restored, 'project')} it touched "
-                + ("is back as it was." if restored == 1 else "are back as they were.")
-            )
+            st.session_state["import_done"] = undone.message
             st.rerun()
 elif entry["status"] == "done":
     st.caption(ui.undo_first(import_id))

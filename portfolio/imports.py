@@ -737,8 +737,40 @@ def _write(cur: duckdb.DuckDBPyConnection, import_id: int, plan: Preview, by: st
     )
 
 
+@dataclass(frozen=True)
+class Undone:
+    """What undoing an import did: the projects it had added, now removed, and those it had
+    changed, now as they were before it."""
+
+    import_id: int
+    removed: int
+    restored: int
+
+    @property
+    def message(self) -> str:
+        """In words, for the Import page and the command line."""
+        parts = []
+        if self.removed:
+            parts.append(f"removed the {_projects(self.removed)} it added")
+        if self.restored:
+            back = "is" if self.restored == 1 else "are"
+            parts.append(f"the {_projects(self.restored)} it changed {back} back as before it")
+        return f"Import {self.import_id} undone: " + ("; ".join(parts) or "it had changed no project") + "."
+
+
+def _projects(n: int) -> str:
+    return f"{n:,} project" + ("" if n == 1 else "s")
+
+
 def undo(store: Store, import_id: int, by: str | None = None) -> int:
-    """Put back the portfolio as it was before import `import_id`; returns the projects restored.
+    """Put back the portfolio as it was before import `import_id`; returns the projects it touched."""
+    undone = undo_import(store, import_id, by)
+    return undone.removed + undone.restored
+
+
+def undo_import(store: Store, import_id: int, by: str | None = None) -> Undone:
+    """Put back the portfolio as it was before import `import_id`: remove the projects it added,
+    restore those it changed.
 
     The checks run inside the write, so two sessions undoing the same import cannot both do it.
     """
@@ -774,7 +806,11 @@ def undo(store: Store, import_id: int, by: str | None = None) -> int:
             [import_id],
         )
         try:
-            restored = cur.execute("SELECT count(*) FROM undone").fetchall()[0][0]
+            removed, restored = cur.execute(
+                "SELECT count(*) FILTER (WHERE action = 'added'), count(*) FILTER (WHERE action <> 'added') "
+                "FROM import_projects WHERE import_id = ?",
+                [import_id],
+            ).fetchall()[0]
             for table in PROJECT_TABLES:
                 cur.execute(f"DELETE FROM {table} WHERE project_id IN (SELECT project_id FROM undone)")
                 cur.execute(
@@ -800,7 +836,7 @@ def undo(store: Store, import_id: int, by: str | None = None) -> int:
             quality.record_score(cur, import_id)
         finally:
             cur.execute("DROP TABLE undone")
-    return restored
+    return Undone(import_id, removed, restored)
 
 
 def import_log(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:

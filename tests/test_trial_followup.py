@@ -11,6 +11,7 @@ from loaders import pipeline
 from portfolio import imports, store
 
 from .test_import import rows, run_cli
+from .test_pages import app
 
 
 def own_iati_export(db: store.Store) -> bytes:
@@ -67,3 +68,37 @@ def test_budgets_and_transactions_stored_without_a_value_date_come_back_unchange
     report = pipeline.report(plan, loaded)
     assert [c for c in report["changes"] if c["field"] in ("Budgets", "Transactions")] == []
     assert report["updated"] == 0
+
+
+def test_undo_says_it_removed_the_projects_the_import_added_and_restored_those_it_changed(
+    sample_db, tmp_path
+):
+    # The World Bank file added 499 projects; undo said they 'are back as they were before it'.
+    sheet = tmp_path / "q3.csv"
+    sheet.write_text(
+        "Project ID,Title,End\n"
+        "SEED-CSC-WB,Countering Serious Crime in the Western Balkans,2019-12-31\n"
+        "NEW-1,Drina valley border crossings,2020-06-30\n"
+        "NEW-2,Sava river patrols,2021-06-30\n"
+    )
+    done = run_cli("import", str(sheet), env_db=sample_db)
+    assert "Saved as import 3" in done.stdout, done.stderr
+    undone = run_cli("undo", "3", env_db=sample_db)
+    assert undone.returncode == 0, undone.stderr
+    assert undone.stdout.strip() == (
+        "Import 3 undone: removed the 2 projects it added; the 1 project it changed is back as before it."
+    )
+
+
+def test_the_import_page_says_undo_removed_the_projects_the_import_added(sample_db):
+    db = store.open_store(sample_db)
+    plan, _ = pipeline.preview_file(db, b"Title,End\nDrina valley border crossings,2020-06-30\n", "new.csv")
+    imports.apply(db, plan)
+    db.close()
+    at = app("pages/imports.py")
+    at.selectbox(key="import_choice").select_index(0)
+    at.run()
+    next(b for b in at.button if b.label == "Undo import 3").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "Import 3 undone: removed the 1 project it added."
