@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from loaders import iati_export, sheets, template
+from loaders.headers import FIELD_LABELS
 from loaders.layout import SHEETS_BY_NAME
 from loaders.problems import Problem
 from portfolio import access, export, imports
@@ -152,7 +153,8 @@ def report_text(r: dict, limit: int = 50) -> str:
     if r["changes"]:
         lines += ["", "Changes:"]
         for c in r["changes"][:limit]:
-            lines.append(f"  {c['project_id']} {c['field']}: {change_text(c)}")
+            # Named as the template and the Import page name them ('End date'); --json keeps end_date.
+            lines.append(f"  {c['project_id']} {FIELD_LABELS.get(c['field'], c['field'])}: {change_text(c)}")
         if len(r["changes"]) > limit:
             lines.append(f"  ... and {len(r['changes']) - limit} more")
     if r["problems"]:

@@ -172,4 +172,4 @@ def test_cli_json_report_shows_a_value_not_set_before_as_null(sample_db, tmp_pat
         ("title", "Countering Serious Crime in the Western Balkans", "Countering Serious Crime"),
     ]
     text = run_cli("import", str(sheet), "--dry-run", env_db=sample_db)
-    assert "SEED-CSC-WB end_date: (blank) -> 2019-12-31" in text.stdout
+    assert "SEED-CSC-WB End date: (blank) -> 2019-12-31" in text.stdout

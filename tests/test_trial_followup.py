@@ -102,3 +102,17 @@ def test_the_import_page_says_undo_removed_the_projects_the_import_added(sample_
     at.run()
     assert not at.exception, at.exception
     assert at.success[0].value == "Import 3 undone: removed the 1 project it added."
+
+
+def test_the_cli_text_names_fields_as_the_template_and_json_keeps_the_stored_names(sample_db, tmp_path):
+    sheet = tmp_path / "dates.csv"
+    sheet.write_text("Project ID,Title,Total budget (EUR)\nSEED-CSC-WB,Countering Serious Crime,250000\n")
+    text = run_cli("import", str(sheet), "--dry-run", env_db=sample_db).stdout
+    assert (
+        "SEED-CSC-WB Title: Countering Serious Crime in the Western Balkans -> Countering Serious Crime"
+        in text
+    )
+    assert "SEED-CSC-WB Total budget: (blank) -> 250000.00" in text
+    assert "SEED-CSC-WB budget:" not in text and "SEED-CSC-WB title:" not in text
+    report = json.loads(run_cli("import", str(sheet), "--dry-run", "--json", env_db=sample_db).stdout)
+    assert sorted(c["field"] for c in report["changes"]) == ["budget", "title"]
