@@ -17,9 +17,10 @@ from portfolio.codes import country_bounds, world_map
 
 SPLIT_COLOURS = alt.Scale(domain=["Recorded", "Equal split"], range=["#1f5f8b", "#9cc3de"])
 # Money axes count in thousands, millions or billions, named in the title ("Budget (EUR million)")
-# and drawn as plain numbers: d3's SI prefixes wrote a billion as "1G", and zero as "0M".
+# and drawn as plain numbers: d3's SI prefixes wrote a billion as "1G", and zero as "0M". Two
+# decimals at most: a map of one country drew its legend's one value as "1.200066M".
 MONEY_UNITS = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
-MONEY_AXIS = ",~f"
+MONEY_AXIS = ",.2~f"
 # Year labels stand upright: tilted, each one's box is as wide as a year's bar, and Vega dropped
 # every other label (a sample portfolio's fifteen years showed four).
 YEAR_AXIS = alt.Axis(labelAngle=-90)

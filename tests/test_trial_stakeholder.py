@@ -173,7 +173,7 @@ def test_money_axes_count_in_millions_or_billions_not_in_si_prefixes():
     bars = charts.ranked_bars(breakdown_rows({"ALB": 2.5e9, "SRB": 4e8}), "EUR")
     (x,) = [e["x"] for e in encodings(bars)]
     assert x["title"] == "Budget (EUR billion)"
-    assert x["axis"]["format"] == ",~f"
+    assert x["axis"]["format"] == ",.2~f"
     portions = pd.DataFrame(bars.to_dict()["datasets"].popitem()[1]).groupby("name")["portion"].sum()
     assert portions.to_dict() == {"ALB": 2.5, "SRB": 0.4}
 
@@ -184,7 +184,7 @@ def test_money_axes_count_in_millions_or_billions_not_in_si_prefixes():
     shaded = charts.choropleth(breakdown_rows({"ALB": 1_200_066.0}), "GBP")
     (colour,) = [e["color"] for e in encodings(shaded) if "color" in e]
     assert colour["title"] == "Budget (GBP million)"
-    assert colour["legend"]["format"] == ",~f"
+    assert colour["legend"]["format"] == ",.2~f"
 
     small = charts.ranked_bars(breakdown_rows({"ALB": 950.0}), "EUR")
     assert [e["x"]["title"] for e in encodings(small)] == ["Budget (EUR)"]
