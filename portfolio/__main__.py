@@ -37,6 +37,10 @@ def summary(args: argparse.Namespace) -> int:
     head = queries.headline(con, filters, args.currency)
     rows = queries.breakdown(con, args.by, filters, args.currency)
     parts = sum(rows["amount"], Decimal(0))
+    # Counted only when a part is estimated: it reads every project's split again.
+    split_equally = (
+        queries.estimated_projects(con, args.by, filters, args.currency) if rows["estimated"].any() else 0
+    )
     if args.json:
         report = {
             "by": args.by,
@@ -45,6 +49,7 @@ def summary(args: argparse.Namespace) -> int:
             "projects": head.projects,
             "projects_without_budget": head.without_budget,
             "projects_unconverted": head.unconverted,
+            "projects_split_equally": split_equally,
             "rows": [
                 {
                     "key": None if r.not_recorded else r.key,
@@ -68,7 +73,12 @@ def summary(args: argparse.Namespace) -> int:
             f"\n{head.projects} projects; {head.without_budget} without a recorded budget, "
             f"{head.unconverted} not convertible to {args.currency} (left out of the total)."
         )
-        print("Estimated: split equally because shares or contributions are not recorded.")
+        if split_equally:
+            whose = "1 project's money is" if split_equally == 1 else f"{split_equally:,} projects' money is"
+            print(
+                f"Estimated: {whose} split equally by {args.by} because shares or contributions are not "
+                "recorded."
+            )
     if parts != head.total_budget:
         print(
             f"error: the parts add up to {parts}, not {head.total_budget}",

@@ -255,6 +255,26 @@ def breakdown(
     return frame
 
 
+ESTIMATED_PROJECTS = """
+WITH {{selected}}, {money},
+{attributed}
+SELECT count(DISTINCT project_id) FROM attributed_rows WHERE estimated
+"""
+
+
+@rollups.in_one_version
+def estimated_projects(
+    con: duckdb.DuckDBPyConnection,
+    by: str,
+    filters: Filters,
+    currency: str = REPORTING_CURRENCY,
+) -> int:
+    """How many of the filtered projects have money that `breakdown(by)` splits equally, for want
+    of recorded shares or contributions."""
+    sql = ESTIMATED_PROJECTS.format(money=_money(con, currency), attributed=_attributed(con, by, currency))
+    return _rows(con, *_over(sql, filters, currency=currency, by=by))[0][0]
+
+
 def map_countries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Alpha-3 code and name of every country, for joining a breakdown onto the map."""
     return _frame(con, "SELECT code, name FROM ref_countries")

@@ -3,6 +3,8 @@ what undo and the command lines say."""
 
 import io
 import json
+import subprocess
+import sys
 from decimal import Decimal
 
 from lxml import etree
@@ -10,6 +12,7 @@ from lxml import etree
 from loaders import pipeline
 from portfolio import imports, store
 
+from .conftest import ROOT
 from .test_import import rows, run_cli
 from .test_pages import app
 
@@ -116,3 +119,25 @@ def test_the_cli_text_names_fields_as_the_template_and_json_keeps_the_stored_nam
     assert "SEED-CSC-WB budget:" not in text and "SEED-CSC-WB title:" not in text
     report = json.loads(run_cli("import", str(sheet), "--dry-run", "--json", env_db=sample_db).stdout)
     assert sorted(c["field"] for c in report["changes"]) == ["budget", "title"]
+
+
+def test_the_summary_says_estimated_only_where_a_split_was_estimated(sample_db):
+    def summary(by: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "portfolio", "summary", "--by", by, "--db", str(sample_db)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    # Each project has one status: nothing is split, and the summary said 'Estimated' all the same.
+    assert "estimated" not in summary("status").lower()
+    # Five projects name several funders without contributions for all of them.
+    by_funder = summary("funder")
+    assert " estimated\n" in by_funder
+    assert by_funder.rstrip().endswith(
+        "Estimated: 5 projects' money is split equally by funder because shares or contributions are not "
+        "recorded."
+    )
