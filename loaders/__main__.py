@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from portfolio.store import Store
 
 READ_FAILED, DATABASE_UNAVAILABLE, INVALID_OUTPUT = 2, 1, 3
+ILLUSTRATIVE_LEFT_OUT = re.compile(r"\d+ illustrative projects")
 
 
 def _db_path(args: argparse.Namespace) -> str:
@@ -139,24 +140,28 @@ def export(args: argparse.Namespace) -> int:
         public_only=args.as_viewer,
     )
     if args.out.lower().endswith(".xml"):
-        return export_iati(args.out, db, filters)
+        return export_iati(args.out, db, filters, args.include_illustrative)
     viewer = access.audience("viewer", access.internal_fields(db.connection)) if args.as_viewer else None
     projects = pipeline.write_export(args.out, db.connection, filters, viewer)
     print(f"Wrote {projects} {'public ' if args.as_viewer else ''}projects to {args.out}.")
     return 0
 
 
-def export_iati(out: str, db: Store, filters: Filters) -> int:
-    """The filtered public projects as an IATI 2.03 activity file, checked against the schema."""
+def export_iati(out: str, db: Store, filters: Filters, include_illustrative: bool = False) -> int:
+    """The filtered public projects as an IATI 2.03 activity file, checked against the schema.
+
+    Illustrative projects are made up: they are published only with --include-illustrative.
+    """
     from loaders import pipeline
 
-    result = pipeline.write_iati_export(out, db.connection, filters)
+    result = pipeline.write_iati_export(out, db.connection, filters, include_illustrative)
     if result.written:
         print(f"Wrote {result.written} projects as IATI 2.03 activities to {out}.")
     else:
         print(f"No project can be written as an IATI activity; {out} was not written.")
     for line in result.left_out:
-        print(f"  Left out: {line}.")
+        hint = "; --include-illustrative publishes them" if ILLUSTRATIVE_LEFT_OUT.match(line) else ""
+        print(f"  Left out: {line}{hint}.")
     for error in result.errors[:20]:
         print(f"  Schema error: {error}", file=sys.stderr)
     return INVALID_OUTPUT if result.errors else 0
@@ -242,7 +247,16 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--funder", action="append", default=[], help="only projects of this funder (org id)")
     x.add_argument("--country", action="append", default=[], help="only projects in this country (ISO3)")
     x.add_argument("--status", action="append", default=[], help="only projects with this status")
-    x.add_argument("--no-illustrative", action="store_true", help="leave out illustrative projects")
+    x.add_argument(
+        "--no-illustrative",
+        action="store_true",
+        help="leave out illustrative projects (an IATI file (.xml) leaves them out anyway)",
+    )
+    x.add_argument(
+        "--include-illustrative",
+        action="store_true",
+        help="IATI (.xml) only: publish illustrative projects too; they are made up, so left out by default",
+    )
     x.add_argument(
         "--as-viewer",
         action="store_true",

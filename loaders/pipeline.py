@@ -241,24 +241,34 @@ class IatiExport:
 
 
 def write_iati_export(
-    target: Target, con: duckdb.DuckDBPyConnection, filters: Filters | None = None
+    target: Target,
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters | None = None,
+    include_illustrative: bool = False,
 ) -> IatiExport:
     """The public projects the filters select, as IATI 2.03 activities checked against the schema.
 
-    Publishing is for public projects: internal ones are left out and counted, and so are the
-    fields the owner marked internal.
+    Publishing is for real, public projects: illustrative ones (made up, such as the sample
+    portfolio's) are left out unless `include_illustrative`, internal ones always, and both are
+    counted; so are the fields the owner marked internal.
     """
     tables = export.iati_tables(con, filters)
-    internal = set(tables["projects"].loc[tables["projects"]["visibility"] == "internal", "project_id"])
-    if internal:
+    projects = tables["projects"]
+    illustrative = projects["illustrative"].fillna(False).astype(bool)
+    made_up = set() if include_illustrative else set(projects.loc[illustrative, "project_id"])
+    internal = set(projects.loc[projects["visibility"] == "internal", "project_id"]) - made_up
+    if internal or made_up:
         tables = {
-            t: f[~f["project_id"].isin(internal)] if "project_id" in f else f for t, f in tables.items()
+            t: f[~f["project_id"].isin(internal | made_up)] if "project_id" in f else f
+            for t, f in tables.items()
         }
     internal_fields = access.internal_fields(con)
     tables = access.published(tables, internal_fields)
     missing = iati_export.left_out(tables)
     written = len(tables["projects"]) - sum(missing.projects.values())
-    lines = [f"{len(internal)} internal projects (only public projects are published)"] if internal else []
+    lines = [f"{len(made_up)} illustrative projects (made up, not real projects)"] if made_up else []
+    if internal:
+        lines.append(f"{len(internal)} internal projects (only public projects are published)")
     if internal_fields:
         fields = ", ".join(access.WITHHOLDABLE[f][0] for f in sorted(internal_fields))
         lines.append(f"the fields marked internal ({fields})")

@@ -23,7 +23,8 @@ left.download_button(
     help="A workbook with one sheet per table, drop-down lists for codes and a read-me sheet.",
     width="stretch",
 )
-shown = ui.headline(filters).projects
+headline = ui.headline(filters)
+shown = headline.projects
 right.download_button(
     f"Download {'these' if filters.is_narrowed() else 'all'} {shown} projects to edit",
     data=lambda: ui.portfolio_workbook(filters, seen),
@@ -34,14 +35,19 @@ right.download_button(
     width="stretch",
 )
 
+publish_illustrative = headline.illustrative > 0 and st.checkbox(
+    f"Include the {ui.count(headline.illustrative, 'illustrative project')} in the IATI file",
+    help="Illustrative projects are made up (the sample portfolio's), so the IATI file leaves them out "
+    "unless you tick this.",
+)
 st.download_button(
     f"Download {'these' if filters.is_narrowed() else 'all'} public projects as IATI XML",
-    data=lambda: ui.portfolio_iati(filters),
+    data=lambda: ui.portfolio_iati(filters, publish_illustrative),
     file_name="aidtrack-iati-activities.xml",
     mime="application/xml",
     icon=":material/code:",
-    help="IATI 2.03 activity XML, checked against the IATI schema. Internal projects, and projects "
-    "without a status, dates or an organisation in an IATI role, are left out.",
+    help="IATI 2.03 activity XML, checked against the IATI schema. Internal and illustrative projects, "
+    "and projects without a status, dates or an organisation in an IATI role, are left out.",
 )
 
 st.subheader("Upload a spreadsheet")

@@ -140,7 +140,7 @@ IATI_EXPORTS = {
     "projects": """
         SELECT p.project_id, p.title, p.description, p.programme, p.status,
                s.iati_code AS status_code, p.start_date, p.end_date, p.currency, p.budget, p.url,
-               p.visibility, p.updated_at
+               p.visibility, p.illustrative, p.updated_at
         FROM projects p LEFT JOIN ref_activity_statuses s ON s.status = p.status
         WHERE {condition}
         ORDER BY p.project_id""",

@@ -359,7 +359,7 @@ def test_a_publication_leaves_out_the_internal_fields(sample_db):
     db = store.open_store(sample_db)
     access.set_internal_fields(db, {"amounts", "descriptions"})
     out = io.BytesIO()
-    result = pipeline.write_iati_export(out, db.connection)
+    result = pipeline.write_iati_export(out, db.connection, include_illustrative=True)
     db.close()
     xml = out.getvalue().decode()
     assert result.written and not result.errors

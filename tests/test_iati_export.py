@@ -169,7 +169,7 @@ def test_markup_and_control_characters_are_written_as_text(empty_db, tmp_path):
 
 def test_the_command_line_writes_iati_when_the_file_ends_in_xml(sample_db, tmp_path, capsys):
     out = tmp_path / "portfolio.xml"
-    assert main(["export", str(out), "--db", str(sample_db), "--funder", "EU"]) == 0
+    assert main(["export", str(out), "--db", str(sample_db), "--funder", "EU", "--include-illustrative"]) == 0
     printed = capsys.readouterr().out
     assert iati_export.validate(out.read_bytes()) == []
     assert f"Wrote {len(activities(out.read_bytes()))} projects as IATI 2.03 activities" in printed
@@ -190,7 +190,7 @@ def test_a_publication_leaves_out_internal_projects_and_says_so(sample_db):
         }
     assert internal
     out = io.BytesIO()
-    result = pipeline.write_iati_export(out, db.connection)
+    result = pipeline.write_iati_export(out, db.connection, include_illustrative=True)
     assert result.errors == []
     assert f"{len(internal)} internal projects (only public projects are published)" in result.left_out
     xml = out.getvalue().decode()

@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from lxml import etree
 
+import ui
 from loaders import pipeline
 from portfolio import imports, store
+from portfolio.filters import Filters
 
 from .conftest import ROOT
 from .test_import import rows, run_cli
@@ -19,7 +21,7 @@ from .test_pages import app
 
 def own_iati_export(db: store.Store) -> bytes:
     out = io.BytesIO()
-    pipeline.write_iati_export(out, db.connection)
+    pipeline.write_iati_export(out, db.connection, include_illustrative=True)
     return out.getvalue()
 
 
@@ -141,3 +143,32 @@ def test_the_summary_says_estimated_only_where_a_split_was_estimated(sample_db):
         "Estimated: 5 projects' money is split equally by funder because shares or contributions are not "
         "recorded."
     )
+
+
+def test_an_iati_export_leaves_out_illustrative_projects_unless_asked_and_says_how_many(sample_db, tmp_path):
+    # 'python -m loaders export out.xml' published the 40 made-up sample projects as IATI activities.
+    db = store.open_store(sample_db)
+    with db.write() as cur:  # a real project beside the made-up ones
+        cur.execute(
+            "UPDATE projects SET status = 'implementation', start_date = DATE '2019-01-01' "
+            "WHERE project_id = 'SEED-EU-SRB-BM'"
+        )
+    db.close()
+    out = tmp_path / "publish.xml"
+    done = run_cli("export", str(out), env_db=sample_db)
+    assert done.returncode == 0, done.stderr
+    assert "Wrote 1 projects as IATI 2.03 activities" in done.stdout
+    assert (
+        "Left out: 40 illustrative projects (made up, not real projects); "
+        "--include-illustrative publishes them." in done.stdout
+    )
+    ids = [a.findtext("iati-identifier") for a in etree.parse(str(out)).getroot().iter("iati-activity")]
+    assert ids == ["SEED-EU-SRB-BM"]
+    done = run_cli("export", str(out), "--include-illustrative", env_db=sample_db)
+    assert "Wrote 33 projects" in done.stdout and "illustrative" not in done.stdout
+    # The Import page's download agrees: left out unless the box is ticked.
+    at = app("pages/imports.py")
+    (box,) = at.checkbox
+    assert box.label == "Include the 40 illustrative projects in the IATI file" and not box.value
+    assert b"ILL-0001" not in ui.portfolio_iati(Filters())
+    assert b"ILL-0001" in ui.portfolio_iati(Filters(), include_illustrative=True)

@@ -48,11 +48,12 @@ def portfolio_workbook(filters: Filters, audience: Audience) -> bytes:
     return out.getvalue()
 
 
-def portfolio_iati(filters: Filters) -> bytes:
+def portfolio_iati(filters: Filters, include_illustrative: bool = False) -> bytes:
+    """The filtered public projects as IATI XML; illustrative (made-up) ones only when asked for."""
     from loaders import pipeline
 
     out = io.BytesIO()
-    pipeline.write_iati_export(out, _con(db_path()), filters)
+    pipeline.write_iati_export(out, _con(db_path()), filters, include_illustrative)
     return out.getvalue()
 
 
