@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -280,6 +281,11 @@ def test_a_viewers_download_holds_public_projects_with_withheld_fields(sample_db
 # --- Editing --------------------------------------------------------------------------------------
 
 
+def shown(markdown: str) -> str:
+    """Markdown as the page shows it: the user's text is escaped (ui.format.literal)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def test_an_editors_change_is_saved_logged_and_shown_in_the_history(sample_db, users_file):
     project_id, title = public_project()
     at = signed_in("ed")
@@ -289,13 +295,13 @@ def test_an_editors_change_is_saved_logged_and_shown_in_the_history(sample_db, u
     title_box = next(t for t in at.text_input if t.label == "Title")
     budget_box = next(t for t in at.text_input if t.label == "Total budget")
     title_box.input(title + " (phase II)")
-    budget_box.input("EUR 2.5 million")
+    budget_box.input("CHF 2.5 million")  # the project's currency
     next(r for r in at.radio if r.label == "Visibility").set_value("internal")
     next(b for b in at.button if b.label == "Save changes").click().run()
     assert not at.exception, at.exception
     assert at.success[0].value.startswith("Saved. ")
     # Fields named as the page names them.
-    note = at.success[0].value
+    note = shown(at.success[0].value)
     assert "Title: " in note and "Total budget: " in note and "title: " not in note
     assert _one("SELECT title, budget, visibility FROM projects WHERE project_id = ?", [project_id]) == [
         (title + " (phase II)", 2500000, "internal")
@@ -321,7 +327,23 @@ def test_an_edit_is_checked_as_an_import_is(sample_db, users_file):
     at.run()
     next(t for t in at.text_input if t.label == "Title").input("")
     next(b for b in at.button if b.label == "Save changes").click().run()
-    assert at.error[0].value.startswith("Not saved: Title: ")
+    assert shown(at.error[0].value).startswith("Not saved: Title: ")
+    assert _one("SELECT count(*) FROM imports WHERE format = 'edit'") == [(0,)]
+
+
+def test_an_amount_in_another_currency_than_the_projects_is_not_saved(sample_db, users_file):
+    # Saved blank with a warning (as an import keeps the row) would lose the budget the user typed.
+    project_id, _ = public_project()
+    (before,) = _one("SELECT budget, currency FROM projects WHERE project_id = ?", [project_id])
+    at = signed_in("ed")
+    at.switch_page("pages/projects.py")
+    at.query_params["project"] = project_id
+    at.run()
+    next(t for t in at.text_input if t.label == "Total budget").input("EUR 2.5 million")
+    next(b for b in at.button if b.label == "Save changes").click().run()
+    assert at.error[0].value.startswith("Not saved: Total budget")
+    assert shown(at.error[0].value).endswith("Write the amount in CHF, or change the Currency to EUR.")
+    assert _one("SELECT budget, currency FROM projects WHERE project_id = ?", [project_id]) == [before]
     assert _one("SELECT count(*) FROM imports WHERE format = 'edit'") == [(0,)]
 
 

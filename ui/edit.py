@@ -6,12 +6,14 @@ libraries, country names), and most page runs never read or write a spreadsheet.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from portfolio import imports
 from portfolio.store import STATUSES, StoreError
 from ui import access, db
-from ui.format import changes_shown, known
+from ui.format import changes_shown, known, literal
 
 NOT_RECORDED = "(not recorded)"
 
@@ -74,9 +76,11 @@ def project_editor(project: dict) -> None:
 
     plan, loaded = pipeline.preview_edit(db.store(), key, fields)
     problems = pipeline.all_problems(plan, loaded)
-    errors = [p for p in problems if p.severity == "error"]
+    # A warning keeps an imported row with the field not known; on this form the user is typing
+    # the value now, so it is refused instead of saved blank.
+    errors = [p for p in problems if p.severity in ("error", "warning")]
     if errors:
-        st.error("Not saved: " + " ".join(f"{p.column}: {p.message}" for p in errors))
+        st.error("Not saved: " + " ".join(literal(f"{p.column}: {_refused(p.message)}") for p in errors))
         return
     if not plan.writes_anything:
         st.info("Nothing was changed.")
@@ -96,4 +100,10 @@ def saved_note() -> None:
     """After a save: what changed, once."""
     changed = st.session_state.pop("edit_saved", None)
     if changed:
-        st.success("Saved. " + "; ".join(changed), icon=":material/check:")
+        st.success("Saved. " + "; ".join(map(literal, changed)), icon=":material/check:")
+
+
+def _refused(message: str) -> str:
+    """An import's message for a value it keeps as not known, without saying so: the form saves
+    nothing."""
+    return re.sub(r"[;.]? ?[Ss]tored as not known\.$", ".", message)
