@@ -206,3 +206,6 @@ def test_the_captions_say_how_this_portfolio_converts(sample_db):
     said = "converted at the average ECB rate of the month of each amount's date"
     assert said in markdown(app())
     assert "at the average ECB rate of the month" in markdown(app("pages/spend.py"))
+    # The reporting currency's help says it too; it always said the rate of each amount's date.
+    currency = next(s for s in app().selectbox if s.label == "Reporting currency")
+    assert "at the average ECB rate of the month of each amount's date" in currency.help

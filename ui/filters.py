@@ -90,8 +90,9 @@ def sidebar_filters() -> Filters:
             "Reporting currency",
             choices.currencies,
             key="reporting_currency",
-            help="Every amount is converted to this currency at the ECB reference rate of its own "
-            "date (transaction date, budget period start, else project start).",
+            help=f"Every amount is converted to this currency at {db.conversion_method()}, where an "
+            "amount's date is its transaction date, else its budget period's start, else its project's "
+            "start. Rates of your own, on the Exchange rates page, come before the ECB's.",
         )
         st.subheader("Filter the portfolio")
         for field, label in LABELS.items():
