@@ -102,7 +102,7 @@ if view in (None, "Project"):
             "burn",
             "elapsed",
         ]
-    ].assign(link=[f"/projects?project={pid}" for pid in rows["project_id"]])
+    ].assign(link=[ui.project_link(pid) for pid in rows["project_id"]])
     st.dataframe(
         table,
         column_config={

@@ -125,7 +125,9 @@ def test_links_to_a_project_whose_id_holds_url_signs_open_that_project(sample_db
     store.add_records(
         db,
         {
-            "projects": pd.DataFrame([{"project_id": odd, "title": "Odd ID", "currency": "EUR"}]),
+            "projects": pd.DataFrame(
+                [{"project_id": odd, "title": "Odd ID", "currency": "EUR", "budget": 1000}]
+            ),
             "activities": pd.DataFrame(
                 [{"activity_id": "E", "project_id": odd, "title": "Seminar", "kind": "seminar"}]
             ),
@@ -139,6 +141,9 @@ def test_links_to_a_project_whose_id_holds_url_signs_open_that_project(sample_db
         "activities": app("pages/activities.py", q="Odd ID").dataframe[0].value["project_link"],
         "quality": app("pages/quality.py", q="Odd ID").dataframe[0].value["link"],
         "changes": app("pages/changes.py").dataframe[0].value["link"],
+        "spend": next(
+            d.value["link"] for d in app("pages/spend.py", q="Odd ID").dataframe if "link" in d.value
+        ),
     }
     for page, link in links.items():
         (address,) = [a for a in link if "2019" in a]
