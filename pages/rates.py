@@ -58,10 +58,10 @@ if upload is not None:
             upload.getvalue(), upload.name, ui.currency_codes(), portfolio_store.user_rates(db)
         )
     except UnreadableFile as e:
-        st.error(f"**Nothing was imported.** {e}")
+        st.error(f"**Nothing was imported.** {ui.literal(e)}")
     else:
         for problem in found.problems:
-            st.warning(str(problem))
+            st.warning(ui.literal(str(problem)))
         st.dataframe(
             found.rates,
             column_config={
@@ -77,7 +77,10 @@ if upload is not None:
             f"Use {ui.count(len(found.rates), 'rate')} from this file", type="primary"
         ):
             portfolio_store.replace_user_rates(db, found.rates, f"{upload.name} (your rates)")
-            st.success(f"{len(found.rates):,} rates from {upload.name} now take precedence over the ECB's.")
+            st.success(
+                f"{len(found.rates):,} rates from {ui.literal(upload.name)} now take precedence over "
+                "the ECB's."
+            )
 
 for source in summary.loc[summary["yours"], "source"]:
     if st.button(f"Remove the rates from {source}", key=f"remove {source}"):

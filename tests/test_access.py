@@ -497,3 +497,14 @@ def test_single_sign_on_gives_the_role_the_users_file_names_for_the_email(
         )
     else:
         assert [b.label for b in at.button] == ["Sign in"]
+
+
+def test_the_signed_in_name_shows_as_typed(sample_db, users_file):
+    # '__ed__' in markdown is a bold 'ed'.
+    access.add_user(users_file, "__ed__", "editor", PASSWORDS["ed"])
+    at = AppTest.from_file(ENTRY, default_timeout=60).run()
+    at.text_input[0].input("__ed__")
+    at.text_input[1].input(PASSWORDS["ed"])
+    at.button[0].click().run()
+    (caption,) = [c.value for c in at.sidebar.caption if c.value.startswith("Signed in as")]
+    assert caption == r"Signed in as **\_\_ed\_\_** · editor"

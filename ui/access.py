@@ -23,6 +23,7 @@ from portfolio import access
 from portfolio.access import Audience
 from portfolio.filters import Filters
 from ui import db
+from ui.format import literal
 
 LOCAL_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
 SIGNED_IN = "signed_in_user"
@@ -217,9 +218,9 @@ def signed_in_box(user: access.User) -> None:
     with st.sidebar:
         st.divider()
         if access.users_path() is None and not _single_sign_on():
-            st.caption(f"**{user.name}** · admin on this machine (sign-in is off)")
+            st.caption(f"**{literal(user.name)}** · admin on this machine (sign-in is off)")
             return
-        st.caption(f"Signed in as **{user.name}** · {user.role}")
+        st.caption(f"Signed in as **{literal(user.name)}** · {user.role}")
         st.button("Sign out", on_click=sign_out, key="sign_out")
 
 
