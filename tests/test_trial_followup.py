@@ -172,3 +172,26 @@ def test_an_iati_export_leaves_out_illustrative_projects_unless_asked_and_says_h
     assert box.label == "Include the 40 illustrative projects in the IATI file" and not box.value
     assert b"ILL-0001" not in ui.portfolio_iati(Filters())
     assert b"ILL-0001" in ui.portfolio_iati(Filters(), include_illustrative=True)
+
+
+def test_projects_an_earlier_version_of_the_sheet_brought_in_and_this_one_leaves_out_are_noted(empty_db):
+    # A manager deleted an ended project from their sheet; the preview kept it without a word.
+    def preview(text: str):
+        plan, loaded = pipeline.preview_file(empty_db, text.encode(), "portfolio.csv")
+        return plan, pipeline.report(plan, loaded)
+
+    first = "Project title,Donor(s),Start\nAlpha border post,EU,2018-01-01\nBeta customs,EU,2018-02-01\n"
+    plan, report = preview(first)
+    assert report["notes"] == []
+    imports.apply(empty_db, plan)
+    plan, report = preview("Project title,Donor(s),Start\nAlpha border post,EU,2018-01-01\n")
+    (beta,) = rows(empty_db, "SELECT project_id FROM projects WHERE title = 'Beta customs'")
+    assert [n["message"] for n in report["notes"]] == [
+        f"1 project imported from an earlier version of this file is not in it: 'Beta customs' ({beta[0]}). "
+        "It is kept as stored (an import never deletes a project). If it has ended, set its status (closed, "
+        "cancelled) in the file or in the project view."
+    ]
+    assert report["unchanged"] == 1 and not plan.writes_anything
+    # Another file's projects are not this file's business.
+    other = pipeline.preview_file(empty_db, b"Project title,Donor(s)\nAlpha border post,EU\n", "other.csv")
+    assert [p for p in other[0].problems if p["severity"] == "note"] == []
