@@ -91,7 +91,10 @@ if upload is not None:
         st.session_state["preview_key"] = key
         bar.empty()
     if st.session_state.get("preview_error"):
-        st.error(f"**Nothing was imported.** {st.session_state['preview_error']}", icon=":material/error:")
+        st.error(
+            f"**Nothing was imported.** {ui.literal(st.session_state['preview_error'])}",
+            icon=":material/error:",
+        )
     elif st.session_state.get("preview"):
         plan, loaded = st.session_state["preview"]
         report = pipeline.report(plan, loaded)
@@ -111,7 +114,7 @@ if upload is not None:
                     with st.spinner(f"Saving {report['added'] + report['updated']:,} projects…"):
                         import_id = imports.apply(ui.store(), plan, by=ui.user_name())
                 except ui.StoreError as e:
-                    st.error(f"**{e.title}.** {e}")
+                    st.error(f"**{e.title}.** {ui.literal(e)}")
                 else:
                     st.session_state["import_done"] = (
                         f"Saved as import {import_id}: {report['added']} new and {report['updated']} "
@@ -158,9 +161,9 @@ if choice is None:
     st.stop()
 entry = log.iloc[choice]
 import_id = int(entry["import_id"])
-st.markdown(f"**Import {import_id}**: {entry['file_name']}")
+st.markdown(f"**Import {import_id}**: {ui.literal(entry['file_name'])}")
 if entry["message"]:
-    st.caption(entry["message"])
+    st.caption(ui.literal(entry["message"]))
 done_by_import = ui.import_changes(import_id)
 if len(done_by_import) == imports.CHANGES_SHOWN:
     st.caption(f"The first {imports.CHANGES_SHOWN:,} projects and changes.")
@@ -177,13 +180,13 @@ st.dataframe(
     width="stretch",
 )
 if entry["can_undo"] and not access.may_undo(ui.user(), entry["imported_by"]):
-    st.caption(f"Only {entry['imported_by'] or 'its importer'} or an admin can undo this import.")
+    st.caption(f"Only {ui.literal(entry['imported_by'] or 'its importer')} or an admin can undo this import.")
 elif entry["can_undo"]:
     if st.button(f"Undo import {import_id}", icon=":material/undo:"):
         try:
             undone = imports.undo_import(ui.store(), import_id, by=ui.user_name())
         except ui.StoreError as e:
-            st.error(f"**{e.title}.** {e}")
+            st.error(f"**{e.title}.** {ui.literal(e)}")
         else:
             st.session_state["import_done"] = undone.message
             st.rerun()

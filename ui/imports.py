@@ -15,7 +15,7 @@ from portfolio import imports
 from portfolio.access import Audience
 from portfolio.filters import Filters
 from ui.db import _con, cached_read, data_version, db_path
-from ui.format import changes_shown
+from ui.format import changes_shown, literal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN = 5000  # rows of a preview table sent to the browser
@@ -98,7 +98,7 @@ def import_preview(report: dict) -> None:
     """New, changed, unchanged and rejected rows, and every problem with its place in the file."""
     from loaders import pipeline, template
 
-    st.markdown(f"**{report['file']}**: what importing it will do")
+    st.markdown(f"**{literal(report['file'])}**: what importing it will do")
     xml = report["format"] == "iati"
     new, changed, same, rejected = st.columns(4)
     new.metric("New projects", f"{report['added']:,}")
@@ -199,4 +199,6 @@ def import_preview(report: dict) -> None:
         )
     for note in report["notes"][:20]:
         where = pipeline.place(note, xml)
-        st.caption(f"{where[:1].upper() + where[1:]}: {note['message']}" if where else note["message"])
+        st.caption(
+            literal(f"{where[:1].upper() + where[1:]}: {note['message']}" if where else note["message"])
+        )
