@@ -117,9 +117,7 @@ def test_a_programme_manager_imports_the_filled_template_finds_the_project_and_u
     page.get_by_role("option", name=f"Import {number}: aidtrack-template.xlsx (done)").click()
     settle(page)
     page.get_by_role("button", name=f"Undo import {number}").click()
-    expect(
-        page.get_by_text(f"Import {number} undone: removed the 1 project it added.").first
-    ).to_be_visible()
+    expect(page.get_by_text(f"Import {number} undone: removed the 1 project it added.").first).to_be_visible()
     settle(page)
     screenshot(page, "journey-6-undone.png")
     go(page, "Overview")
