@@ -40,15 +40,34 @@ publish_illustrative = headline.illustrative > 0 and st.checkbox(
     help="Illustrative projects are made up (the sample portfolio's), so the IATI file leaves them out "
     "unless you tick this.",
 )
-st.download_button(
-    f"Download {'these' if filters.is_narrowed() else 'all'} public projects as IATI XML",
-    data=lambda: ui.portfolio_iati(filters, publish_illustrative),
-    file_name="aidtrack-iati-activities.xml",
-    mime="application/xml",
+# Written on request, not on every run: the export reads every table of the projects it publishes,
+# and saying what it leaves out (projects without a status, say) needs the export itself.
+iati_request = (filters, publish_illustrative, ui.data_version())
+if st.button(
+    f"Prepare {'these' if filters.is_narrowed() else 'all'} public projects as IATI XML",
     icon=":material/code:",
     help="IATI 2.03 activity XML, checked against the IATI schema. Internal and illustrative projects, "
     "and projects without a status, dates or an organisation in an IATI role, are left out.",
-)
+):
+    with st.spinner("Writing the IATI file…"):
+        st.session_state["iati_export"] = (iati_request, *ui.portfolio_iati(filters, publish_illustrative))
+prepared = st.session_state.get("iati_export")
+if prepared and prepared[0] == iati_request:
+    _, iati, xml = prepared
+    if iati.written:
+        st.download_button(
+            f"Download the IATI file ({ui.count(iati.written, 'project')})",
+            data=xml,
+            file_name="aidtrack-iati-activities.xml",
+            mime="application/xml",
+            icon=":material/download:",
+        )
+    else:
+        st.warning("No project can be written as an IATI activity, so there is no file to download.")
+    if iati.left_out:
+        st.caption("Left out of the file:\n" + "\n".join(f"- {line}" for line in iati.left_out))
+    if iati.errors:
+        st.error("The file breaks the IATI schema: " + ui.literal("; ".join(iati.errors[:5])))
 
 st.subheader("Upload a spreadsheet")
 st.caption(

@@ -22,8 +22,28 @@ def test_import_page_offers_the_template_and_the_portfolio(sample_db):
     assert labels == [
         "Download the template",
         "Download all 43 projects to edit",
-        "Download all public projects as IATI XML",
     ]
+    assert [b.label for b in at.button] == ["Prepare all public projects as IATI XML"]
+
+
+def test_the_iati_file_says_what_it_leaves_out_before_it_is_downloaded(sample_db):
+    # The sample's three real projects have no status, which IATI requires: with the illustrative
+    # ones left out, the download was an empty file.
+    at = app("pages/imports.py")
+    next(b for b in at.button if b.label.startswith("Prepare")).click().run()
+    assert (
+        at.warning[0].value
+        == "No project can be written as an IATI activity, so there is no file to download."
+    )
+    assert (
+        "Left out of the file:\n- 40 illustrative projects (made up, not real projects)\n"
+        "- 3 projects: no status (IATI requires an activity-status)"
+    ) in [c.value for c in at.caption]
+    at.checkbox[0].check().run()
+    next(b for b in at.button if b.label.startswith("Prepare")).click().run()
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download the IATI file (32 projects)" in labels, labels
+    assert not at.warning and not at.error
 
 
 def test_preview_then_confirm_then_every_page_shows_it_then_undo(sample_db):

@@ -170,8 +170,8 @@ def test_an_iati_export_leaves_out_illustrative_projects_unless_asked_and_says_h
     at = app("pages/imports.py")
     (box,) = at.checkbox
     assert box.label == "Include the 40 illustrative projects in the IATI file" and not box.value
-    assert b"ILL-0001" not in ui.portfolio_iati(Filters())
-    assert b"ILL-0001" in ui.portfolio_iati(Filters(), include_illustrative=True)
+    assert b"ILL-0001" not in ui.portfolio_iati(Filters())[1]
+    assert b"ILL-0001" in ui.portfolio_iati(Filters(), include_illustrative=True)[1]
 
 
 def test_projects_an_earlier_version_of_the_sheet_brought_in_and_this_one_leaves_out_are_noted(empty_db):

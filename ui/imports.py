@@ -48,13 +48,14 @@ def portfolio_workbook(filters: Filters, audience: Audience) -> bytes:
     return out.getvalue()
 
 
-def portfolio_iati(filters: Filters, include_illustrative: bool = False) -> bytes:
-    """The filtered public projects as IATI XML; illustrative (made-up) ones only when asked for."""
+def portfolio_iati(filters: Filters, include_illustrative: bool = False):
+    """The filtered public projects as IATI XML, with what the export left out; illustrative
+    (made-up) ones only when asked for. (pipeline.IatiExport, the file's bytes)"""
     from loaders import pipeline
 
     out = io.BytesIO()
-    pipeline.write_iati_export(out, _con(db_path()), filters, include_illustrative)
-    return out.getvalue()
+    written = pipeline.write_iati_export(out, _con(db_path()), filters, include_illustrative)
+    return written, out.getvalue()
 
 
 def fixme_workbook(plan, loaded) -> bytes:
