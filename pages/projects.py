@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from portfolio import charts
 from portfolio.access import WITHHELD
-from ui.format import link, literal
+from ui.format import budget_total_note, dates_as_text, link, literal
 
 ui.through_dashboard("projects")
 
@@ -16,7 +16,8 @@ seen = ui.audience()
 projects = ui.withheld(ui.project_table(filters, CURRENCY))
 # The table holds the first 5,000 (seed and imported projects first, then by ID); the count is
 # of them all.
-total = ui.headline(filters, CURRENCY).projects
+head = ui.headline(filters, CURRENCY)
+total = head.projects
 
 st.title("Projects")
 st.caption(
@@ -27,13 +28,15 @@ st.caption(
         "(seed and imported ones first, then by ID)"
     )
     + (" (public projects only)" if seen.public_only else "")
-    + ". Search with the sidebar; sort by clicking a column; select a row to see the project."
+    + ". "
+    + ("" if seen.withholds("amounts") else budget_total_note(head, CURRENCY))
+    + "Search with the sidebar; sort by clicking a column; select a row to see the project."
 )
 hidden = ["illustrative", "unconverted"] + (["visibility"] if seen.public_only else [])
 selection = st.dataframe(
     ui.unknowns_shown(
-        projects.drop(columns=hidden),
-        ["status", "funders", "implementers", "countries"],
+        dates_as_text(projects.drop(columns=hidden), ["start_date", "end_date"]),
+        ["status", "funders", "implementers", "countries", "start_date", "end_date"],
     ),
     column_config={
         "project_id": "ID",
@@ -42,8 +45,8 @@ selection = st.dataframe(
         "funders": "Funders",
         "implementers": "Implementers",
         "countries": "Countries",
-        "start_date": st.column_config.DateColumn("Start"),
-        "end_date": st.column_config.DateColumn("End"),
+        "start_date": "Start",
+        "end_date": "End",
         "currency": "Currency",
         **ui.money_columns(projects, CURRENCY),
         "source": "Source",

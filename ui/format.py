@@ -112,6 +112,35 @@ def budget_fact(project: dict, has_periods: bool, currency: str) -> str:
     return own
 
 
+def budget_total_note(head, currency: str) -> str:
+    """Under a list of projects: what their budgets add up to, and which of them are not in it
+    ('Total budget EUR 95,865,652.63; 2 projects have no budget recorded. ')."""
+    text = f"Total budget {money(head.total_budget, currency)}"
+    left_out = []
+    if head.without_budget:
+        left_out.append(
+            f"{count(head.without_budget, 'project')} "
+            f"{'has' if head.without_budget == 1 else 'have'} no budget recorded"
+        )
+    if head.unconverted:
+        left_out.append(
+            f"{count(head.unconverted, 'project')} not converted to {currency} (no rate for "
+            f"{'its' if head.unconverted == 1 else 'their'} date), left out"
+        )
+    return text + ("; " + "; ".join(left_out) if left_out else "") + ". "
+
+
+def dates_as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A copy of `frame` whose dates in `columns` read 2018-07-18, as text that sorts as dates do,
+    so that unknowns_shown() can say 'not recorded' where a table would show a grey 'None'."""
+    return frame.assign(
+        **{
+            c: pd.to_datetime(frame[c], errors="coerce").dt.strftime("%Y-%m-%d").astype(object)
+            for c in columns
+        }
+    )
+
+
 def split_note(rows: pd.DataFrame, what: str, currency: str) -> str:
     """Under a breakdown chart: what the parts add up to, and how much of it is an equal split."""
     text = f"Parts add up to {money(rows['amount'].sum(), currency)}."
