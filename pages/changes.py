@@ -6,14 +6,16 @@ from datetime import date, timedelta
 import streamlit as st
 
 import ui
-from ui.format import project_link
+from ui.edit import undone_imports
+from ui.format import literal, project_link
 
 ui.through_dashboard("changes")
 
 st.title("What changed")
 st.caption(
-    "Changes recorded by imports between two dates (undone imports left out). Each row links "
-    "to its project, where the full history is."
+    "Changes recorded by imports and by edits in the project view between two dates (undone "
+    "imports left out), with who made them. Each row links to its project, where the full "
+    "history is."
 )
 left, right = st.columns(2)
 since = left.date_input("From", value=date.today() - timedelta(days=90), key="changes_since")
@@ -24,6 +26,19 @@ if since > until:
 
 found = ui.changes_between(since, until)
 counts = ui.change_counts(since, until)
+undone = undone_imports(since, until)
+if len(undone):
+    st.info(
+        "Left out because undone: "
+        + "; ".join(
+            f"{literal(u.file_name)} (imported {u.imported_at:%d %b %Y %H:%M}"
+            f"{' by ' + literal(u.by) if u.by else ''})"
+            for u in undone.head(5).itertuples()
+        )
+        + (f" and {len(undone) - 5:,} more" if len(undone) > 5 else "")
+        + ". The Import page's log lists every import and undo.",
+        icon=":material/undo:",
+    )
 for column, kind in zip(st.columns(len(found)), found, strict=True):
     column.metric(kind, f"{counts[kind]:,}")
 for kind, rows in found.items():
@@ -40,6 +55,7 @@ for kind, rows in found.items():
             "project_id": "ID",
             "title": st.column_config.TextColumn("Project", width=300),
             "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+            "by": "By",
             "field": "Field",
             "old": st.column_config.TextColumn("Before", width=120),
             "new": st.column_config.TextColumn("After", width=120),

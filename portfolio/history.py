@@ -37,18 +37,22 @@ CHANGE_KINDS = {
     "Budget revisions": "c.field IN ('budget', 'Budgets')",
     "Moved end dates": "c.field = 'end_date'",
     "New or changed funders": "c.field IN ('Funders', 'Organisations')",
+    # Everything else a change names (a title, a start date, countries, transactions...): an
+    # edit or import that changed only those was listed nowhere.
+    "Other changes": "c.field NOT IN ('status', 'budget', 'Budgets', 'end_date', 'Funders', 'Organisations')",
 }
 
 NEW_PROJECTS = """
-SELECT ip.project_id, p.title, i.imported_at AS "when", i.file_name AS source
+SELECT ip.project_id, p.title, i.imported_at AS "when", coalesce(i.imported_by, '') AS "by",
+       i.file_name AS source
 FROM import_projects ip JOIN imports i USING (import_id) LEFT JOIN projects p USING (project_id)
 WHERE ip.action = 'added' AND i.status = 'done' AND i.imported_at >= $since AND i.imported_at < $until
 ORDER BY i.imported_at, ip.project_id
 LIMIT 5000
 """
 CHANGES = """
-SELECT c.row_key AS project_id, p.title, c."at" AS "when", c.field, c.old_value AS old, c.new_value AS new,
-       i.file_name AS source
+SELECT c.row_key AS project_id, p.title, c."at" AS "when", coalesce(c."by", i.imported_by, '') AS "by",
+       c.field, c.old_value AS old, c.new_value AS new, i.file_name AS source
 FROM changes c JOIN imports i USING (import_id) LEFT JOIN projects p ON p.project_id = c.row_key
 WHERE c.table_name = 'projects' AND i.status = 'done' AND c."at" >= $since AND c."at" < $until AND {kind}
 ORDER BY c."at", c.row_key
@@ -84,3 +88,18 @@ def change_counts(con: duckdb.DuckDBPyConnection, since: date, until: date) -> d
     for kind, condition in CHANGE_KINDS.items():
         counts[kind] = _rows(con, CHANGE_COUNT.format(kind=condition), params)[0][0]
     return counts
+
+
+UNDONE = """
+SELECT i.file_name, i.imported_at, coalesce(i.imported_by, '') AS "by"
+FROM imports i
+WHERE i.status = 'undone' AND i.imported_at >= $since AND i.imported_at < $until
+ORDER BY i.imported_at
+"""
+
+
+def undone_imports(con: duckdb.DuckDBPyConnection, since: date, until: date) -> pd.DataFrame:
+    """The imports and edits from `since` to `until` that were undone, which changes_between()
+    leaves out: file name, when, by whom."""
+    params = {"since": since, "until": pd.Timestamp(until) + pd.Timedelta(days=1)}
+    return _frame(con, UNDONE, params)

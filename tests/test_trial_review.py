@@ -20,3 +20,55 @@ def test_the_projects_list_says_not_recorded_for_a_missing_date(sample_db):
     # The seed page states no dates for the EU grant: a grey 'None' read as a value.
     assert table.loc["SEED-EU-SRB-BM", ["start_date", "end_date"]].tolist() == ["not recorded"] * 2
     assert table.loc["ILL-0001", "start_date"] == "2017-06-10"
+
+
+def _edit(sample_db, project_id: str, by: str, **changed):
+    """What the project view's edit form does on Save."""
+    from loaders import pipeline
+    from portfolio import imports, store
+
+    db = store.open_store(sample_db)
+    project = db.connection.execute("SELECT * FROM projects WHERE project_id = ?", [project_id]).df()
+    fields = project.iloc[0][
+        [
+            "title",
+            "description",
+            "programme",
+            "status",
+            "start_date",
+            "end_date",
+            "currency",
+            "url",
+            "visibility",
+        ]
+    ].to_dict()
+    fields["budget"] = str(project.iloc[0]["budget"])
+    fields.update(changed)
+    plan, _ = pipeline.preview_edit(db, project_id, fields)
+    import_id = imports.apply(db, plan, by=by)
+    return db, import_id
+
+
+def test_what_changed_lists_a_renamed_project_with_who_renamed_it(sample_db):
+    db, _ = _edit(sample_db, "ILL-0007", "Maria Manager", title="Firearms Control in Montenegro")
+    db.close()
+    at = app("pages/changes.py")
+    # A title edited in the project view was listed nowhere, and no table said who changed what.
+    other = next(d.value for d in at.dataframe if "Title" in set(d.value.get("field", ())))
+    assert other[["project_id", "by", "field", "new"]].values.tolist() == [
+        ["ILL-0007", "Maria Manager", "Title", "Firearms Control in Montenegro"]
+    ]
+    assert next(m.value for m in at.metric if m.label == "Other changes") == "1"
+
+
+def test_what_changed_says_which_imports_it_leaves_out_as_undone(sample_db):
+    from portfolio import imports
+
+    db, import_id = _edit(sample_db, "ILL-0007", "Maria Manager", status="closed")
+    imports.undo(db, import_id)
+    db.close()
+    at = app("pages/changes.py")
+    assert next(m.value for m in at.metric if m.label == "Status changes") == "0"
+    (note,) = [i.value for i in at.info]
+    assert note.startswith("Left out because undone: Edited in the app\\: ILL-0007 (imported ")
+    assert "by Maria Manager)" in note
