@@ -88,10 +88,17 @@ counted AS (
     FROM flagged
 )"""
 
+# Only the projects with every flag in $flags (all of them when it is empty): chosen before the
+# limit, so that a flag the most flagged 5,000 do not carry still lists its projects.
+MATCHING = " AND ".join(
+    f"(NOT list_contains($flags, '{flag}') OR coalesce({flag}, false))" for flag in FLAG_COLUMNS
+)
+
 # The most flagged first; only those shown are joined to their titles.
 PROJECTS = f"""
 WITH {{{{selected}}}}, {{per_project}}, {REVIEW},
-top AS (SELECT * FROM counted ORDER BY flags DESC, budget_cents DESC NULLS LAST, project_id LIMIT $limit)
+matching AS (SELECT * FROM counted WHERE {MATCHING}),
+top AS (SELECT * FROM matching ORDER BY flags DESC, budget_cents DESC NULLS LAST, project_id LIMIT $limit)
 SELECT t.project_id, p.title, coalesce(rs.name, t.status) AS status, t.start_date, t.end_date, t.illustrative,
        {cents_to_decimal("budget_cents")} AS budget,
        {cents_to_decimal("commitment_cents")} AS commitments,
@@ -102,7 +109,7 @@ SELECT t.project_id, p.title, coalesce(rs.name, t.status) AS status, t.start_dat
        burn, elapsed, t.currency, own_budget, contributions, after_end, unconverted, unconverted_currencies,
        budget_unconverted,
        ahead, little_spent, money_after_end, contributions_off, no_rate, spent_negative, flags,
-       (SELECT count(*) FROM selected) AS total_projects
+       (SELECT count(*) FROM selected) AS total_projects, (SELECT count(*) FROM matching) AS matching_projects
 FROM top t JOIN projects p USING (project_id)
 LEFT JOIN ref_activity_statuses rs ON rs.status = t.status
 ORDER BY flags DESC, budget_cents DESC NULLS LAST, t.project_id
@@ -157,11 +164,18 @@ def project_review(
     currency: str = REPORTING_CURRENCY,
     today: date | None = None,
     limit: int = 5000,
+    flags: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Per project: budget, commitments, disbursements, expenditure, remaining, burn rate against
-    time elapsed, and each flag; the flagged first. `total_projects` counts them all."""
+    time elapsed, and each flag; the flagged first. With `flags` (names in FLAG_COLUMNS), only the
+    projects with all of them. `total_projects` counts the filtered projects, `matching_projects`
+    those with the flags."""
+    unknown = set(flags) - set(FLAG_COLUMNS)
+    if unknown:
+        raise ValueError(f"No such flag: {', '.join(sorted(unknown))}")
     sql = PROJECTS.format(per_project=_per_project(con, currency))
-    frame = _frame(con, *_over(sql, filters, currency=currency, today=today or date.today(), limit=limit))
+    params = {"currency": currency, "today": today or date.today(), "limit": limit, "flags": list(flags)}
+    frame = _frame(con, *_over(sql, filters, **params))
     frame["flag_text"] = [_flag_text(row, currency) for row in frame.itertuples()]
     return frame
 

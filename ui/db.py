@@ -314,6 +314,19 @@ def review_totals(filters: Filters, currency: str) -> spend.ReviewTotals:
 
 
 @cached_read(32)
+def _flagged_review(
+    path: str, version: int, filters: Filters, currency: str, today: date, flags: tuple[str, ...]
+) -> pd.DataFrame:
+    return spend.project_review(_con(path), filters, currency, today, flags=flags)
+
+
+def flagged_review(filters: Filters, currency: str, flags: tuple[str, ...]) -> pd.DataFrame:
+    """The spend review's projects with every one of `flags`, chosen among all the filtered
+    projects (ui.project_review lists the most flagged of them all)."""
+    return _flagged_review(db_path(), data_version(), filters, currency, date.today(), tuple(flags))
+
+
+@cached_read(32)
 def _events_by_month(path: str, version: int, filters: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
     return queries.events_by_month(_con(path), filters, kinds)
 

@@ -1,0 +1,64 @@
+"""Found by trying the dashboard at 100,000 projects in a browser: what a page showed or left out
+once the portfolio is larger than a table lists, here on small generated portfolios."""
+
+import shutil
+from datetime import date
+
+import pytest
+
+from portfolio import spend, store, synthetic
+from portfolio.filters import Filters
+
+from .test_pages import app, markdown
+
+PROJECTS = 600
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def _generated_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("generated") / "generated.duckdb"
+    db = store.open_store(path)
+    store.add_records(
+        db, synthetic.batches(PROJECTS, seed=11, prefix="TS", size=PROJECTS), "generated", "synthetic"
+    )
+    db.close()
+    return path
+
+
+@pytest.fixture
+def generated_db(_generated_template, tmp_path, monkeypatch):
+    path = tmp_path / "aidtrack.duckdb"
+    shutil.copy(_generated_template, path)
+    monkeypatch.setenv("AIDTRACK_DB", str(path))
+    return path
+
+
+def test_a_flag_is_looked_for_among_every_project_not_the_most_flagged_listed(generated_db):
+    # At 100,000 projects the table lists the 5,000 most flagged; 'Amounts with no rate' then
+    # filtered those 5,000 and showed an empty table, while 493 projects had no rate.
+    db = store.open_store(generated_db)
+    totals = spend.review_totals(db.connection, Filters(), "EUR", TODAY)
+    listed = spend.project_review(db.connection, Filters(), "EUR", TODAY, limit=20)
+    assert totals.by_flag["no_rate"] == 1 and not listed["no_rate"].any()
+    for flag in ("no_rate", "ahead"):
+        found = spend.project_review(db.connection, Filters(), "EUR", TODAY, limit=20, flags=(flag,))
+        assert len(found) == totals.by_flag[flag] == found["matching_projects"].iloc[0]
+        assert found[flag].all()
+    both = spend.project_review(db.connection, Filters(), "EUR", TODAY, flags=("ahead", "little_spent"))
+    assert (both["ahead"] & both["little_spent"]).all()
+    with pytest.raises(ValueError, match="No such flag"):
+        spend.project_review(db.connection, Filters(), "EUR", TODAY, flags=("budget; DROP TABLE projects",))
+    db.close()
+
+
+def test_the_spend_review_says_how_many_projects_have_the_chosen_flag(generated_db):
+    at = app("pages/spend.py")
+    (flags,) = [m for m in at.multiselect if m.label == "Show only projects flagged for"]
+    flags.set_value(["no_rate"]).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 1
+    assert f"1 of {PROJECTS:,} projects flagged for amounts with no rate." in markdown(at)
+    flags.set_value(["money_after_end"]).run()
+    assert len(at.dataframe[0].value) == 0
+    assert f"None of the {PROJECTS:,} projects is flagged for money after the end date." in markdown(at)
