@@ -1384,6 +1384,7 @@ def _aims(cell) -> tuple[str, ...]:
     text = _text_cell(cell)
     if not text:
         return ()
+    text = values.clean_text(text)[0]  # control characters, as from titles (an export drops them)
     aims = (_AIM_MARK.sub("", a).strip() for a in _AIM_SPLIT.split(text) if a and a.strip())
     return tuple(a for a in aims if a)
 

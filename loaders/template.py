@@ -87,9 +87,12 @@ def _styled(ws, value: Any = None, **style) -> WriteOnlyCell:
 
 def _text(ws, value: str) -> str | WriteOnlyCell:
     """A string as text: illegal control characters dropped, never run as a formula."""
+    # Dropped before the check: '\x01=HYPERLINK(...)' would otherwise pass it and be written
+    # as '=HYPERLINK(...)', which openpyxl writes as a formula.
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if value.startswith(FORMULA_STARTS):
         return _styled(ws, value)
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
 
 
 def _value(ws, value: Any, styled: WriteOnlyCell | None = None) -> Any:
