@@ -24,6 +24,8 @@ QUIET_DAYS = 365
 # Check name -> (what a failed check says, SQL that is true when the project fails it).
 CHECKS = {
     "budget": ("No budget recorded", "NOT has_budget"),
+    # A sheet's blank cost often arrives as 0: counted as a budget, it passed the check above.
+    "zero_budget": ("Budget is 0", "budget = 0"),
     "dates": ("Start or end date missing", "start_date IS NULL OR end_date IS NULL"),
     "status": ("No status", "status IS NULL"),
     "funders": ("No funder recorded", "funders = 0"),
@@ -44,6 +46,10 @@ CHECKS = {
         "status = 'implementation' "
         f"AND coalesce(last_activity, start_date) < $today - INTERVAL {QUIET_DAYS} DAY",
     ),
+    "after_end": (
+        "Money disbursed or spent after the end date",
+        "after_end > 0",
+    ),
     "contributions": (
         "Funder contributions do not add up to the budget",
         "contributions_comparable AND budget IS NOT NULL AND abs(contributions - budget) > 0.005 * budget",
@@ -57,7 +63,7 @@ facts AS (
            has_budget, funders, countries, sectors,
            country_shares IS NOT NULL AND country_shares <> 100 AS country_shares_off,
            sector_shares IS NOT NULL AND sector_shares <> 100 AS sector_shares_off,
-           unknown_codes, last_activity, contributions, contributions_comparable
+           unknown_codes, last_activity, contributions, contributions_comparable, after_end
     FROM project_rows
 )"""
 
