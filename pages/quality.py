@@ -5,7 +5,7 @@ import altair as alt
 import streamlit as st
 
 import ui
-from ui.format import project_link
+from ui.format import project_link, time_axis_format
 
 ui.through_dashboard("quality")
 
@@ -41,6 +41,14 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+st.caption(
+    "Where to fix it: a budget, dates or status in the project's own view (Open project, then "
+    "'Edit this project'); funders and their contributions, countries, sectors and their shares, "
+    "and transactions on the Import page: download the portfolio as a workbook, correct its "
+    "Funding, Countries, Sectors or Transactions sheet and upload it again."
+    if ui.may("imports")
+    else "Editors correct these in the project view and on the Import page."
+)
 
 history = ui.quality_history()
 if len(history) > 1:
@@ -50,7 +58,7 @@ if len(history) > 1:
         alt.Chart(history)
         .mark_line(point=True)
         .encode(
-            x=alt.X("at:T", title=None),
+            x=alt.X("at:T", title=None, axis=alt.Axis(format=time_axis_format(history["at"]), labelAngle=0)),
             y=alt.Y("score:Q", title="Average score", scale=alt.Scale(domain=[0, 100])),
             tooltip=[
                 alt.Tooltip("at:T", title="When"),

@@ -1,7 +1,16 @@
 """Trial of the Projects list, the project page, Data quality and What changed, as a donor
 officer reviewing a portfolio and a programme manager keeping it up to date."""
 
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from portfolio import quality
+from portfolio.filters import Filters
+
 from .test_pages import app
+from .test_quality import TODAY, WHOLE, build
 
 
 def test_the_projects_list_says_what_the_listed_budgets_add_up_to(sample_db):
@@ -24,10 +33,16 @@ def test_the_projects_list_says_not_recorded_for_a_missing_date(sample_db):
 
 def _edit(sample_db, project_id: str, by: str, **changed):
     """What the project view's edit form does on Save."""
-    from loaders import pipeline
     from portfolio import imports, store
 
     db = store.open_store(sample_db)
+    import_id = imports.apply(db, _edit_plan(db, project_id, **changed), by=by)
+    return db, import_id
+
+
+def _edit_plan(db, project_id: str, **changed):
+    from loaders import pipeline
+
     project = db.connection.execute("SELECT * FROM projects WHERE project_id = ?", [project_id]).df()
     fields = project.iloc[0][
         [
@@ -45,8 +60,7 @@ def _edit(sample_db, project_id: str, by: str, **changed):
     fields["budget"] = str(project.iloc[0]["budget"])
     fields.update(changed)
     plan, _ = pipeline.preview_edit(db, project_id, fields)
-    import_id = imports.apply(db, plan, by=by)
-    return db, import_id
+    return plan
 
 
 def test_what_changed_lists_a_renamed_project_with_who_renamed_it(sample_db):
@@ -72,3 +86,45 @@ def test_what_changed_says_which_imports_it_leaves_out_as_undone(sample_db):
     (note,) = [i.value for i in at.info]
     assert note.startswith("Left out because undone: Edited in the app\\: ILL-0007 (imported ")
     assert "by Maria Manager)" in note
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        # The World Bank sheet's 59 projects costing 0: counted as 'budget recorded', no problem.
+        (dict(project={**WHOLE, "budget": Decimal("0")}), "Budget is 0"),
+        # The Spend review flagged it; Data quality, where a manager looks for what to fix, did not.
+        (
+            dict(
+                transactions=[
+                    dict(
+                        transaction_id="P-1",
+                        project_id="P",
+                        type="disbursement",
+                        date=date(2026, 10, 1),
+                        amount=Decimal("10"),
+                    )
+                ],
+                project={**WHOLE, "status": "finalisation", "end_date": date(2026, 9, 30)},
+            ),
+            "Money disbursed or spent after the end date",
+        ),
+    ],
+)
+def test_data_quality_asks_about_a_zero_budget_and_money_after_the_end(empty_db, change, says):
+    build(empty_db, "P", change.pop("project", WHOLE), **change)
+    row = quality.project_quality(empty_db.connection, Filters(), TODAY).iloc[0]
+    assert (row["problems"], row["problem_text"]) == (1, says)
+
+
+def test_data_quality_says_where_to_fix_and_labels_its_time_axis_readably(sample_db):
+    from portfolio import imports, store
+
+    db = store.open_store(sample_db)
+    imports.undo(db, imports.apply(db, _edit_plan(db, "ILL-0007", status="closed")))
+    db.close()
+    at = app("pages/quality.py")
+    assert any(c.value.startswith("Where to fix it: a budget, dates or status") for c in at.caption)
+    (chart,) = at.get("vega_lite_chart")
+    # Scores recorded seconds apart: Vega labelled every tick '.800' (milliseconds).
+    assert '"format": "%H:%M:%S"' in chart.proto.spec

@@ -141,6 +141,18 @@ def dates_as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     )
 
 
+def time_axis_format(times: pd.Series) -> str:
+    """A d3 time format for a chart's axis over `times` that names what tells its ticks apart.
+    Vega's own format names the smallest unit that changes: imports a few seconds apart showed
+    every tick as '.800' (milliseconds)."""
+    span = pd.to_datetime(times).max() - pd.to_datetime(times).min()
+    if span >= pd.Timedelta(days=2):
+        return "%d %b %Y"
+    if span >= pd.Timedelta(hours=1):
+        return "%d %b %H:%M"
+    return "%H:%M:%S"
+
+
 def split_note(rows: pd.DataFrame, what: str, currency: str) -> str:
     """Under a breakdown chart: what the parts add up to, and how much of it is an equal split."""
     text = f"Parts add up to {money(rows['amount'].sum(), currency)}."
