@@ -12,10 +12,10 @@ ui.through_dashboard("quality")
 filters = ui.current_filters()
 st.title("Data quality")
 st.caption(
-    "Each project is checked for a budget, dates, status, funders, countries and sectors; shares "
-    "adding up to 100%; codes on the reference lists; dates that fit its status; recent "
-    "transactions or events while it runs; and funder contributions matching its budget. The "
-    "score is the share of checks passed."
+    "Each project is checked for a budget (not 0), dates, status, funders, countries and sectors; "
+    "shares adding up to 100%; codes on the reference lists; dates that fit its status; recent "
+    "transactions or events while it runs; no money disbursed or spent after its end date; and "
+    "funder contributions matching its budget. The score is the share of checks passed."
 )
 review = ui.project_quality(filters)
 # Over every filtered project; the table lists the lowest scores first (at most 5,000).
