@@ -102,9 +102,13 @@ def read_file(path: str | Path) -> Workbook:
 def check_size(size: int, file_name: str) -> None:
     """Refuse a file over the upload limit, before anything reads it into memory."""
     if size > MAX_UPLOAD_MB * MB:
+        # A file a byte over the limit would read "is 25.0 MB; ... up to 25 MB".
+        shown = (
+            f"{size / MB:,.1f} MB" if size >= (MAX_UPLOAD_MB + 0.05) * MB else f"just over {MAX_UPLOAD_MB} MB"
+        )
         raise UnreadableFile(
             file_name,
-            f"is {size / MB:,.1f} MB; aidtrack imports files of up to {MAX_UPLOAD_MB} MB. Split the "
+            f"is {shown}; aidtrack imports files of up to {MAX_UPLOAD_MB} MB. Split the "
             "projects over several files, or delete what aidtrack does not read (pictures, charts, other "
             "sheets) and save it again.",
         )
@@ -338,7 +342,10 @@ def decode_text(data: bytes, file_name: str) -> str:
 def _csv(data: bytes, file_name: str, sha256: str) -> Workbook:
     text = decode_text(data, file_name)
     delimiter = _delimiter(text)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as e:
+        raise UnreadableFile(file_name, _csv_error(text, delimiter)) from e
     width = max((len(r) for r in rows), default=0)
     if width > MAX_COLUMNS:
         raise UnreadableFile(
@@ -354,6 +361,25 @@ def _csv(data: bytes, file_name: str, sha256: str) -> Workbook:
         )
     name = Path(file_name).stem or "csv"
     return Workbook(file_name, "csv", sha256, [RawSheet(name, rows)], decimal_comma=delimiter == ";")
+
+
+def _csv_error(text: str, delimiter: str) -> str:
+    """What stopped the csv reader, with the line the value it could not read starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error:
+        pass
+    # Python's csv reader stops at 131,072 characters in one value; a spreadsheet cell holds
+    # at most 32,767, so such a value is a quote opened and never closed (or not a csv at all).
+    return (
+        f"cannot be read from line {start:,}: a value starting there runs on for more than "
+        f"{csv.field_size_limit():,} characters, far more than a spreadsheet cell holds. Most likely a "
+        f'quote (") on that line is opened and never closed, so the rest of the file reads as one value. '
+        "Close or remove the quote and import the file again."
+    )
 
 
 def _delimiter(text: str) -> str:

@@ -9,10 +9,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from loaders import pipeline, template
+from loaders import pipeline, template, workbook
+from loaders.problems import UnreadableFile
 from portfolio import imports, store
+from ui.format import literal
 
 from .test_import import rows
+from .test_import_page import upload
+from .test_pages import app
 
 HEADER = [
     "Project ID",
@@ -95,3 +99,38 @@ def test_a_control_character_before_a_formula_does_not_make_a_formula_in_any_wri
     # The exported workbook imports back unchanged.
     plan, _ = pipeline.preview_file(db, exported.getvalue(), "export.xlsx")
     assert (plan.counts["added"], plan.counts["updated"], plan.counts["rejected"]) == (0, 0, 0)
+
+
+QUOTE_NEVER_CLOSED = (
+    "cannot be read from line 3: a value starting there runs on for more than 131,072 characters, far "
+    'more than a spreadsheet cell holds. Most likely a quote (") on that line is opened and never closed, '
+    "so the rest of the file reads as one value. Close or remove the quote and import the file again."
+)
+
+
+def _unclosed_quote_csv() -> bytes:
+    line = "C-{0},Customs {0},x,EU,Serbia,,1000,2020-01-01,2021-12-31\n"
+    head = _csv([]).decode() + line.format(1)
+    return (head + 'C-2,"Border' + " management" * 20_000 + "\n" + line.format(3)).encode()
+
+
+def test_a_quote_never_closed_in_a_csv_is_one_message_not_a_traceback(db):
+    # Python's csv reader raised "_csv.Error: field larger than field limit (131072)": the CLI
+    # printed a traceback and the Import page showed an exception.
+    with pytest.raises(UnreadableFile) as e:
+        pipeline.preview_file(db, _unclosed_quote_csv(), "quote.csv")
+    assert (e.value.file, e.value.message) == ("quote.csv", QUOTE_NEVER_CLOSED)
+
+
+def test_the_import_page_says_what_is_wrong_with_a_quote_never_closed(sample_db):
+    at = upload(app("pages/imports.py"), "quote.csv", _unclosed_quote_csv())
+    assert at.error[0].value == "**Nothing was imported.** " + literal(f"quote.csv: {QUOTE_NEVER_CLOSED}")
+
+
+def test_a_file_a_byte_over_the_upload_limit_says_it_is_over_it():
+    # It said "is 25.0 MB; aidtrack imports files of up to 25 MB".
+    with pytest.raises(UnreadableFile) as e:
+        workbook.check_size(workbook.MAX_UPLOAD_MB * workbook.MB + 1, "big.csv")
+    assert e.value.message.startswith(
+        f"is just over {workbook.MAX_UPLOAD_MB} MB; aidtrack imports files of up to"
+    )
