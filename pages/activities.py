@@ -48,6 +48,8 @@ if counts.dated:
     )
 if placed:
     st.subheader("Where")
+    if not one_by_one:
+        st.caption("A dot per place, sized by its events; point at it for each kind's number.")
     st.altair_chart(
         charts.events_map(events)
         if one_by_one

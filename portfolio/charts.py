@@ -320,23 +320,29 @@ def events_timeline(events: pd.DataFrame) -> alt.Chart:
 
 
 def events_per_month(months: pd.DataFrame) -> alt.Chart:
-    """Events per month, stacked by kind: the timeline of a portfolio with too many to draw."""
+    """Events per month, stacked by kind: the timeline of a portfolio with too many to draw. Each
+    bar spans its month: drawn at a point in time, 200 months of bars were hairlines a pixel wide
+    with their kinds' colours too thin to tell apart."""
+    start = pd.to_datetime(months["month"])
     data = pd.DataFrame(
         {
-            "month": pd.to_datetime(months["month"]),
+            "month": start,
+            "month_end": start + pd.offsets.MonthBegin(1),
             "kind": months["kind"].astype(str),
             "events": months["events"].astype(int),
         }
     )
     return (
         alt.Chart(data)
-        .mark_bar()
+        .mark_bar(strokeWidth=0)
         .encode(
-            x=alt.X("yearmonth(month):T", title=None),
-            y=alt.Y("sum(events):Q", title="Events"),
+            x=alt.X("month:T", title=None),
+            x2="month_end:T",
+            y=alt.Y("sum(events):Q", title="Events per month", stack="zero"),
             color=alt.Color("kind:N", scale=KIND_COLOURS, legend=alt.Legend(title="Event", orient="bottom")),
+            order=alt.Order("kind:N"),
             tooltip=[
-                alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
+                alt.Tooltip("month:T", title="Month", format="%b %Y"),
                 alt.Tooltip("kind:N", title="Event"),
                 alt.Tooltip("sum(events):Q", title="Events", format=","),
             ],
@@ -346,31 +352,42 @@ def events_per_month(months: pd.DataFrame) -> alt.Chart:
 
 
 def events_per_place(places: pd.DataFrame) -> alt.LayerChart:
-    """Events per city and kind as dots sized by their number, over the countries they are in."""
+    """Events per city as one dot sized by their number, its tooltip counting each kind, over the
+    countries they are in. (A dot per kind lay on top of the others at the same place: at 100,000
+    projects each city showed one kind's colour of the six held there.) Of one kind, the dots take
+    its colour."""
     points = pd.DataFrame(
         {
-            "kind": places["kind"].astype(str),
             "place": places["city"].fillna("").astype(str)
             + ", "
             + places["country_name"].fillna("").astype(str),
             "latitude": places["latitude"].astype(float),
             "longitude": places["longitude"].astype(float),
             "events": places["events"].astype(int),
+            "kinds": places["kinds"].astype(str),
         }
+    )
+    kinds = {part.split(" ")[0] for listed in points["kinds"] for part in listed.split("; ")}
+    colour = dict(zip(KIND_COLOURS.domain, KIND_COLOURS.range, strict=True)).get(
+        next(iter(kinds)) if len(kinds) == 1 else "", "#1f5f8b"
     )
     projection = _projection(list(places["country"].dropna().unique()), points)
     dots = (
         alt.Chart(points)
-        .mark_circle(opacity=0.7, stroke="white", strokeWidth=0.8, clip=True)
+        .mark_circle(opacity=0.75, stroke="white", strokeWidth=0.8, clip=True, color=colour)
         .encode(
             longitude="longitude:Q",
             latitude="latitude:Q",
-            size=alt.Size("events:Q", title="Events", scale=alt.Scale(range=[30, 900])),
-            color=alt.Color("kind:N", scale=KIND_COLOURS, legend=alt.Legend(title="Event", orient="bottom")),
+            size=alt.Size(
+                "events:Q",
+                title="Events",
+                scale=alt.Scale(range=[0, 1000], zero=True),  # areas in proportion to the counts
+                legend=alt.Legend(format=",d", tickMinStep=1),
+            ),
             tooltip=[
                 alt.Tooltip("place:N", title="Place"),
-                alt.Tooltip("kind:N", title="Event"),
                 alt.Tooltip("events:Q", title="Events", format=","),
+                alt.Tooltip("kinds:N", title="Of which"),
             ],
         )
         .project(**projection.to_dict())

@@ -539,15 +539,24 @@ FROM activities a SEMI JOIN selected USING (project_id)
 WHERE (list_contains($kinds, a.kind) OR len($kinds) = 0) AND a.start_date IS NOT NULL
 GROUP BY ALL ORDER BY ALL
 """
+# One row per place, its kinds in words: a dot per kind lay exactly on top of the others there,
+# and at 100,000 projects every city showed one colour of six.
 EVENTS_BY_PLACE = """
-WITH {selected}
-SELECT a.city, a.country, coalesce(c.name, a.country) AS country_name, a.kind,
-       avg(a.latitude) AS latitude, avg(a.longitude) AS longitude, count(*) AS events
-FROM activities a SEMI JOIN selected USING (project_id)
-LEFT JOIN ref_countries c ON c.code = a.country
-WHERE (list_contains($kinds, a.kind) OR len($kinds) = 0)
-  AND a.latitude IS NOT NULL AND a.longitude IS NOT NULL
-GROUP BY a.city, a.country, c.name, a.kind ORDER BY events DESC
+WITH {selected},
+by_kind AS (
+    SELECT a.city, a.country, a.kind, sum(a.latitude) AS latitudes, sum(a.longitude) AS longitudes,
+           count(*) AS events
+    FROM activities a SEMI JOIN selected USING (project_id)
+    WHERE (list_contains($kinds, a.kind) OR len($kinds) = 0)
+      AND a.latitude IS NOT NULL AND a.longitude IS NOT NULL
+    GROUP BY a.city, a.country, a.kind
+)
+SELECT b.city, b.country, coalesce(c.name, b.country) AS country_name,
+       sum(b.latitudes) / sum(b.events) AS latitude, sum(b.longitudes) / sum(b.events) AS longitude,
+       CAST(sum(b.events) AS BIGINT) AS events,
+       string_agg(format('{{}} {{:,}}', b.kind, b.events), '; ' ORDER BY b.events DESC, b.kind) AS kinds
+FROM by_kind b LEFT JOIN ref_countries c ON c.code = b.country
+GROUP BY b.city, b.country, c.name ORDER BY events DESC, b.city
 LIMIT 2000
 """
 
@@ -562,7 +571,8 @@ def events_by_month(
 def events_by_place(
     con: duckdb.DuckDBPyConnection, filters: Filters, kinds: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    """Placed events of the filtered projects per city and kind, busiest first (at most 2,000)."""
+    """Placed events of the filtered projects per city, busiest first (at most 2,000 places), with
+    how many of each kind ('meeting 3,012; workshop 2,987')."""
     return _frame(con, *_over(EVENTS_BY_PLACE, filters, kinds=list(kinds)))
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from portfolio import spend, store, synthetic
+from portfolio import charts, queries, spend, store, synthetic
 from portfolio.filters import Filters
 
 from .test_pages import app, markdown
@@ -62,3 +62,39 @@ def test_the_spend_review_says_how_many_projects_have_the_chosen_flag(generated_
     flags.set_value(["money_after_end"]).run()
     assert len(at.dataframe[0].value) == 0
     assert f"None of the {PROJECTS:,} projects is flagged for money after the end date." in markdown(at)
+
+
+def test_the_events_map_has_one_dot_per_place_counting_each_kind(generated_db):
+    # At 100,000 projects the map drew a dot per place and kind: the six kinds' dots of similar
+    # size lay exactly on top of each other, and each city showed one colour (Pristina's 14,897
+    # events as one kind's 3,000).
+    db = store.open_store(generated_db)
+    counts = queries.activity_counts(db.connection, Filters())
+    places = queries.events_by_place(db.connection, Filters())
+    assert not places.duplicated(["city", "country"]).any()
+    assert places["events"].sum() == counts.placed
+    busiest = places.iloc[0]
+    kinds = dict(part.rsplit(" ", 1) for part in busiest["kinds"].split("; "))
+    assert len(kinds) > 1 and sum(int(n.replace(",", "")) for n in kinds.values()) == busiest["events"]
+    spec = charts.events_per_place(places).to_dict()
+    (dots,) = [layer for layer in spec["layer"] if layer["mark"]["type"] == "circle"]
+    assert "color" not in dots["encoding"]
+    assert len(spec["datasets"][dots["data"]["name"]]) == len(places)
+    visits = queries.events_by_place(db.connection, Filters(), ("visit",))
+    assert set(visits["kinds"].str.split(" ").str[0]) == {"visit"}
+    (dots,) = [
+        layer
+        for layer in charts.events_per_place(visits).to_dict()["layer"]
+        if layer["mark"]["type"] == "circle"
+    ]
+    assert dots["mark"]["color"] == "#c44e52"
+    db.close()
+
+
+def test_events_per_month_are_bars_a_month_wide(generated_db):
+    # Drawn at a point in time, two hundred months of stacked bars were hairlines.
+    db = store.open_store(generated_db)
+    months = queries.events_by_month(db.connection, Filters())
+    db.close()
+    encoding = charts.events_per_month(months).to_dict()["encoding"]
+    assert encoding["x"]["field"] == "month" and encoding["x2"]["field"] == "month_end"
