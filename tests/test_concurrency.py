@@ -39,8 +39,10 @@ def test_two_command_line_imports_wait_for_each_other_or_are_refused(sample_db, 
     assert "Reading first.csv" in first.stderr.readline()  # it holds the database from here on
     refused = cli_import(second_sheet, sample_db, "--wait", "0")
     waiting = cli_import(second_sheet, sample_db, "--wait", "60")
+    # The refusal naming the first import's process shows it came while that import held the
+    # database; whether the first is still running once the refused process has exited depends on
+    # how busy the machine is.
     _, refusal = refused.communicate(timeout=60)
-    assert first.poll() is None, "the first import should still be running"
     first_out, _ = first.communicate(timeout=120)
     waited_out, waited_err = waiting.communicate(timeout=120)
 
