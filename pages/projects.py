@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from portfolio import charts
 from portfolio.access import WITHHELD
-from ui.format import budget_total_note, dates_as_text, link, literal
+from ui.format import blanks_shown, budget_total_note, dates_as_text, link, literal
 
 ui.through_dashboard("projects")
 
@@ -149,9 +149,16 @@ with left:
         organisations = detail.organisations
         st.dataframe(
             organisations[["role_name", "name"]].assign(
+                # A contribution is a funder's: blank for an implementer or partner, where
+                # 'not recorded' read as missing data.
                 contribution=[
-                    ui.money(a, c)
-                    for a, c in zip(organisations["contribution"], organisations["currency"], strict=True)
+                    ui.money(a, c) if role == "funding" or ui.known(a) else ""
+                    for a, c, role in zip(
+                        organisations["contribution"],
+                        organisations["currency"],
+                        organisations["role"],
+                        strict=True,
+                    )
                 ]
             ),
             column_config={
@@ -214,7 +221,10 @@ if detail.activities.empty:
     st.markdown("_No activities recorded._")
 else:
     st.dataframe(
-        detail.activities.drop(columns=["activity_id"]),
+        blanks_shown(
+            ui.unknowns_shown(detail.activities.drop(columns=["activity_id"]), ["city", "country"]),
+            ["description", "url"],
+        ),
         column_config={
             "title": "Event",
             "kind": "Kind",
@@ -263,7 +273,9 @@ if not detail.links.empty:
 if not detail.transactions.empty:
     st.subheader("Transactions")
     st.dataframe(
-        detail.transactions,
+        blanks_shown(
+            ui.unknowns_shown(detail.transactions, ["provider_org", "receiver_org"]), ["description"]
+        ),
         column_config={
             "date": st.column_config.DateColumn("Date"),
             "type": "Type",

@@ -128,3 +128,20 @@ def test_data_quality_says_where_to_fix_and_labels_its_time_axis_readably(sample
     (chart,) = at.get("vega_lite_chart")
     # Scores recorded seconds apart: Vega labelled every tick '.800' (milliseconds).
     assert '"format": "%H:%M:%S"' in chart.proto.spec
+
+
+def test_the_project_page_leaves_no_grey_none_and_no_contribution_for_an_implementer(sample_db):
+    at = app("pages/projects.py", project="ILL-0008")
+    organisations = at.dataframe[1].value.set_index("role_name")
+    # An implementer makes no contribution: 'not recorded' there read as missing data.
+    assert organisations.loc["Funding", "contribution"] == "EUR 518,000.00"
+    assert set(organisations.loc["Implementing", "contribution"]) == {""}
+    transactions = next(d.value for d in at.dataframe if "provider_org" in d.value)
+    expenditure = transactions[transactions["type"] == "Expenditure"].iloc[0]
+    assert (expenditure["provider_org"], expenditure["receiver_org"], expenditure["description"]) == (
+        "DCAF",
+        "not recorded",
+        "",
+    )
+    events = next(d.value for d in at.dataframe if "kind" in d.value)
+    assert set(events["description"]) == {""}

@@ -183,6 +183,12 @@ def unknowns_shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].astype("object").where(frame[c].notna(), UNKNOWN) for c in columns})
 
 
+def blanks_shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A copy of `frame` whose missing texts in `columns` are empty rather than a grey 'None', for
+    texts that are often absent and need no remark (a description, a link)."""
+    return frame.assign(**{c: frame[c].astype("object").where(frame[c].notna(), "") for c in columns})
+
+
 def count(n: int, thing: str, things: str | None = None) -> str:
     """'1 event', '3 events', '5,200 events'."""
     return f"{n:,} {thing if n == 1 else (things or thing + 's')}"
