@@ -1,5 +1,5 @@
 """What changed: the portfolio's new projects, status changes, budget revisions, moved end dates
-and new funders between two dates, from the import log."""
+and new funders between two dates, from the import log (imports and edits), with who made them."""
 
 from datetime import date, timedelta
 

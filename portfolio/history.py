@@ -36,7 +36,7 @@ CHANGE_KINDS = {
     "Closed": "c.field = 'status' AND c.new_value = 'closed'",
     "Budget revisions": "c.field IN ('budget', 'Budgets')",
     "Moved end dates": "c.field = 'end_date'",
-    "New or changed funders": "c.field IN ('Funders', 'Organisations')",
+    "Funder changes": "c.field IN ('Funders', 'Organisations')",
     # Everything else a change names (a title, a start date, countries, transactions...): an
     # edit or import that changed only those was listed nowhere.
     "Other changes": "c.field NOT IN ('status', 'budget', 'Budgets', 'end_date', 'Funders', 'Organisations')",
