@@ -38,8 +38,10 @@ CHECKS = {
         "unknown_codes > 0",
     ),
     "future_dates": (
-        "Dates do not fit the status (closed but ending in the future, or running but not started)",
-        "(status = 'closed' AND end_date > $today) OR (status = 'implementation' AND start_date > $today)",
+        "Dates do not fit the status (closed but ending in the future, running but not started, "
+        "or running past its end date)",
+        "(status = 'closed' AND end_date > $today) "
+        "OR (status = 'implementation' AND (start_date > $today OR end_date < $today))",
     ),
     "quiet": (
         f"Running, but no transaction or event for over {QUIET_DAYS} days",

@@ -145,3 +145,15 @@ def test_the_project_page_leaves_no_grey_none_and_no_contribution_for_an_impleme
     )
     events = next(d.value for d in at.dataframe if "kind" in d.value)
     assert set(events["description"]) == {""}
+
+
+def test_data_quality_asks_about_a_project_still_running_after_its_end_date(empty_db):
+    # 276 projects of the IATI and World Bank files are 'Implementation' years after their end
+    # date; only 'closed but ending in the future' and 'running but not started' were asked about.
+    build(empty_db, "P", {**WHOLE, "end_date": date(2026, 6, 30)})
+    row = quality.project_quality(empty_db.connection, Filters(), TODAY).iloc[0]
+    assert (row["problems"], row["problem_text"]) == (
+        1,
+        "Dates do not fit the status (closed but ending in the future, running but not started, "
+        "or running past its end date)",
+    )
