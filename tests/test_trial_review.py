@@ -157,3 +157,10 @@ def test_data_quality_asks_about_a_project_still_running_after_its_end_date(empt
         "Dates do not fit the status (closed but ending in the future, running but not started, "
         "or running past its end date)",
     )
+
+
+def test_a_projects_history_leaves_before_and_after_blank_for_project_added(sample_db):
+    at = app("pages/projects.py", project="ILL-0001")
+    history = next(d.value for d in at.dataframe if "field" in d.value)
+    # A grey 'None' in Before and After read as a value that was changed.
+    assert history[["field", "old", "new"]].values.tolist() == [["project added", "", ""]]

@@ -249,7 +249,7 @@ BLANK = "(blank)"  # a value not set, before or after a change
 def changes_shown(changes: pd.DataFrame) -> pd.DataFrame:
     """A change log as a page shows it: fields by the names the template gives them ('End date',
     not end_date), and a value not set as '(blank)'. Rows with neither value are events of the
-    log ('project added'), not changes, and stay empty."""
+    log ('project added'), not changes, and stay empty (blank, not a grey 'None')."""
     from loaders.headers import FIELD_LABELS
 
     shown = changes.assign(field=changes["field"].map(lambda f: FIELD_LABELS.get(f, f)))
@@ -257,6 +257,6 @@ def changes_shown(changes: pd.DataFrame) -> pd.DataFrame:
     event = missing["old"] & missing["new"]
     for side in ("old", "new"):
         shown[side] = (
-            changes[side].astype(object).where(~missing[side], None).mask(missing[side] & ~event, BLANK)
+            changes[side].astype(object).where(~missing[side], "").mask(missing[side] & ~event, BLANK)
         )
     return shown
