@@ -46,8 +46,6 @@ st.caption(
     "'Edit this project'); funders and their contributions, countries, sectors and their shares, "
     "and transactions on the Import page: download the portfolio as a workbook, correct its "
     "Funding, Countries, Sectors or Transactions sheet and upload it again."
-    if ui.may("imports")
-    else "Editors correct these in the project view and on the Import page."
 )
 
 history = ui.quality_history()
