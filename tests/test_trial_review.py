@@ -164,3 +164,10 @@ def test_a_projects_history_leaves_before_and_after_blank_for_project_added(samp
     history = next(d.value for d in at.dataframe if "field" in d.value)
     # A grey 'None' in Before and After read as a value that was changed.
     assert history[["field", "old", "new"]].values.tolist() == [["project added", "", ""]]
+
+
+def test_what_changed_shows_a_budget_revision_with_thousands_separators(sample_db):
+    _edit(sample_db, "ILL-0007", "Maria Manager", budget="2500000")[0].close()
+    at = app("pages/changes.py")
+    revised = next(d.value for d in at.dataframe if "Total budget" in set(d.value.get("field", ())))
+    assert revised[["old", "new"]].values.tolist() == [["1,547,000.00", "2,500,000.00"]]

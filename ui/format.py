@@ -253,6 +253,12 @@ def changes_shown(changes: pd.DataFrame) -> pd.DataFrame:
     from loaders.headers import FIELD_LABELS
 
     shown = changes.assign(field=changes["field"].map(lambda f: FIELD_LABELS.get(f, f)))
+    # A total budget as a donor officer reads it: 2,500,000.00, not 2500000.00.
+    budget = changes["field"] == "budget"
+    if budget.any():
+        changes = changes.copy()
+        for side in ("old", "new"):
+            changes.loc[budget, side] = changes.loc[budget, side].map(_thousands)
     missing = {side: changes[side].isna() | (changes[side].astype(object) == "") for side in ("old", "new")}
     event = missing["old"] & missing["new"]
     for side in ("old", "new"):
@@ -260,3 +266,11 @@ def changes_shown(changes: pd.DataFrame) -> pd.DataFrame:
             changes[side].astype(object).where(~missing[side], "").mask(missing[side] & ~event, BLANK)
         )
     return shown
+
+
+def _thousands(value):
+    """'2500000.00' as '2,500,000.00'; anything not a number as it is."""
+    try:
+        return f"{Decimal(str(value)):,.2f}" if known(value) and str(value) != "" else value
+    except ArithmeticError:
+        return value
