@@ -46,7 +46,7 @@ for kind, rows in found.items():
         continue
     st.subheader(kind)
     if counts[kind] > len(rows):
-        st.caption(f"The first {len(rows):,} of {counts[kind]:,}, oldest first.")
+        st.caption(f"The latest {len(rows):,} of {counts[kind]:,}, newest first.")
     st.dataframe(
         (ui.changes_shown(rows) if "field" in rows else rows).assign(
             link=rows["project_id"].map(project_link)

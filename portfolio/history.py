@@ -47,7 +47,7 @@ SELECT ip.project_id, p.title, i.imported_at AS "when", coalesce(i.imported_by, 
        i.file_name AS source
 FROM import_projects ip JOIN imports i USING (import_id) LEFT JOIN projects p USING (project_id)
 WHERE ip.action = 'added' AND i.status = 'done' AND i.imported_at >= $since AND i.imported_at < $until
-ORDER BY i.imported_at, ip.project_id
+ORDER BY i.imported_at DESC, ip.project_id
 LIMIT 5000
 """
 CHANGES = """
@@ -55,14 +55,15 @@ SELECT c.row_key AS project_id, p.title, c."at" AS "when", coalesce(c."by", i.im
        c.field, c.old_value AS old, c.new_value AS new, i.file_name AS source
 FROM changes c JOIN imports i USING (import_id) LEFT JOIN projects p ON p.project_id = c.row_key
 WHERE c.table_name = 'projects' AND i.status = 'done' AND c."at" >= $since AND c."at" < $until AND {kind}
-ORDER BY c."at", c.row_key
+ORDER BY c."at" DESC, c.row_key
 LIMIT 5000
 """
 
 
 def changes_between(con: duckdb.DuckDBPyConnection, since: date, until: date) -> dict[str, pd.DataFrame]:
     """What changed from `since` to `until` (both days included): new projects, then each kind
-    of change in CHANGE_KINDS, the first 5,000 of each (change_counts() counts them all).
+    of change in CHANGE_KINDS, the latest 5,000 of each, newest first (change_counts() counts them
+    all): after an import into a large portfolio, what it brought is what the page is opened for.
     Imports that were undone are left out."""
     params = {"since": since, "until": pd.Timestamp(until) + pd.Timedelta(days=1)}
     found = {"New projects": _frame(con, NEW_PROJECTS, params)}

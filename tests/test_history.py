@@ -41,7 +41,7 @@ def test_an_edit_shows_in_the_projects_history_and_in_what_changed(sample_db):
     assert "project added" in set(past["field"])
     # From yesterday: a run that crosses midnight installed the sample "yesterday".
     report = history.changes_between(db.connection, date.today() - timedelta(days=1), date.today())
-    assert report["Status changes"]["new"].tolist() == ["suspended", "closed"]
+    assert report["Status changes"]["new"].tolist() == ["closed", "suspended"]  # newest first
     assert report["Closed"]["project_id"].tolist() == ["ILL-0001"]
     assert report["Moved end dates"]["new"].tolist() == ["2030-01-31"]
     assert report["Budget revisions"]["project_id"].tolist() == ["ILL-0001"]
@@ -66,3 +66,15 @@ def test_an_undone_import_leaves_the_report_but_stays_in_the_history(sample_db):
     past = history.project_history(db.connection, "ILL-0001")
     assert past.loc[past["source"] == "oops.xlsx", "undone"].all()
     assert "import undone" in set(past["field"])
+
+
+def test_what_changed_lists_the_newest_first(sample_db):
+    # Listed oldest first, the projects an import just brought into a portfolio of more than the
+    # page's 5,000 rows were past the end of the list.
+    db = store.open_store(sample_db)
+    sheet = b"Project title,Donor,Total budget (EUR)\nBorder posts in Moldova,EU,100000\n"
+    plan, _ = pipeline.preview_file(db, sheet, "latest.csv")
+    imports.apply(db, plan)
+    db.close()
+    new = next(d.value for d in app("pages/changes.py").dataframe if "source" in d.value.columns)
+    assert new[["title", "source"]].values.tolist()[0] == ["Border posts in Moldova", "latest.csv"]

@@ -91,4 +91,4 @@ def test_what_changed_counts_every_new_project(large_db):
     at = app("pages/changes.py")
     assert metric(at, "New projects") == f"{PROJECTS:,}"
     assert len(at.dataframe[0].value) == SHOWN
-    assert f"The first 5,000 of {PROJECTS:,}, oldest first." in markdown(at)
+    assert f"The latest 5,000 of {PROJECTS:,}, newest first." in markdown(at)
