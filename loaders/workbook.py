@@ -22,12 +22,16 @@ from pathlib import Path
 
 import python_calamine as calamine
 
+from loaders import xlsx_marks
 from loaders.problems import UnreadableFile
 from loaders.xlsx_marks import Marks, sheet_marks
 
 SPREADSHEET_KINDS = "an Excel workbook (.xlsx, .xls), an OpenDocument sheet (.ods) or a csv file"
 MAX_ROWS = 1_100_000
 MAX_COLUMNS = 500
+# calamine lays a sheet out as one block from A1 to its last cell, 32 bytes a cell: 10 million
+# cells are 320 MB. A workbook within the upload limit holds a few million filled cells.
+MAX_CELLS = 10_000_000
 STREAMLIT_CONFIG = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
 STREAMLIT_DEFAULT_UPLOAD_MB = 200
 MB = 2**20  # Streamlit's megabyte, in which server.maxUploadSize is given
@@ -47,6 +51,12 @@ MAX_UPLOAD_MB = _upload_limit_mb()
 # What a workbook may hold once unpacked. Sheets compress about tenfold, so a workbook at the
 # upload limit holds a few hundred MB; far more is a damaged file or a "zip bomb".
 MAX_UNPACKED_MB = 1_024
+# A part of a workbook that unpacks to over 100 MB at more than 100 times its packed size: 1 MB of
+# a sheet of spaces unpacks to 1,000 MB (deflate's limit is about 1,030 times), within the limit
+# above, and reading it took 2.2 GB of memory. Sheets of real data grow 5 to 15 times; a sheet of
+# one long text repeated, about 60.
+MAX_UNPACKED_PART_MB = 100
+MAX_RATIO = 100
 DAMAGED = (
     "cannot be read: it is damaged or incomplete (a download or copy that did not finish, say). "
     "Open it in your spreadsheet program and save it again, or get a fresh copy."
@@ -231,6 +241,17 @@ def _zip_kind(data: bytes, file_name: str) -> str:
             'damaged or made to overwhelm the computer opening it (a "zip bomb"). If it is your own '
             "workbook, delete the unused sheets, rows and columns and save it again.",
         )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > MAX_UNPACKED_PART_MB * MB and ratio > MAX_RATIO:
+            raise UnreadableFile(
+                file_name,
+                f"would unpack to {part.file_size / MB:,.0f} MB from {part.compress_size / MB:,.1f} MB "
+                f"({ratio:,.0f} times its size; a workbook's sheets grow about ten times). Nothing in it "
+                "was read: a file that grows this much is damaged or made to overwhelm the computer opening "
+                'it (a "zip bomb"). If it is your own workbook, delete the unused sheets, rows and '
+                "columns and save it again.",
+            )
     names = [p.filename for p in parts]
     if b"application/vnd.oasis.opendocument.spreadsheet" in data[:200]:
         return "ods"
@@ -244,7 +265,49 @@ def _zip_kind(data: bytes, file_name: str) -> str:
     )
 
 
+def _fits(rows: int, columns: int) -> bool:
+    return columns <= MAX_COLUMNS and rows <= MAX_ROWS and rows * columns <= MAX_CELLS
+
+
+def _too_large(file_name: str, sheet: str, rows: int, columns: int) -> UnreadableFile | None:
+    """The message for a sheet beyond what aidtrack reads, if it is."""
+    if columns > MAX_COLUMNS:
+        return UnreadableFile(
+            file_name,
+            f"sheet '{sheet}' has {columns:,} columns; aidtrack reads at most {MAX_COLUMNS}. Delete the "
+            "unused columns and save the file again.",
+        )
+    if rows > MAX_ROWS:
+        return UnreadableFile(
+            file_name,
+            f"sheet '{sheet}' has {rows:,} rows; aidtrack reads at most {MAX_ROWS:,}. Split the file.",
+        )
+    if rows * columns > MAX_CELLS:
+        return UnreadableFile(
+            file_name,
+            f"sheet '{sheet}' reaches row {rows:,} and column {columns:,}: {rows * columns:,} cells from A1, "
+            f"where aidtrack reads at most {MAX_CELLS:,}. Delete the rows and columns beyond your table "
+            "(a stray value far below or to the right of it, say) and save the file again.",
+        )
+    return None
+
+
+def _check_xlsx_extents(data: bytes, file_name: str) -> None:
+    """Refuse a sheet too large to lay out before calamine tries to: it would ask for more memory
+    than the computer has, and a failed allocation ends the process."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for sheet, path in xlsx_marks.sheet_paths(z).items():
+                rows, columns = xlsx_marks.sheet_extent(z, path, _fits)
+                if refused := _too_large(file_name, sheet, rows, columns):
+                    raise refused
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as e:
+        raise UnreadableFile(file_name, DAMAGED) from e
+
+
 def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
+    if kind == "xlsx":
+        _check_xlsx_extents(data, file_name)
     # What calamine does not tell (hidden rows, error cells) is read from the xlsx on a thread
     # of its own meanwhile: calamine parses without holding the interpreter, so on a computer
     # with two cores the marks of a large sheet come at no extra time.
@@ -270,18 +333,8 @@ def _calamine_sheets(data: bytes, file_name: str) -> list[RawSheet]:
             # The last used cell's 0-based indexes: one short of the count from A1 that the
             # spreadsheet program shows (as are calamine's total_width and total_height).
             last_row, last_column = sheet.end or (-1, -1)
-            if last_column + 1 > MAX_COLUMNS:
-                raise UnreadableFile(
-                    file_name,
-                    f"sheet '{meta.name}' has {last_column + 1:,} columns; aidtrack reads at most "
-                    f"{MAX_COLUMNS}. Delete the unused columns and save the file again.",
-                )
-            if last_row + 1 > MAX_ROWS:
-                raise UnreadableFile(
-                    file_name,
-                    f"sheet '{meta.name}' has {last_row + 1:,} rows; aidtrack reads at most "
-                    f"{MAX_ROWS:,}. Split the file.",
-                )
+            if refused := _too_large(file_name, meta.name, last_row + 1, last_column + 1):
+                raise refused
             rows = sheet.to_python(skip_empty_area=False)
             hidden = meta.visible != calamine.SheetVisibleEnum.Visible
             merged = tuple(sheet.merged_cell_ranges or ())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -97,24 +98,39 @@ def _number_styles(styles: bytes) -> dict[bytes, str]:
     return found
 
 
+def sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name -> the path of its XML in the zip."""
+    names = set(z.namelist())
+    if "xl/workbook.xml" not in names:
+        return {}
+    rels = _read(z, "xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
+    targets = {rid: target for rid, target in _RELATION.findall(rels)}
+    targets.update({rid: target for target, rid in _RELATION_REVERSED.findall(rels)})
+    paths = {}
+    for name, rid in _SHEET.findall(_read(z, "xl/workbook.xml")):
+        target = targets.get(rid, b"").decode()
+        path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        if path in names:
+            paths[_unescape(name)] = path
+    return paths
+
+
+def _read(z: zipfile.ZipFile, path: str) -> bytes:
+    """A part, no longer than the zip's directory says: one that unpacks to more (a "zip bomb"
+    whose directory lies) stops there, where zipfile's read() unpacked up to 2 GB at once."""
+    info = z.getinfo(path)
+    with z.open(info) as stream:
+        return stream.read(info.file_size)
+
+
 def sheet_marks(data: bytes) -> dict[str, Marks]:
     """Hidden rows, hidden columns, error cells and currency formats of each sheet, by name."""
     try:
         with zipfile.ZipFile(BytesIO(data)) as z:
+            paths = sheet_paths(z)
             names = set(z.namelist())
-            if "xl/workbook.xml" not in names:
-                return {}
-            rels = z.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
-            targets = {rid: target for rid, target in _RELATION.findall(rels)}
-            targets.update({rid: target for target, rid in _RELATION_REVERSED.findall(rels)})
-            styles = _number_styles(z.read("xl/styles.xml")) if "xl/styles.xml" in names else {}
-            marks = {}
-            for name, rid in _SHEET.findall(z.read("xl/workbook.xml")):
-                target = targets.get(rid, b"").decode()
-                path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                if path in names:
-                    marks[_unescape(name)] = _marks(z.read(path), styles)
-            return marks
+            styles = _number_styles(_read(z, "xl/styles.xml")) if "xl/styles.xml" in names else {}
+            return {name: _marks(_read(z, path), styles) for name, path in paths.items()}
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
 
@@ -149,3 +165,135 @@ def _marks(xml: bytes, number_styles: dict[bytes, str]) -> Marks:
     return Marks(
         frozenset(hidden_rows), frozenset(hidden_columns), errors, currencies, frozenset(percents), filtered
     )
+
+
+# --- How far a sheet's cells reach, before calamine reads it --------------------------------
+#
+# calamine lays a sheet out as one block from A1 to its last row and column before anything can
+# look at it: a 5 KB file with one cell at A1 and one at ALF1048576 asks for 33 GB, and the
+# failed allocation ends the whole process (the dashboard with it). The sheet XML says how far
+# the cells reach. Rows come in order, so each piece of the XML is checked with one pattern that
+# matches only a reference beyond its last row or beyond the columns the first rows use: no match
+# in an ordinary sheet, at C speed. A sheet that has one (or cells without a reference, which
+# calamine puts after the one before) has every reference read instead.
+
+_FIRST_REFS = re.compile(rb'\br="([A-Z]{1,3})\d{1,9}"')
+_LAST_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,9})"')
+# A cell holding something (calamine leaves out empty ones: <c r="XFD1" s="3"/>, formatting only).
+_FILLED_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,9})"[^>]*(?<!/)>')
+_NO_REF = re.compile(rb'<c(?! r=")[\s>/]')  # a cell whose reference is not where writers put it
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,9})"')
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+CHUNK = 16 * 2**20
+
+
+def _greater_number(limit: str) -> bytes:
+    """A pattern for a number written without leading zeros that is greater than `limit`."""
+    options = [rb"[1-9]\d{%d,}" % len(limit)]
+    for i, digit in enumerate(limit):
+        if digit != "9":
+            options.append(limit[:i].encode() + b"[%d-9]" % (int(digit) + 1) + rb"\d" * (len(limit) - i - 1))
+    return b"(?:" + b"|".join(options) + b")"
+
+
+def _greater_letters(limit: str) -> bytes:
+    """A pattern for column letters after `limit` (AA after Z, AB after AA)."""
+    options = [rb"[A-Z]{%d,3}" % (len(limit) + 1)] if len(limit) < 3 else []
+    for i, letter in enumerate(limit):
+        if letter != "Z":
+            options.append(
+                limit[:i].encode()
+                + b"[%s-Z]" % chr(ord(letter) + 1).encode()
+                + b"[A-Z]" * (len(limit) - i - 1)
+            )
+    return b"(?:" + b"|".join(options) + b")" if options else b"(?!)"
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _chunks(stream) -> Iterator[bytes]:
+    """The XML in pieces that end at a tag's end, so no reference is cut in two."""
+    carry = b""
+    while piece := stream.read(CHUNK):
+        piece = carry + piece
+        end = piece.rfind(b">") + 1
+        if end == 0:  # no tag in 16 MB: nothing to look at, keep only what may begin one
+            carry = piece[-64:]
+            continue
+        carry = piece[end:]
+        yield piece[:end]
+    if carry:
+        yield carry
+
+
+def sheet_extent(z: zipfile.ZipFile, path: str, fits: Callable[[int, int], bool]) -> tuple[int, int]:
+    """How many rows and columns (from A1) calamine would lay the sheet out in, at most.
+
+    The quick reading counts empty formatted cells too; when what it finds does not `fit`, the
+    filled cells alone are counted. Raises zipfile.BadZipFile when the part unpacks to more
+    than the zip's directory says.
+    """
+    info = z.getinfo(path)
+    rows = columns = 0
+    with z.open(info) as stream:
+        for chunk in _chunks(_Bounded(stream, info)):
+            if not columns:
+                columns = max(
+                    (column_index(c.decode()) + 1 for c in _FIRST_REFS.findall(chunk, 0, 65536)), default=1
+                )
+            last_row = chunk.rfind(b"<row ")
+            found = _LAST_ROW.match(chunk, last_row) if last_row >= 0 else None
+            if found is None and b"<c" not in chunk and b":c" not in chunk:
+                continue  # no cells here
+            if found is None or _no_ref(chunk):
+                return _every_reference(z, info)
+            rows = max(rows, int(found.group(1)))
+            beyond = rb'r="(?:%s\d|[A-Z]{0,3}%s")' % (
+                _greater_letters(_column_letters(columns - 1)),
+                _greater_number(found.group(1).decode()),
+            )
+            if re.search(beyond, chunk):
+                return _every_reference(z, info)
+    return (rows, columns) if fits(rows, columns) else _every_reference(z, info)
+
+
+def _no_ref(chunk: bytes) -> bool:
+    """Whether some cell in `chunk` may have no reference (counts only, no matches made)."""
+    return _NO_REF.search(chunk) is not None or re.search(rb":c[\s>/]", chunk) is not None
+
+
+def _every_reference(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    rows = columns = 0
+    row_tags = widest = 0  # counted only where some cell has no reference
+    with z.open(info) as stream:
+        for chunk in _chunks(_Bounded(stream, info)):
+            for letters, row in set(_FILLED_REF.findall(chunk)):
+                rows = max(rows, int(row))
+                columns = max(columns, column_index(letters.decode()) + 1)
+            if _no_ref(chunk):
+                # calamine puts such a cell after the one before it, and such a row after the last
+                rows = max([rows, *map(int, _ROW_REF.findall(chunk))])
+                row_tags += len(_ROW_TAG.findall(chunk))
+                widest = max([widest, *(len(_CELL_TAG.findall(r)) for r in _ROW_TAG.split(chunk))])
+    return rows + row_tags, columns + widest
+
+
+class _Bounded:
+    """A zip member's stream read in pieces: at most the size the zip's directory gives, so a
+    part that lies about its size costs no more memory than an honest one."""
+
+    def __init__(self, stream, info: zipfile.ZipInfo):
+        self.stream, self.left = stream, info.file_size
+
+    def read(self, n: int) -> bytes:
+        piece = self.stream.read(min(n, self.left)) if self.left > 0 else b""
+        self.left -= len(piece)
+        return piece

@@ -4,6 +4,12 @@ offer aidtrack, and what aidtrack writes back out. Each test failed before its f
 
 import csv
 import io
+import itertools
+import struct
+import subprocess
+import sys
+import zipfile
+import zlib
 
 import openpyxl
 import pandas as pd
@@ -14,6 +20,7 @@ from loaders.problems import UnreadableFile
 from portfolio import imports, store
 from ui.format import literal
 
+from .conftest import ROOT
 from .test_import import rows
 from .test_import_page import upload
 from .test_pages import app
@@ -134,3 +141,162 @@ def test_a_file_a_byte_over_the_upload_limit_says_it_is_over_it():
     assert e.value.message.startswith(
         f"is just over {workbook.MAX_UPLOAD_MB} MB; aidtrack imports files of up to"
     )
+
+
+# --- Workbooks that would take the computer's memory -----------------------------------------
+
+PORTFOLIO = [
+    ["Project ID", "Title", "Donor", "Country", "Total budget (EUR)", "Start", "End"],
+    ["H-1", "Customs reform", "EU", "Serbia", "100000", "2020-01-01", "2021-12-31"],
+]
+
+
+def _inline(ref: str, text: str) -> bytes:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'.encode()
+
+
+def _sheet_xml(extra: bytes = b"", dimension: bytes = b"") -> bytes:
+    rows = b"".join(
+        b'<row r="%d">' % r
+        + b"".join(_inline(f"{chr(65 + c)}{r}", v) for c, v in enumerate(values))
+        + b"</row>"
+        for r, values in enumerate(PORTFOLIO, 1)
+    )
+    return (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + dimension
+        + b"<sheetData>"
+        + rows
+        + extra
+        + b"</sheetData></worksheet>"
+    )
+
+
+def _xlsx(sheet_xml: bytes) -> bytes:
+    """A workbook of openpyxl's making with its sheet's XML replaced."""
+    book = openpyxl.Workbook()
+    book.active.title = "Portfolio"
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            is_sheet = info.filename == "xl/worksheets/sheet1.xml"
+            dst.writestr(info.filename, sheet_xml if is_sheet else src.read(info.filename))
+    return out.getvalue()
+
+
+CELLS_REFUSED = (
+    "sheet 'Portfolio' reaches row 1,048,576 and column 500: 524,288,000 cells from A1, where aidtrack "
+    "reads at most 10,000,000. Delete the rows and columns beyond your table (a stray value far below or "
+    "to the right of it, say) and save the file again."
+)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        b'<row r="1048576">' + _inline("SF1048576", "x") + b"</row>",  # a stray value far off
+        # ... before the table, or inside its first row: calamine takes the largest of all
+        b'<row r="3"><c r="SF1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    ],
+)
+def test_a_few_kilobytes_reaching_row_1048576_and_column_500_are_refused_before_calamine_lays_them_out(
+    db, where
+):
+    # calamine asked for 16 GB (32 bytes a cell from A1 to SF1048576) and, failing, ended the
+    # whole process: the dashboard with it. Run in a child process so that the old code's crash
+    # does not end the test run.
+    data = _xlsx(_sheet_xml(where))
+    assert len(data) < 10_000
+    probe = (
+        "import sys; from loaders import workbook; from loaders.problems import UnreadableFile\n"
+        "try:\n    workbook.read_bytes(sys.stdin.buffer.read(), 'far.xlsx')\n"
+        "except UnreadableFile as e:\n    print(e.message)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], input=data, capture_output=True, cwd=ROOT, timeout=120
+    )
+    assert (done.returncode, done.stdout.decode().strip()) == (0, CELLS_REFUSED), done.stderr[-500:]
+
+
+def test_a_dimension_claiming_the_whole_sheet_or_empty_formatted_cells_far_off_still_import(db):
+    # What a spreadsheet program writes for formatting is not refused: only filled cells count.
+    for xml in (
+        _sheet_xml(dimension=b'<dimension ref="A1:XFD1048576"/>'),
+        _sheet_xml(b'<row r="1048576"><c r="XFD1048576" s="0"/></row>'),
+    ):
+        plan, _ = pipeline.preview_file(db, _xlsx(xml), "wide.xlsx")
+        assert (plan.counts["added"], plan.counts["rejected"]) == (1, 0)
+
+
+def _deflated(name: str, pieces, declared: int | None = None) -> tuple[bytes, bytes]:
+    """A zip entry's local header and data, and its central directory record; `declared` is the
+    unpacked size the headers give (a lie when it differs)."""
+    packer, crc, size, packed = zlib.compressobj(9, zlib.DEFLATED, -15), 0, 0, bytearray()
+    for piece in pieces:
+        packed += packer.compress(piece)
+        crc, size = zlib.crc32(piece, crc), size + len(piece)
+    packed += packer.flush()
+    size = size if declared is None else declared
+    fields = (crc, len(packed), size, len(name))
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, *fields, 0) + name.encode() + packed
+    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, *fields, 0, 0, 0, 0, 0, 0)
+    return local, central + name.encode()
+
+
+def _zip(entries: list[tuple[bytes, bytes]]) -> bytes:
+    out, directory = bytearray(), bytearray()
+    for local, central in entries:
+        directory += central[:42] + struct.pack("<I", len(out)) + central[46:]
+        out += local
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), len(out), 0)
+    return bytes(out + directory + end)
+
+
+def _spaces_bomb(megabytes: int, declared: int | None = None) -> bytes:
+    """A workbook whose sheet is a run of spaces: a megabyte of file per gigabyte of sheet."""
+    with zipfile.ZipFile(io.BytesIO(_xlsx(_sheet_xml()))) as z:
+        entries = [
+            _deflated(i.filename, [z.read(i.filename)])
+            for i in z.infolist()
+            if i.filename != "xl/worksheets/sheet1.xml"
+        ]
+    head, tail = _sheet_xml().split(b"<sheetData>")
+    spaces = itertools.repeat(b" " * 2**20, megabytes)
+    entries.append(_deflated("xl/worksheets/sheet1.xml", [head, b"<sheetData>", *spaces, tail], declared))
+    return _zip(entries)
+
+
+def _peak_memory_mb(data: bytes, name: str) -> tuple[int, str]:
+    """Read `data` in a child process: its peak memory (MB) and the message it was refused with."""
+    probe = (
+        "import resource, sys; from loaders import workbook; from loaders.problems import UnreadableFile\n"
+        "try:\n    workbook.read_bytes(sys.stdin.buffer.read(), sys.argv[1]); said = ''\n"
+        "except UnreadableFile as e:\n    said = e.message\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024); print(said)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, name], input=data, capture_output=True, cwd=ROOT, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    peak, said = done.stdout.decode().split("\n", 1)
+    return int(peak), said.strip()
+
+
+def test_a_zip_bomb_within_the_unpacked_limit_is_refused_from_the_directory():
+    # 1 MB that unpacks to 1,000 MB passed the 1,024 MB check: reading it took 2.2 GB and 15 s.
+    data = _spaces_bomb(1000)
+    assert len(data) < 1.1 * 2**20
+    peak, said = _peak_memory_mb(data, "spaces.xlsx")
+    assert said.startswith("would unpack to 1,000 MB from 1.0 MB (1,028 times its size; a workbook's sheets")
+    assert peak < 400
+
+
+def test_a_zip_bomb_whose_directory_lies_about_its_size_is_refused_without_unpacking_it():
+    # The directory says the sheet is 10 KB; it unpacks to 3 GB. calamine noticed, but the
+    # reader of hidden rows (zipfile's read()) unpacked 2 GB at once: 2.3 GB of memory for 3 MB.
+    peak, said = _peak_memory_mb(_spaces_bomb(3000, declared=10_000), "lying.xlsx")
+    assert said == workbook.DAMAGED
+    assert peak < 400
