@@ -413,11 +413,16 @@ SELECT a.activity_id, a.title, a.kind, a.start_date, a.end_date, a.city,
 FROM activities a LEFT JOIN ref_countries c ON c.code = a.country
 WHERE a.project_id = ? ORDER BY a.start_date NULLS LAST, a.title
 """
+# Provider and receiver hold an organisation's id where the file named a known one ('DE'), else the
+# name or IATI ref as written: shown by name where there is one.
 PROJECT_TRANSACTIONS = """
 SELECT t.date, tt.name AS type, t.amount, coalesce(t.currency, p.currency) AS currency,
-       t.provider_org, t.receiver_org, t.description
+       coalesce(po.name, t.provider_org) AS provider_org, coalesce(ro.name, t.receiver_org) AS receiver_org,
+       t.description
 FROM transactions t JOIN projects p USING (project_id)
 LEFT JOIN ref_transaction_types tt ON tt.type = t.type
+LEFT JOIN organisations po ON po.org_id = t.provider_org
+LEFT JOIN organisations ro ON ro.org_id = t.receiver_org
 WHERE t.project_id = ? ORDER BY t.date, t.transaction_id
 """
 

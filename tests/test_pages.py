@@ -209,3 +209,11 @@ def test_the_captions_say_how_this_portfolio_converts(sample_db):
     # The reporting currency's help says it too; it always said the rate of each amount's date.
     currency = next(s for s in app().selectbox if s.label == "Reporting currency")
     assert "at the average ECB rate of the month of each amount's date" in currency.help
+
+
+def test_a_projects_transactions_name_their_provider_and_receiver(sample_db):
+    # They showed the organisation's id ('DE') where the Funders table says its name.
+    at = app("pages/projects.py", project="ILL-0007")
+    transactions = next(d.value for d in at.dataframe if "provider_org" in d.value)
+    commitment = transactions[transactions["type"] == "Outgoing Commitment"].iloc[0]
+    assert commitment["provider_org"] == "Federal Republic of Germany"
