@@ -17,15 +17,24 @@ st.caption(
     "transactions or events while it runs; no money disbursed or spent after its end date; and "
     "funder contributions matching its budget. The score is the share of checks passed."
 )
+# The projects with a problem, lowest scores first (at most 5,000); the totals are over every
+# filtered project.
 review = ui.project_quality(filters)
-# Over every filtered project; the table lists the lowest scores first (at most 5,000).
 totals = ui.quality_totals(filters)
 left, middle, right = st.columns(3)
 left.metric("Average score", f"{totals.average_score:.0f}" if totals.projects else "-")
 middle.metric("Projects with a problem", f"{totals.with_problems:,} of {totals.projects:,}")
 right.metric("Problems in all", f"{totals.problems:,}")
-if totals.projects > len(review):
-    st.caption(f"The {len(review):,} lowest scores of {totals.projects:,} projects, worst first.")
+if totals.projects and not totals.with_problems:
+    st.success("Every project passes every check.", icon=":material/check:")
+    st.stop()
+passing = totals.projects - totals.with_problems
+shown = (
+    f"The {len(review):,} lowest scores of the {totals.with_problems:,} projects with a problem, worst first"
+    if totals.with_problems > len(review)
+    else "The projects with a problem, worst first"
+)
+st.caption(shown + (f"; the {passing:,} that pass every check are not listed." if passing else "."))
 
 st.dataframe(
     review[["project_id", "title", "score", "problem_text"]].assign(

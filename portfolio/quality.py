@@ -84,7 +84,7 @@ scored AS (
 # The worst first; only those shown are joined to their titles.
 REVIEW = f"""
 WITH {{selected}}, {{rows}}, {FACTS}, {_checked()}, {SCORED},
-worst AS (SELECT * FROM scored ORDER BY score, project_id LIMIT $limit)
+worst AS (SELECT * FROM scored WHERE problems >= $fewest ORDER BY score, project_id LIMIT $limit)
 SELECT w.project_id, p.title, w.status, w.illustrative, w.problems, w.score,
        {", ".join(f"w.fails_{name}" for name in CHECKS)}
 FROM worst w JOIN projects p USING (project_id)
@@ -94,11 +94,17 @@ ORDER BY w.score, w.project_id
 
 @rollups.in_one_version
 def project_quality(
-    con: duckdb.DuckDBPyConnection, filters: Filters, today: date | None = None, limit: int = 5000
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    today: date | None = None,
+    limit: int = 5000,
+    with_problems_only: bool = False,
 ) -> pd.DataFrame:
-    """Per project: its score (0-100), how many checks it fails, and what they say; worst first."""
+    """Per project: its score (0-100), how many checks it fails, and what they say; worst first.
+    `with_problems_only` leaves out the projects that pass every check."""
     sql = REVIEW.replace("{rows}", rollups.project_rows(con))
-    frame = _frame(con, *_over(sql, filters, today=today or date.today(), limit=limit))
+    fewest = 1 if with_problems_only else 0
+    frame = _frame(con, *_over(sql, filters, today=today or date.today(), limit=limit, fewest=fewest))
     messages = {f"fails_{name}": text for name, (text, _) in CHECKS.items()}
     frame["problem_text"] = [
         "; ".join(text for column, text in messages.items() if getattr(row, column))

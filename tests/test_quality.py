@@ -118,3 +118,16 @@ def test_the_score_is_recorded_after_every_import_and_undo(sample_db):
     assert at.title[0].value == "Data quality"
     assert "The portfolio's score over time" in [s.value for s in at.subheader]
     assert at.dataframe[0].value["project_id"].iloc[0].startswith("SEED-")  # the seed states least
+
+
+def test_the_page_lists_only_the_projects_with_a_problem(sample_db):
+    # At 100,000 projects it sent 5,000 rows, most of them scoring 100 with nothing to fix.
+    at = app("pages/quality.py")
+    listed = at.dataframe[0].value
+    with_problems, projects = at.metric[1].value.split(" of ")
+    assert len(listed) == int(with_problems) < int(projects) and (listed["score"] < 100).all()
+    passing = int(projects) - int(with_problems)
+    assert (
+        f"The projects with a problem, worst first; the {passing} that pass every check are not listed."
+        in [c.value for c in at.caption]
+    )

@@ -267,7 +267,7 @@ def change_counts(since: date, until: date) -> dict[str, int]:
 
 @cached_read(64)
 def _project_quality(path: str, version: int, filters: Filters, today: date) -> pd.DataFrame:
-    return quality.project_quality(_con(path), filters, today)
+    return quality.project_quality(_con(path), filters, today, with_problems_only=True)
 
 
 def project_quality(filters: Filters) -> pd.DataFrame:
