@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import streamlit as st
 
 import ui
-from ui.edit import undone_imports
 from ui.format import literal, project_link
 
 ui.through_dashboard("changes")
@@ -26,7 +25,7 @@ if since > until:
 
 found = ui.changes_between(since, until)
 counts = ui.change_counts(since, until)
-undone = undone_imports(since, until)
+undone = ui.undone_imports(since, until)
 if len(undone):
     st.info(
         "Left out because undone: "

@@ -47,6 +47,7 @@ from ui.db import (
     settle_figures,
     store,
     unconverted,
+    undone_imports,
 )
 from ui.edit import project_editor, saved_note
 from ui.filters import current_filters, reporting_currency, sidebar_filters
@@ -136,6 +137,7 @@ __all__ = [
     "import_changes",
     "import_log",
     "undo_first",
+    "undone_imports",
     "import_preview",
     "portfolio_iati",
     "portfolio_workbook",

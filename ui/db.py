@@ -265,6 +265,16 @@ def change_counts(since: date, until: date) -> dict[str, int]:
     return _change_counts(db_path(), data_version(), since, until)
 
 
+@cached_read(32)
+def _undone_imports(path: str, version: int, since: date, until: date) -> pd.DataFrame:
+    return history.undone_imports(_con(path), since, until)
+
+
+def undone_imports(since: date, until: date) -> pd.DataFrame:
+    """Imports and edits from `since` to `until` that were undone (What changed leaves them out)."""
+    return _undone_imports(db_path(), data_version(), since, until)
+
+
 @cached_read(64)
 def _project_quality(path: str, version: int, filters: Filters, today: date) -> pd.DataFrame:
     return quality.project_quality(_con(path), filters, today, with_problems_only=True)

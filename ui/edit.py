@@ -10,7 +10,7 @@ import re
 
 import streamlit as st
 
-from portfolio import history, imports
+from portfolio import imports
 from portfolio.store import STATUSES, StoreError
 from ui import access, db
 from ui.format import changes_shown, known, literal
@@ -107,15 +107,3 @@ def _refused(message: str) -> str:
     """An import's message for a value it keeps as not known, without saying so: the form saves
     nothing."""
     return re.sub(r"[;.]? ?[Ss]tored as not known\.$", ".", message)
-
-
-# Kept here rather than in ui.db (another helper's file at the time): the What changed page's note
-# on undone imports. A cached read keyed on the data version, as ui.db's are.
-@db.cached_read(32)
-def _undone_imports(path: str, version: int, since, until):
-    return history.undone_imports(db._con(path), since, until)
-
-
-def undone_imports(since, until):
-    """Imports and edits from `since` to `until` that were undone (What changed leaves them out)."""
-    return _undone_imports(db.db_path(), db.data_version(), since, until)
