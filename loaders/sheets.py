@@ -460,6 +460,7 @@ class FlatReader(_Reader):
         headed: list[tuple[str, int]] = []  # each sheet with a header row, and that row's number
         rejected = filled = 0
         found = []
+        all_hidden: list[str] = []  # sheets whose every column aidtrack reads is hidden
         for sheet in self.book.sheets:
             if sheet.hidden:
                 continue
@@ -479,6 +480,9 @@ class FlatReader(_Reader):
             for i in sorted(hidden):
                 if i < len(sheet.rows[at]) and not values.is_blank(sheet.rows[at][i]):
                     headers[i] = Header(str(sheet.rows[at][i]).strip(), i, None)
+            if not any(h.field for h in headers):  # the header row was found among hidden columns
+                all_hidden.append(sheet.name)
+                continue
             found.append((sheet, at, headers))
         titled = [s.name for s, _, headers in found if any(h.field == "title" for h in headers)]
         for sheet, at, headers in found:
@@ -510,6 +514,13 @@ class FlatReader(_Reader):
             if "period" in sheet_rows.by_field:
                 fields |= {"start_date", "end_date"}
             rejected += sheet_rejected
+        if not headed and all_hidden:
+            raise UnreadableFile(
+                self.book.file_name,
+                f"has its columns hidden on sheet '{all_hidden[0]}', and aidtrack does not import hidden "
+                "columns (where people keep superseded figures). Unhide them (select the sheet, right-click "
+                "a column letter, Unhide) and import it again.",
+            )
         if not headed:
             raise UnreadableFile(
                 self.book.file_name,
