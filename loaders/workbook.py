@@ -254,6 +254,12 @@ def _zip_kind(data: bytes, file_name: str) -> str:
             )
     names = [p.filename for p in parts]
     if b"application/vnd.oasis.opendocument.spreadsheet" in data[:200]:
+        if _ods_encrypted(data):
+            raise UnreadableFile(
+                file_name,
+                "is protected with a password. Open it in LibreOffice Calc, save it again (File > Save As) "
+                "with 'Save with password' unticked, and import that.",
+            )
         return "ods"
     if any(n.startswith("xl/") for n in names):
         return "xlsx"
@@ -303,6 +309,15 @@ def _check_xlsx_extents(data: bytes, file_name: str) -> None:
                     raise refused
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as e:
         raise UnreadableFile(file_name, DAMAGED) from e
+
+
+def _ods_encrypted(data: bytes) -> bool:
+    """Whether an OpenDocument file's manifest says its parts are encrypted (saved with a password)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z, z.open("META-INF/manifest.xml") as manifest:
+            return b"encryption-data" in manifest.read(2**20)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+        return False
 
 
 def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:

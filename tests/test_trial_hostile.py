@@ -359,3 +359,35 @@ def test_a_sheet_with_every_column_hidden_says_so_quickly(db):
         pipeline.preview_file(db, _xlsx(xml), "hidden.xlsx")
     assert time.perf_counter() - start < 4
     assert e.value.message == ALL_HIDDEN
+
+
+def _ods(manifest_entry: str, content: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            f"{manifest_entry}</manifest:manifest>",
+        )
+        z.writestr("content.xml", content)
+    return out.getvalue()
+
+
+def test_an_ods_saved_with_a_password_says_so(db):
+    # It was called damaged ("a download or copy that did not finish"), so the user fetched it again.
+    encrypted = (
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml">'
+        '<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="x">'
+        '<manifest:algorithm manifest:algorithm-name="Blowfish CFB" manifest:initialisation-vector="x"/>'
+        "</manifest:encryption-data></manifest:file-entry>"
+    )
+    with pytest.raises(UnreadableFile) as e:
+        pipeline.preview_file(db, _ods(encrypted, bytes(range(256)) * 20), "budget.ods")
+    assert e.value.message == (
+        "is protected with a password. Open it in LibreOffice Calc, save it again (File > Save As) with "
+        "'Save with password' unticked, and import that."
+    )
