@@ -263,9 +263,10 @@ def sheet_extent(z: zipfile.ZipFile, path: str, fits: Callable[[int, int], bool]
             if found is None or _no_ref(chunk):
                 return _every_reference(z, info)
             rows = max(rows, int(found.group(1)))
-            beyond = rb'r="(?:%s\d|[A-Z]{0,3}%s")' % (
+            # Leading zeros ('r="0000099"') would otherwise let every shorter number pass unseen.
+            beyond = rb'r="(?:%s\d|[A-Z]{0,3}0*%s")' % (
                 _greater_letters(_column_letters(columns - 1)),
-                _greater_number(found.group(1).decode()),
+                _greater_number(str(int(found.group(1)))),
             )
             if re.search(beyond, chunk):
                 return _every_reference(z, info)
