@@ -187,10 +187,13 @@ def _marks(xml: bytes, number_styles: dict[bytes, str]) -> Marks:
 # calamine reads a reference's letters in either case ('b3' is B3), so every pattern here does too.
 _FIRST_REFS = re.compile(rb'\br="([A-Z]{1,3})\d{1,9}"', re.IGNORECASE)
 _LAST_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,9})"')
-# A cell holding something (calamine leaves out empty ones: <c r="XFD1" s="3"/>, formatting only).
-_FILLED_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,9})"[^>]*(?<!/)>', re.IGNORECASE)
 _NO_REF = re.compile(rb'<c(?! r=")[\s>/]')  # a cell whose reference is not where writers put it
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,9})"')
+_ODD_ATTRIBUTE = re.compile(rb"r(?:\s+=|=\s|=')")  # r = "A1", r= "A1", r='A1'
+# The slow reading's: a cell's attributes, and whether it is empty (<c r="XFD1" s="3"/>); any r
+# attribute however written; a row's attributes.
+_CELL_ATTRIBUTES = re.compile(rb"<(?:\w+:)?c((?:\s[^>]*?)?)(/?)>")
+_R_ATTRIBUTE = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{0,3})0*(\d{1,9})""")
+_ROW_ATTRIBUTES = re.compile(rb"<(?:\w+:)?row(\s[^>]*)>")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 CHUNK = 16 * 2**20
@@ -278,21 +281,38 @@ def sheet_extent(z: zipfile.ZipFile, path: str, fits: Callable[[int, int], bool]
 
 
 def _no_ref(chunk: bytes) -> bool:
-    """Whether some cell in `chunk` may have no reference (counts only, no matches made)."""
-    return _NO_REF.search(chunk) is not None or re.search(rb":c[\s>/]", chunk) is not None
+    """Whether some cell in `chunk` may have no reference, or one written other than as
+    r="A1" (r='A1', r = "A1": calamine reads them all, and the last of two r attributes)."""
+    return (
+        _NO_REF.search(chunk) is not None
+        or re.search(rb":c[\s>/]", chunk) is not None
+        or _ODD_ATTRIBUTE.search(chunk) is not None
+    )
 
 
 def _every_reference(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """The slow reading: every cell's every r attribute, however written."""
     rows = columns = 0
     row_tags = widest = 0  # counted only where some cell has no reference
     with z.open(info) as stream:
         for chunk in _chunks(_Bounded(stream, info)):
-            for letters, row in set(_FILLED_REF.findall(chunk)):
-                rows = max(rows, int(row))
-                columns = max(columns, column_index(letters.decode().upper()) + 1)
-            if _no_ref(chunk):
+            reference_missing = False
+            for attributes, empty in _CELL_ATTRIBUTES.findall(chunk):
+                references = _R_ATTRIBUTE.findall(attributes)
+                reference_missing = reference_missing or not references
+                if empty:  # <c r="XFD1" s="3"/>: formatting only, which calamine leaves out
+                    continue
+                for letters, row in references:
+                    rows = max(rows, int(row))
+                    columns = max(columns, column_index(letters.decode().upper()) + 1 if letters else 0)
+            if reference_missing:
                 # calamine puts such a cell after the one before it, and such a row after the last
-                rows = max([rows, *map(int, _ROW_REF.findall(chunk))])
+                rows = max(
+                    [
+                        rows,
+                        *(int(r) for _, r in _R_ATTRIBUTE.findall(b" ".join(_ROW_ATTRIBUTES.findall(chunk)))),
+                    ]
+                )
                 row_tags += len(_ROW_TAG.findall(chunk))
                 widest = max([widest, *(len(_CELL_TAG.findall(r)) for r in _ROW_TAG.split(chunk))])
     return rows + row_tags, columns + widest

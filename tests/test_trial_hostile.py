@@ -209,6 +209,12 @@ ZEROS_REFUSED = CELLS_REFUSED.replace("1,048,576", "999,999").replace("524,288,0
         (b'<row r="3"><c r="SF1048576" t="inlineStr"><is><t>x</t></is></c></row>', CELLS_REFUSED),
         # ... or written in small letters, which calamine reads as capitals
         (b'<row r="1048576">' + _inline("sf1048576", "x") + b"</row>", CELLS_REFUSED),
+        # ... or with its reference written as calamine reads it but writers do not: in single
+        # quotes, with spaces, as a second r attribute (calamine takes the last), in a namespace
+        (b"<row r='3'><c r='SF1048576' t='inlineStr'><is><t>x</t></is></c></row>", CELLS_REFUSED),
+        (b'<row r="3"><c r = "SF1048576" t="inlineStr"><is><t>x</t></is></c></row>', CELLS_REFUSED),
+        (b'<row r="3"><c r="B3" r = "SF1048576" t="inlineStr"><is><t>x</t></is></c></row>', CELLS_REFUSED),
+        (b'<row r="3"><x:c r="SF1048576" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c></row>', CELLS_REFUSED),
         # ... or behind a row number with leading zeros, which a check of the rows must not trust
         (
             b'<row r="0000099">' + _inline("SF999999", "x") + _inline("A0000099", "y") + b"</row>",
