@@ -32,6 +32,9 @@ MAX_COLUMNS = 500
 # calamine lays a sheet out as one block from A1 to its last cell, 32 bytes a cell: 10 million
 # cells are 320 MB. A workbook within the upload limit holds a few million filled cells.
 MAX_CELLS = 10_000_000
+# An ods sheet may unfold to more filled cells than its XML has bytes only up to this many: a real
+# sheet takes tens of bytes a cell; one row said to repeat 100,000 times takes a few hundred.
+ODS_REPEATED_CELLS = 100_000
 STREAMLIT_CONFIG = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
 STREAMLIT_DEFAULT_UPLOAD_MB = 200
 MB = 2**20  # Streamlit's megabyte, in which server.maxUploadSize is given
@@ -320,9 +323,32 @@ def _ods_encrypted(data: bytes) -> bool:
         return False
 
 
+def _check_ods_extents(data: bytes, file_name: str) -> None:
+    """The same for an OpenDocument sheet, whose rows and cells can say "repeated 190,000 times":
+    933 bytes asked calamine for 95 million cells (6 GB), and 929 bytes of one filled row
+    repeated a million times took 36 s and 2.6 GB to read and report on."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            size = z.getinfo("content.xml").file_size
+            for sheet, (rows, columns, filled) in xlsx_marks.ods_extents(z).items():
+                if refused := _too_large(file_name, sheet, rows, columns):
+                    raise refused
+                if filled > max(ODS_REPEATED_CELLS, size):
+                    raise UnreadableFile(
+                        file_name,
+                        f"sheet '{sheet}' unfolds to {filled:,} filled cells from {size:,} bytes: it repeats "
+                        "rows or cells far beyond any real sheet. Nothing in it was read. If it is your own "
+                        "sheet, delete the repeated rows and save it again.",
+                    )
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as e:
+        raise UnreadableFile(file_name, DAMAGED) from e
+
+
 def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
     if kind == "xlsx":
         _check_xlsx_extents(data, file_name)
+    elif kind == "ods":
+        _check_ods_extents(data, file_name)
     # What calamine does not tell (hidden rows, error cells) is read from the xlsx on a thread
     # of its own meanwhile: calamine parses without holding the interpreter, so on a computer
     # with two cores the marks of a large sheet come at no extra time.

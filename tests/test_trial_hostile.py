@@ -404,3 +404,67 @@ def test_an_ods_saved_with_a_password_says_so(db):
         "is protected with a password. Open it in LibreOffice Calc, save it again (File > Save As) with "
         "'Save with password' unticked, and import that."
     )
+
+
+def _ods_table(body: str) -> bytes:
+    """An ods of one sheet, Portfolio, holding the header and one project, then `body`."""
+    cell = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
+    table_rows = "".join(
+        "<table:table-row>" + "".join(map(cell.format, r)) + "</table:table-row>" for r in PORTFOLIO
+    )
+    return _ods(
+        "",
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        '<office:spreadsheet><table:table table:name="Portfolio">'
+        '<table:table-column table:number-columns-repeated="1024"/>'
+        f"{table_rows}{body}</table:table></office:spreadsheet></office:body></office:document-content>".encode(),
+    )
+
+
+X = '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+SEVEN_X = X.replace("<table:table-cell ", '<table:table-cell table:number-columns-repeated="7" ')
+TOO_FAR = (
+    "sheet 'Portfolio' reaches row 190,002 and column 500: 95,001,000 cells from A1, where aidtrack reads "
+    "at most 10,000,000. Delete the rows and columns beyond your table (a stray value far below or to the "
+    "right of it, say) and save the file again."
+)
+UNFOLDS = (
+    "sheet 'Portfolio' unfolds to 7,000,014 filled cells from {size} bytes: it repeats rows or cells far "
+    "beyond any real sheet. Nothing in it was read. If it is your own sheet, delete the repeated rows "
+    "and save it again."
+)
+
+
+@pytest.mark.parametrize(
+    "body, refused",
+    [
+        # 933 bytes asked calamine for 95 million cells: 6 GB of memory, then refused
+        (
+            '<table:table-row table:number-rows-repeated="190000"><table:table-cell '
+            f'table:number-columns-repeated="499"/>{X}</table:table-row>',
+            TOO_FAR,
+        ),
+        # one filled row said to repeat a million times: 36 s and 2.6 GB to reject a million rows
+        (f'<table:table-row table:number-rows-repeated="1000000">{SEVEN_X}</table:table-row>', UNFOLDS),
+    ],
+)
+def test_an_ods_repeating_rows_far_beyond_its_size_is_refused_before_it_is_unfolded(body, refused):
+    data = _ods_table(body)
+    assert len(data) < 4_000  # stored, not even compressed
+    size = zipfile.ZipFile(io.BytesIO(data)).getinfo("content.xml").file_size
+    peak, said = _peak_memory_mb(data, "repeats.ods")
+    assert said == refused.replace("{size}", f"{size:,}")
+    assert peak < 400
+
+
+def test_an_ods_with_its_empty_rows_and_columns_repeated_to_the_sheet_end_imports(db):
+    # What LibreOffice writes after the last filled cell counts for nothing.
+    blank = (
+        '<table:table-row table:number-rows-repeated="1048570"><table:table-cell '
+        'table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    plan, _ = pipeline.preview_file(db, _ods_table(blank), "portfolio.ods")
+    assert (plan.counts["added"], plan.counts["rejected"]) == (1, 0)
