@@ -8,6 +8,7 @@ import pytest
 
 from portfolio import quality
 from portfolio.filters import Filters
+from portfolio.store import PROJECT_FIELDS
 
 from .test_pages import app
 from .test_quality import TODAY, WHOLE, build
@@ -44,19 +45,7 @@ def _edit_plan(db, project_id: str, **changed):
     from loaders import pipeline
 
     project = db.connection.execute("SELECT * FROM projects WHERE project_id = ?", [project_id]).df()
-    fields = project.iloc[0][
-        [
-            "title",
-            "description",
-            "programme",
-            "status",
-            "start_date",
-            "end_date",
-            "currency",
-            "url",
-            "visibility",
-        ]
-    ].to_dict()
+    fields = project.iloc[0][list(PROJECT_FIELDS)].to_dict()
     fields["budget"] = str(project.iloc[0]["budget"])
     fields.update(changed)
     plan, _ = pipeline.preview_edit(db, project_id, fields)

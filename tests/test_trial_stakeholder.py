@@ -8,11 +8,10 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pandas as pd
-from streamlit.testing.v1 import AppTest
 
 from portfolio import charts, store
 
-ENTRY = str(Path(__file__).parents[1] / "dashboard.py")
+from .test_pages import app
 
 # Titles, names and texts as programme managers' sheets and IATI files have carried them.
 HOSTILE = [
@@ -25,17 +24,6 @@ HOSTILE = [
     "Pipe | in | title",
     "1. numbered",
 ]
-
-
-def app(page: str | None = None, **query) -> AppTest:
-    at = AppTest.from_file(ENTRY, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    if page:
-        at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 # What markdown, LaTeX and Streamlit's directives read in a line, and what they read at its start.
