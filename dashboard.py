@@ -9,7 +9,7 @@ st.set_page_config(page_title="aidtrack", page_icon=":material/public:", layout=
 try:
     ui.store()
 except ui.StoreError as error:
-    st.error(f"**{error.title}.** {error}")
+    ui.store_error(error)
     st.stop()
 
 ui.pin_data_version()

@@ -12,7 +12,7 @@ db = ui.store()
 try:
     keep = backup.kept()
 except ui.StoreError as e:
-    st.error(f"**{e.title}.** {e}")
+    ui.store_error(e)
     st.stop()
 st.caption(
     f"A backup is a copy of every table: the portfolio, the import log and its undo data, the "
@@ -82,7 +82,7 @@ if yes.button("Yes, restore it", type="primary", icon=":material/settings_backup
         with st.spinner(f"Restoring {chosen}…"):
             replaced = backup.restore(db, chosen)
     except ui.StoreError as e:
-        st.error(f"**{e.title}.** {e}")
+        ui.store_error(e)
     else:
         st.session_state.pop("restore_asked", None)
         st.session_state["backup_done"] = (

@@ -133,7 +133,7 @@ if upload is not None:
                     with st.spinner(f"Saving {report['added'] + report['updated']:,} projects…"):
                         import_id = imports.apply(ui.store(), plan, by=ui.user_name())
                 except ui.StoreError as e:
-                    st.error(f"**{e.title}.** {ui.literal(e)}")
+                    ui.store_error(e)
                 else:
                     st.session_state["import_done"] = (
                         f"Saved as import {import_id}: {report['added']} new and {report['updated']} "
@@ -205,7 +205,7 @@ elif entry["can_undo"]:
         try:
             undone = imports.undo_import(ui.store(), import_id, by=ui.user_name())
         except ui.StoreError as e:
-            st.error(f"**{e.title}.** {ui.literal(e)}")
+            ui.store_error(e)
         else:
             st.session_state["import_done"] = undone.message
             st.rerun()

@@ -217,3 +217,13 @@ def test_a_projects_transactions_name_their_provider_and_receiver(sample_db):
     transactions = next(d.value for d in at.dataframe if "provider_org" in d.value)
     commitment = transactions[transactions["type"] == "Outgoing Commitment"].iloc[0]
     assert commitment["provider_org"] == "Federal Republic of Germany"
+
+
+def test_a_database_error_shows_its_path_as_written(tmp_path, monkeypatch):
+    # A path holding '__x__' showed a bold 'x' where the folder's name should be.
+    broken = tmp_path / "__x__" / "aidtrack.duckdb"
+    broken.parent.mkdir()
+    broken.write_bytes(b"not a database")
+    monkeypatch.setenv("AIDTRACK_DB", str(broken))
+    at = AppTest.from_file(ENTRY, default_timeout=60).run()
+    assert r"\_\_x\_\_" in at.error[0].value, at.error[0].value

@@ -66,6 +66,7 @@ from ui.format import (
     short_money,
     source_of,
     split_note,
+    store_error,
     unknowns_shown,
 )
 from ui.imports import (
@@ -113,6 +114,7 @@ __all__ = [
     "users_file_label",
     "conversions_table",
     "literal",
+    "store_error",
     "project_link",
     "project_quality",
     "quality_history",

@@ -64,7 +64,7 @@ def _local_user() -> str:
 
 def _refuse(title: str, message: str) -> None:
     st.title("aidtrack")
-    st.error(f"**{title}.** {message}")
+    st.error(f"**{literal(title)}.** {literal(message)}")
     st.stop()
 
 

@@ -13,7 +13,7 @@ import streamlit as st
 from portfolio import imports
 from portfolio.store import STATUSES, StoreError
 from ui import access, db
-from ui.format import changes_shown, known, literal
+from ui.format import changes_shown, known, literal, store_error
 
 NOT_RECORDED = "(not recorded)"
 
@@ -88,7 +88,7 @@ def project_editor(project: dict) -> None:
     try:
         imports.apply(db.store(), plan, by=access.user_name())
     except StoreError as e:
-        st.error(f"**{e.title}.** {e}")
+        store_error(e)
         return
     st.session_state["edit_saved"] = [
         f"{c.field}: {c.old} → {c.new}" for c in changes_shown(plan.updated).itertuples()

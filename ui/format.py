@@ -38,6 +38,12 @@ def literal(text, lines: bool = False) -> str:
     return "\n\n".join("  \n".join(_escaped(line.strip()) for line in p.splitlines()) for p in paragraphs)
 
 
+def store_error(error) -> None:
+    """A database error (a StoreError: its title, then what happened and what to do), shown as
+    written: its message can hold a file's path or name."""
+    st.error(f"**{literal(error.title)}.** {literal(error)}")
+
+
 def link(text, url: str) -> str:
     """A markdown link showing `text` as typed. The address goes between angle brackets, where
     spaces and parentheses cannot end it early."""
