@@ -185,7 +185,7 @@ def test_served_beyond_this_machine_without_sign_in_it_refuses(sample_db, monkey
         at = AppTest.from_file(ENTRY, default_timeout=60).run()
     finally:
         config.set_option("server.address", before)
-    assert at.error[0].value.startswith(
+    assert shown(at.error[0].value).startswith(
         "**Sign-in is not configured.** This app is served beyond this machine (server address 0.0.0.0)"
     )
     assert not at.metric
