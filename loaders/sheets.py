@@ -1630,6 +1630,16 @@ class TemplateReader(_Reader):
         if kind == "amount":
             currency = record.get("currency")
             amount = self.parse_amount(cell, currency)
+            if amount.problem and layout.table == "project_orgs" and str(cell).strip().endswith("%"):
+                # A funder's share, as a one-row-per-project sheet takes it ("EU (80%)"): the
+                # template's Funding sheet asks for the money itself.
+                return (
+                    None,
+                    f"'{_clip(cell)}' is a share; Contribution is the funder's amount of money: write "
+                    f"{_clip(cell)} of the project's budget as an amount (800000 for 80% of 1,000,000). "
+                    + values.NOT_KNOWN,
+                    WARNING,
+                )
             if amount.problem:
                 return None, amount.problem, ERROR if column.required else WARNING
             if currency and amount.currency != currency:

@@ -281,3 +281,28 @@ def test_a_row_rejected_when_compared_with_the_portfolio_is_in_the_fix_me_workbo
         "Row 2: Project ID: Project ID K-l is not on the Projects sheet and not in aidtrack; its rows "
         "were not imported. Add the project to the Projects sheet."
     )
+
+
+def test_a_share_typed_as_a_funders_contribution_says_what_the_column_asks_for(empty_db):
+    # 'EU (80%)' works on a manager's own sheet; on the template's Funding sheet '80%' only said
+    # it was not an amount.
+    data = template_with(
+        empty_db,
+        {
+            "Projects": [["S-01", "Shared funding", None, None, None, None, None, "EUR", 1_000_000]],
+            "Funding": [["S-01", "EU", "funding", "80%"], ["S-01", "Germany", "funding", 200_000]],
+        },
+    )
+    plan, report = preview(empty_db, data)
+    assert [(p["sheet"], p["row"], p["column"], p["severity"], p["message"]) for p in report["problems"]] == [
+        (
+            "Funding",
+            2,
+            "Contribution",
+            "warning",
+            "'80%' is a share; Contribution is the funder's amount of money: write 80% of the project's "
+            "budget as an amount (800000 for 80% of 1,000,000). Stored as not known.",
+        )
+    ]
+    orgs = [(o["org_id"], o["amount"]) for o in plan.tables["project_orgs"].to_pylist()]
+    assert orgs == [("EU", None), ("DE", 200_000)]
