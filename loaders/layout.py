@@ -302,3 +302,5 @@ SHEETS = (
 SHEETS_BY_NAME = {s.name: s for s in SHEETS}
 README_SHEET = "Read me"
 LISTS_SHEET = "Lists"
+# The last column of a fix-me workbook: what is wrong with the row. Written, not read, by aidtrack.
+PROBLEMS_COLUMN = "Problems"

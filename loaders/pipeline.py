@@ -205,7 +205,7 @@ def write_fixme_workbook(target: Target, loaded: sheets.Loaded, plan: imports.Pr
             )
             for name, (header, rows) in rows_to_fix(plan, loaded).items()
         ],
-        readme=template.FIXME_README if template_form else None,
+        readme=template.TO_FIX_README if template_form else None,
     )
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from loaders import values
 from loaders.headers import FIELD_LABELS, Header, date_order_hint, find_header_row, map_headers, normalise
-from loaders.layout import LISTS_SHEET, README_SHEET, SHEETS, SHEETS_BY_NAME
+from loaders.layout import LISTS_SHEET, PROBLEMS_COLUMN, README_SHEET, SHEETS, SHEETS_BY_NAME
 from loaders.names import Countries, Organisations, load_country_converter
 from loaders.problems import ERROR, WARNING, Problem, UnreadableFile
 from loaders.workbook import Workbook, collector_paused, read_bytes
@@ -352,10 +352,6 @@ def load(
         return FlatReader(book, context, currency).read()
 
 
-# The last column of a fix-me workbook, which aidtrack writes and does not read.
-FIXME_COLUMN = "Problems"
-
-
 def _is_template(book: Workbook) -> bool:
     """Sheets named as the template's, each headed with the template's headers and nothing else.
 
@@ -368,7 +364,7 @@ def _is_template(book: Workbook) -> bool:
         template = [c.header for c in SHEETS_BY_NAME[sheet.name].columns]
         # A sheet of one's own may start "Project ID, Title" too; only the template's headers, and
         # nothing else, make it the template, so no column of one's own goes unread.
-        if first[:2] != template[:2] or not set(first) <= {*template, FIXME_COLUMN}:
+        if first[:2] != template[:2] or not set(first) <= {*template, PROBLEMS_COLUMN}:
             return False
     return bool(named)
 

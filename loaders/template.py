@@ -33,6 +33,7 @@ from loaders.layout import (
     DATE,
     LISTS_SHEET,
     NUMBER,
+    PROBLEMS_COLUMN,
     README_SHEET,
     SHARE,
     SHEETS,
@@ -367,7 +368,7 @@ def write_fixme(
 
 
 # The read-me of a fix-me workbook made from the template.
-FIXME_README = (
+TO_FIX_README = (
     "Rows aidtrack could not import, to fix and import again",
     "Each sheet holds the rows of the projects that had a rejected row. A row's Problems cell says "
     "what to fix; rows with an empty Problems cell were fine.",
@@ -403,7 +404,7 @@ def _write_fixme_sheet(ws, sheet: FixSheet) -> None:
     ws.freeze_panes = "A2"
     ws.append(
         [_styled(ws, h, font=HEADER_FONT, fill=OPTIONAL_FILL) for h in header]
-        + [_styled(ws, "Problems", font=HEADER_FONT, fill=REQUIRED_FILL)]
+        + [_styled(ws, PROBLEMS_COLUMN, font=HEADER_FONT, fill=REQUIRED_FILL)]
     )
     for row, row_problems in zip(rows, sheet.problems, strict=True):
         cells = [_value(ws, v) for v in _padded(row, len(header))]
