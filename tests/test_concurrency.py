@@ -32,7 +32,9 @@ def cli_import(path, db_path, *args: str) -> subprocess.Popen:
 
 def test_two_command_line_imports_wait_for_each_other_or_are_refused(sample_db, tmp_path):
     first_sheet, second_sheet = tmp_path / "first.csv", tmp_path / "second.csv"
-    first_sheet.write_bytes(sheet(8000, "ONE"))  # over 1 MB, so the CLI reports its progress
+    # Over 1 MB, so the CLI reports its progress; large enough that it still holds the database when
+    # the other two processes (a second or so to start on a busy machine) ask for it.
+    first_sheet.write_bytes(sheet(20000, "ONE"))
     second_sheet.write_bytes(sheet(50, "TWO"))
 
     first = cli_import(first_sheet, sample_db)
@@ -60,9 +62,9 @@ def test_two_command_line_imports_wait_for_each_other_or_are_refused(sample_db, 
     log = imports.import_log(db.connection)
     assert log[["import_id", "file_name", "status", "added"]].head(2).values.tolist() == [
         [4, "second.csv", "done", 50],
-        [3, "first.csv", "done", 8000],
+        [3, "first.csv", "done", 20000],
     ]
-    assert db.value("SELECT count(*) FROM projects") == 43 + 8000 + 50
+    assert db.value("SELECT count(*) FROM projects") == 43 + 20000 + 50
 
 
 def test_two_sessions_importing_at_once_one_is_refused_and_nothing_is_half_written(sample_db):
