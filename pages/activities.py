@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from portfolio import charts
 from portfolio.store import ACTIVITY_KINDS
+from ui.filters import filters_in_words
 from ui.format import project_link
 
 ui.through_dashboard("activities")
@@ -13,11 +14,20 @@ filters = ui.current_filters()
 DRAWN_ONE_BY_ONE = 1000
 
 st.title("Activities")
+if filters.is_narrowed():
+    st.info(f"Filtered: {filters_in_words(filters)}.", icon=":material/filter_alt:")
 kinds = tuple(st.pills("Kind of event", ACTIVITY_KINDS, selection_mode="multi", key="activity_kinds"))
 counts = ui.activity_counts(filters, kinds)
 events = ui.withheld(ui.activities(filters, kinds))
 if events.empty:
-    st.info("No activities match the filters.")
+    if kinds or filters.is_narrowed() or not filters.include_illustrative:
+        st.info("No activities match the filters.")
+    else:
+        st.info(
+            "No meetings, workshops or seminars are recorded yet. They are imported from the "
+            "Activities sheet of aidtrack's template (Import page).",
+            icon=":material/info:",
+        )
     st.stop()
 
 locations_withheld = ui.audience().withholds("event_locations")

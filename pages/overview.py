@@ -4,6 +4,8 @@ import streamlit as st
 
 import ui
 from portfolio import charts
+from ui.filters import filters_in_words
+from ui.format import UNKNOWN
 
 ui.through_dashboard("overview")
 
@@ -19,6 +21,9 @@ st.title("Portfolio overview")
 scope = "the filtered portfolio" if filters.is_narrowed() else "the whole portfolio"
 if not filters.include_illustrative:
     scope += " (illustrative projects left out)"
+# On a phone the sidebar is folded away: a shared link's filters must be named on the page.
+if filters.is_narrowed():
+    st.info(f"Filtered: {filters_in_words(filters)}.", icon=":material/filter_alt:")
 if seen.public_only:
     scope = f"the public projects of {scope}"
 if COUNTED:
@@ -29,19 +34,47 @@ else:
         "where you imported them). Each project is counted once; charts split its budget by recorded shares."
     )
 
+if head.projects == 0 and not filters.is_narrowed() and filters.include_illustrative:
+    # A new database: zeros and "no project matches the filters" would read as a broken page.
+    st.info(
+        "The portfolio has no projects yet."
+        + (
+            " Add them on the Import page: a spreadsheet, aidtrack's template or an IATI file."
+            if ui.may("imports")
+            else ""
+        ),
+        icon=":material/info:",
+    )
+    if ui.may("imports"):
+        st.page_link("pages/imports.py", label="Import projects", icon=":material/upload_file:")
+    st.stop()
+
+
+def counted(n: int) -> str:
+    """A count of organisations or countries: where no project records any, it is not known."""
+    return f"{n:,}" if n or not head.projects else UNKNOWN
+
+
 cols = st.columns(3) + st.columns(3)
 cols[0].metric("Public projects" if seen.public_only else "Projects", f"{head.projects:,}")
 if COUNTED:
     cols[1].metric("Total budget", ui.WITHHELD)
+elif not head.with_budget and head.projects:
+    cols[1].metric(
+        "Total budget",
+        UNKNOWN,
+        help="None of these projects has a budget that could be added up"
+        + (f" in {CURRENCY}." if head.unconverted else "."),
+    )
 else:
     cols[1].metric(
         "Total budget",
         ui.short_money(head.total_budget, CURRENCY),
         help=f"Exactly {ui.money(head.total_budget, CURRENCY)}, "
-        f"over {head.with_budget} projects with a budget.",
+        f"over {ui.count(head.with_budget, 'project')} with a budget.",
     )
-cols[2].metric("Funders", f"{head.funders:,}")
-cols[3].metric("Implementing agencies", f"{head.implementers:,}")
+cols[2].metric("Funders", counted(head.funders))
+cols[3].metric("Implementing agencies", counted(head.implementers))
 cols[4].metric("Beneficiary countries", f"{head.countries:,}")
 cols[5].metric("Active now", f"{head.active:,}", help="Projects in implementation today.")
 
@@ -158,7 +191,7 @@ with right:
 rebased = ui.rebased(filters)
 if len(rebased):
     with st.expander(
-        f"Shares scaled to 100% ({rebased['project_id'].nunique():,} projects)",
+        f"Shares scaled to 100% ({ui.count(rebased['project_id'].nunique(), 'project')})",
         key="overview_rebased",
         on_change="rerun",
     ) as listed:

@@ -11,6 +11,7 @@ import streamlit as st
 from portfolio.filters import Filters
 from portfolio.queries import REPORTING_CURRENCY
 from ui import access, db
+from ui.format import literal
 
 # URL parameter -> Filters field, for the multi-choice filters.
 CHOICE_PARAMS = {
@@ -155,3 +156,22 @@ def reporting_currency() -> str:
 def current_filters() -> Filters:
     """The filters the sidebar set on this run (pages call this; the entry point draws them)."""
     return st.session_state.get("filters") or access.shown(Filters())
+
+
+def filters_in_words(filters: Filters) -> str:
+    """What the filters narrow the portfolio to, by name ('Funder: EU, Germany; running in 2018 to
+    2020'), for pages to say on the page itself: on a phone the sidebar is folded away."""
+    choices = db.filter_choices(filters.public_only)
+    parts = []
+    for field, label in LABELS.items():
+        chosen = getattr(filters, field)
+        if chosen:
+            names = getattr(choices, field)
+            parts.append(f"{label}: " + ", ".join(literal(names.get(code, code)) for code in chosen))
+    if filters.year_from is not None or filters.year_to is not None:
+        low = filters.year_from or choices.first_year
+        high = filters.year_to or choices.last_year
+        parts.append(f"running in {low}" if low == high else f"running in {low} to {high}")
+    if filters.text:
+        parts.append(f"matching '{literal(filters.text)}'")
+    return "; ".join(parts)
