@@ -29,6 +29,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "contract number",
         "contract no",
         "grant number",
+        "grant no",
+        "ref no",
+        "reference no",
         "project",
     ),
     "title": (
@@ -306,7 +309,7 @@ LOOKUP = {phrase: (field, rank) for field, phrases in SYNONYMS.items() for rank,
 
 CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "us$": "USD", "£": "GBP", "¥": "JPY", "chf": "CHF"}
 _CURRENCY_IN_HEADER = re.compile(r"(?:\bin\s+)?(?<![a-z])([a-z]{3})(?![a-z])|([€$£¥])")
-_NOISE = re.compile(r"\(s\)|\bno\.|[^\w\s€$£¥]", re.UNICODE)
+_NOISE = re.compile(r"\(s\)|[^\w\s€$£¥]", re.UNICODE)
 # "Country/ies", "Country(ies)" and "Donor/s" are plurals, as "Donor(s)" is.
 _PLURAL_Y = re.compile(r"y\s*(?:\(ies\)|/ies\b)")
 _PLURAL_S = re.compile(r"(?<=\w)/s\b")
@@ -343,6 +346,50 @@ def date_order_hint(text: str) -> str | None:
         return None
     first = m["hint"].lower()[0]
     return "dmy" if first == "d" else "mdy" if first == "m" else None
+
+
+_CONTRIBUTION_WORDS = re.compile(
+    r"\b(?:co-?financing|co-?funding|contributions?|commitments?|share|funding|financing|grants?|amount|part)\b",
+    re.IGNORECASE,
+)
+_CURRENCY_WRITTEN = re.compile(
+    r"[(\[]\s*(?:in\s+)?(US\$|[A-Za-z]{3}|[€$£¥])\s*[)\]]|\s(?:in\s+)?(US\$|[A-Z]{3}|[€$£¥])\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """A header naming one funder's money: 'EU contribution (EUR)', 'Germany (EUR)', 'SIDA share'."""
+
+    name: str  # the funder as written
+    currency: str | None
+    shares: bool  # the column may hold percentages of the budget ('share', '%')
+    worded: bool  # a word says it is money given ('contribution', 'commitment', 'share'...)
+    total: bool = False  # 'Total IDA and IBRD Commitment': the sum of the funder's other columns
+
+
+def contribution_header(text: str, currencies: frozenset[str]) -> Contribution | None:
+    """What a column of one funder's money says of itself, or None; whether the name is a funder
+    is for the caller to decide."""
+    raw = " ".join(DATE_HINT.sub(" ", str(text)).split())
+    currency = None
+    m = _CURRENCY_WRITTEN.search(raw)
+    if m:
+        token = m[1] or m[2]
+        code = CURRENCY_SYMBOLS.get(token.lower(), token.upper())
+        if code not in currencies and token.lower() not in CURRENCY_SYMBOLS:
+            return None
+        currency, raw = code, (raw[: m.start()] + " " + raw[m.end() :]).strip()
+    shares = "%" in raw or re.search(r"\bshare\b", raw, re.IGNORECASE) is not None
+    name, words = _CONTRIBUTION_WORDS.subn(" ", raw.replace("%", " "))
+    words += "%" in raw
+    name = re.sub(r"[’']s\b", " ", name)  # "EU's contribution"
+    name = " ".join(name.split()).strip(" -–:/()[].,")
+    total = re.match(r"total\s+", name, re.IGNORECASE)
+    name = name[total.end() :] if total else name
+    if not name or any(c.isdigit() for c in name) or not (words or currency):
+        return None
+    return Contribution(name, currency, shares, bool(words), bool(total))
 
 
 def _match(text: str, currencies: frozenset[str]) -> tuple[str | None, str | None, int]:
@@ -407,9 +454,13 @@ def map_headers(row: list, currencies: frozenset[str]) -> list[Header]:
         for i, (text, field, currency, _) in enumerate(matches)
     ]
     taken = set(best)
-    # A sheet with one name column and no title column: the name column is the title.
+    # A sheet with one name column and no title column: the name column is the title. Beside a
+    # "Project code" column, a "Project" column holds the names, not a second id.
     if "title" not in taken and "project_id" in taken:
+        named = [h for h in headers if h.text and normalise(h.text) == "project" and not h.field]
         first = next(h for h in headers if h.field == "project_id")
         if normalise(first.text) == "project":
-            headers[first.column] = Header(first.text, first.column, "title", first.currency)
+            named = [first]
+        if named:
+            headers[named[0].column] = Header(named[0].text, named[0].column, "title", named[0].currency)
     return headers

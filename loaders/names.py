@@ -754,6 +754,18 @@ class Organisations:
             return True
         return self._countries.country_named(text) is not None
 
+    def names_funder(self, name: str, well_known_only: bool = False) -> bool:
+        """Whether a column of contributions names a funder ('EU contribution', 'IBRD Commitment'):
+        a well-known donor, else (unless `well_known_only`) a stored organisation or a country's
+        government. Any other name is no funder: a column is not taken for one on a guess."""
+        text = _clean(name)
+        k = _key(text)
+        if not k or k in _NOT_ORGANISATIONS:
+            return False
+        if k in WELL_KNOWN_BY_KEY:
+            return True
+        return not well_known_only and (k in self._by_key or self._countries.country_named(text) is not None)
+
     def created(self) -> pd.DataFrame:
         """The organisations this instance had to create, in the order it met them."""
         rows = [

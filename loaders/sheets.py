@@ -14,14 +14,23 @@ import operator
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
 from loaders import values
-from loaders.headers import FIELD_LABELS, Header, date_order_hint, find_header_row, map_headers, normalise
+from loaders.headers import (
+    FIELD_LABELS,
+    Contribution,
+    Header,
+    contribution_header,
+    date_order_hint,
+    find_header_row,
+    map_headers,
+    normalise,
+)
 from loaders.layout import LISTS_SHEET, PROBLEMS_COLUMN, README_SHEET, SHEETS, SHEETS_BY_NAME
 from loaders.names import Countries, Organisations, load_country_converter
 from loaders.problems import ERROR, WARNING, Problem, UnreadableFile
@@ -401,6 +410,11 @@ def _text_cell(cell) -> str | None:
     return text or None
 
 
+def _shown_cell(cell) -> str:
+    """A cell as the user sees it, for a message: 1250000.0 as 1250000."""
+    return str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell)
+
+
 def _clean_text_cell(cell) -> tuple[str | None, str | None]:
     text = _text_cell(cell)
     return values.clean_text(text) if text else (None, None)
@@ -507,6 +521,8 @@ class FlatReader(_Reader):
             for table, entries in sheet_children.items():
                 children[table].append(entries)
             fields |= set(sheet_rows.by_field)
+            if sheet_rows.funder_columns:
+                fields.add("funders")
             if "period" in sheet_rows.by_field:
                 fields |= {"start_date", "end_date"}
             rejected += sheet_rejected
@@ -714,9 +730,17 @@ class _SheetColumns:
         self.by_field = {h.field: h for h in headers if h.field}
         if "period" in self.by_field and ("start_date" in self.by_field or "end_date" in self.by_field):
             del self.by_field["period"]  # the sheet's own start and end columns say it better
+        self.funder_columns = self._funder_columns(headers, marks.hidden_columns)
         for h in headers:
             if h.text:
                 use = FIELD_LABELS[h.field] if h.field and self.by_field.get(h.field) is h else "not imported"
+                if h.column in self.funder_columns:
+                    said = self.funder_columns[h.column]
+                    use = f"Funders: {said.name}'s contribution" + (
+                        " (or share of the budget)" if said.shares else ""
+                    )
+                    if said.currency:
+                        use += f" (amounts in {said.currency})"
                 if h.column in marks.hidden_columns:
                     use = "hidden column: not imported"
                 if h.field and h.currency:
@@ -802,6 +826,187 @@ class _SheetColumns:
                             "fix it or clear the cell, then import the row.",
                             ERROR,
                         )
+
+    def _funder_columns(self, headers: list[Header], hidden) -> dict[int, Contribution]:
+        """Columns of one funder's money ('EU contribution (EUR)', 'Germany (EUR)', 'SIDA share',
+        'IBRD Commitment'), as co-financing tables and the World Bank's export keep funders. A name
+        without a word such as 'contribution' counts only when it is a well-known donor, so
+        'Serbia (EUR)' (a country's part of the budget) is not read as Serbia funding."""
+        found = {}
+        self.funder_of: dict[int, str] = {}  # the funder's name to match, where not the column's name
+        organisations = self.context.organisations
+        for h in headers:
+            if h.field or not h.text or h.column in hidden:
+                continue
+            said = contribution_header(h.text, self.context.currencies)
+            if said is None:
+                continue
+            if organisations.names_funder(said.name, well_known_only=not said.worded):
+                found[h.column] = said
+                continue
+            # "IDA and IBRD": several names of one funder (both are the World Bank) are that funder.
+            parts = _SEVERAL_NAMES.split(said.name)
+            if (
+                said.worded
+                and len(parts) > 1
+                and all(organisations.names_funder(part.strip(), well_known_only=True) for part in parts)
+                and len({organisations.match(part.strip()).org_id for part in parts}) == 1
+            ):
+                found[h.column] = replace(said, total=True)
+                self.funder_of[h.column] = parts[0].strip()
+        # A funder's total column goes last: where it is filled it replaces the sum of the others.
+        return dict(sorted(found.items(), key=lambda item: item[1].total))
+
+    def _contributions(self, parts: list[dict], columns: dict) -> list[dict]:
+        """The funders of the funder columns, with their contributions, added to `parts` (the
+        organisation columns' rows): a funder named in both keeps the column's amount."""
+        n = len(self.kept)
+        budgets = columns.get("budget") or [None] * n
+        currencies = columns.get("currency") or [None] * n
+        found: dict[tuple[int, str], list] = {}  # (position, org_id) -> [amount, currency]
+        for column, said in self.funder_columns.items():
+            header = str(self.header[column]).strip()
+            org_id = self.context.organisations.match(self.funder_of.get(column, said.name)).org_id
+            rows = [self.at + 1 + i for i in self.kept]
+            formats, percents = self.marks.currencies, self.marks.percents
+            keys = _Distinct(
+                list(
+                    zip(
+                        [self.by_column[column][i] for i in self.kept],
+                        [formats.get((r, column)) for r in rows] if formats else [None] * n,
+                        [(r, column) in percents for r in rows] if percents else [False] * n,
+                        strict=True,
+                    )
+                )
+            )
+            parsed = keys.parse(lambda key, said=said: self._contribution(key, said))
+            for position in keys.positions(k for k, r in enumerate(parsed) if r is not None):
+                kind, value, currency, message = parsed[keys.codes[position]]
+                if kind == "share":
+                    budget = budgets[position]
+                    if budget is None:
+                        message = (
+                            f"{_shown_cell(value)}% is a share of the budget, which is not known, so "
+                            f"{said.name}'s contribution is not recorded."
+                        )
+                        value = None
+                    else:
+                        value = (budget * value / 100).quantize(CENT, ROUND_HALF_UP)
+                    currency = currencies[position]
+                elif value is not None:
+                    currency = currency or currencies[position] or self.reader.currency
+                    if currency is None:
+                        message = (
+                            f"{said.name}'s contribution {value:,.2f} names no currency, and neither does "
+                            "its column or row. Choose the sheet's currency when importing (or add a "
+                            f"Currency column); {said.name} is kept as a funder with its contribution not "
+                            "known."
+                        )
+                        value = None
+                if message:
+                    self.reader.problem(message, self.sheet, self.numbers[position], header, WARNING)
+                key = (position, org_id)
+                if key not in found:
+                    found[key] = [value, currency if value is not None else None]
+                    continue
+                if said.total:
+                    earlier = found[key]
+                    if earlier[0] is not None and value is not None and earlier != [value, currency]:
+                        self.reader.problem(
+                            f"{said.name}'s contribution is {value:,.2f} {currency} here, but its other "
+                            f"columns add up to {earlier[0]:,.2f} {earlier[1]}; {value:,.2f} {currency} is "
+                            "recorded. Correct the one that is wrong.",
+                            self.sheet,
+                            self.numbers[position],
+                            header,
+                            WARNING,
+                        )
+                    if value is not None or message is None:
+                        found[key] = [value, currency if value is not None else None]
+                    continue
+                # Two columns of one funder ('IBRD Commitment' and 'IDA Commitment', both the World Bank).
+                earlier = found[key]
+                if earlier[0] is None or value is None:
+                    found[key] = [None, None]
+                elif earlier[1] == currency:
+                    earlier[0] += value
+                else:
+                    self.reader.problem(
+                        f"{said.name}'s contribution is in {currency} here and in {earlier[1]} in another "
+                        "column; only the first is recorded. Write both in one currency.",
+                        self.sheet,
+                        self.numbers[position],
+                        header,
+                        WARNING,
+                    )
+        kept_parts = []
+        for part in parts:
+            named = zip(
+                part["position"].tolist(), part["org_id"].tolist(), part["role"].tolist(), strict=True
+            )
+            drop = np.fromiter(
+                ((p, o) in found and r == "funding" for p, o, r in named), bool, len(part["position"])
+            )
+            kept_parts.append({k: v[~drop] for k, v in part.items()} if drop.any() else part)
+        entries = sorted(found.items())
+        kept_parts.append(
+            {
+                "position": np.fromiter((p for (p, _), _ in entries), np.intp, len(entries)),
+                "org_id": _objects((o for (_, o), _ in entries), len(entries)),
+                "role": _objects(itertools.repeat("funding", len(entries)), len(entries)),
+                "amount": _objects((a for _, (a, _) in entries), len(entries)),
+                "currency": _objects((c for _, (_, c) in entries), len(entries)),
+            }
+        )
+        return kept_parts
+
+    def _contribution(self, key: tuple, said: Contribution) -> tuple | None:
+        """One funder column's cell: ("amount" or "share", the number, its currency, a message), or
+        None where the funder gives nothing (a blank cell, or 0)."""
+        cell, formatted, percent = key
+        if values.is_blank(cell):
+            return None
+        number = isinstance(cell, int | float) and not isinstance(cell, bool)
+        written = cell.strip() if isinstance(cell, str) else ""
+        if percent and number:  # typed as 20% in Excel, which keeps 0.2
+            share = Decimal(repr(cell)) * 100
+        elif written.endswith("%"):
+            amount = values.parse_amount(written[:-1])
+            share = amount.value if amount.value is not None and not amount.currency else None
+        elif said.shares and number and 0 <= cell <= 100:
+            share = Decimal(repr(cell))
+        else:
+            share = False
+        if share is not False:
+            if share is None or not 0 <= share <= 100:
+                message = f"{values.quote(written or _shown_cell(cell))} is not a share between 0 and 100"
+                return (
+                    "share",
+                    None,
+                    None,
+                    f"{message}; {said.name} is kept as a funder with its contribution not known.",
+                )
+            return None if share == 0 else ("share", share, None, None)
+        amount = self.reader.parse_amount(cell, formatted or said.currency)
+        if amount.problem:
+            return (
+                "amount",
+                None,
+                None,
+                f"{amount.problem.removesuffix(' ' + values.NOT_KNOWN)} {said.name} is kept as a funder with "
+                "its contribution not known.",
+            )
+        if amount.value == 0:
+            return None  # gives nothing: not a funder of this project
+        if amount.value < 0:
+            return (
+                "amount",
+                None,
+                None,
+                f"{said.name}'s contribution {amount.value:,} is negative; write 0 or more. {said.name} is "
+                "kept as a funder with its contribution not known.",
+            )
+        return "amount", amount.value, amount.currency, None
 
     def _merged_rows(self, merged: tuple, at: int, kept: list[int]) -> tuple[set[int], dict[int, int]]:
         """Rows that are section headings (one cell merged across the row), and rows whose title
@@ -1015,6 +1220,8 @@ class _SheetColumns:
         for f, role in ROLE_FIELDS.items():
             if has(f):
                 children["project_orgs"].append(self._organisations(f, role, columns))
+        if self.funder_columns:
+            children["project_orgs"] = self._contributions(children["project_orgs"], columns)
         if has("countries"):
             cells = self.distinct("countries")
             places = cells.parse(self._places)
@@ -1102,6 +1309,16 @@ class _SheetColumns:
             budget, messages = amount.value, []
             if amount.problem:
                 messages.append(amount.problem)
+            if budget is not None and row_currency and amount.currency != row_currency:
+                # The cell names one currency and the row's currency column another: storing the
+                # number in either would be a guess, and a wrong one changes the money.
+                label = self.by_field["currency"].text
+                messages.append(
+                    f"{values.quote(_shown_cell(cell))} is in {amount.currency}, but this row's '{label}' is "
+                    f"{row_currency}. Write the amount in {row_currency}, or change '{label}' to "
+                    f"{amount.currency}. {values.NOT_KNOWN}"
+                )
+                budget = None
             if budget is not None and budget < 0:
                 messages.append(
                     f"The budget {budget:,} is negative; a budget is 0 or more. Stored as not known."
@@ -1119,7 +1336,7 @@ class _SheetColumns:
                     + "; stored as not known.",
                 )
                 budget = None
-            found.append((budget, messages, amount.currency or row_currency or header_currency or fallback))
+            found.append((budget, messages, row_currency or amount.currency or header_currency or fallback))
         self.flag_distinct("budget", keys, [r[1] for r in found])
         columns["budget"] = keys.rows([r[0] for r in found])
         columns["currency"] = keys.rows([r[2] for r in found])
@@ -1204,7 +1421,13 @@ class _SheetColumns:
                         "project_id",
                         position,
                         f"Project ID {g} is also on {self._place(seen_ids[g])}; only the first row "
-                        "with an ID is imported.",
+                        "with an ID is imported."
+                        + (
+                            # One sheet per year or quarter: the later sheet is often the newer one.
+                            " If this row is the up-to-date one, delete the other row and import again."
+                            if seen_ids[g][0] != self.sheet
+                            else ""
+                        ),
                         ERROR,
                     )
                 else:

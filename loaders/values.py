@@ -96,7 +96,8 @@ def is_blank(cell) -> bool:
     return False
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
+    """A cell's text in quotes for a message, its first 60 characters when longer."""
     text = " ".join(text.split())
     return f"'{text[:59]}…'" if len(text) > 60 else f"'{text}'"
 
@@ -186,14 +187,14 @@ def parse_amount(cell, currency: str | None = None, decimal_comma: bool | None =
     if isinstance(cell, int | float | Decimal):
         return _amount_from_number(cell, fallback)
     if isinstance(cell, dt.date | dt.time):
-        return Amount(None, fallback, f"{_quote(str(cell))} is a date, not an amount; {AMOUNT_EXAMPLE}.")
+        return Amount(None, fallback, f"{quote(str(cell))} is a date, not an amount; {AMOUNT_EXAMPLE}.")
     return _amount_from_text(str(cell), fallback, decimal_comma)
 
 
 def _amount_from_number(number: int | float | Decimal, currency: str | None) -> Amount:
     if isinstance(number, float):
         if math.isinf(number):
-            return Amount(None, currency, f"{_quote(str(number))} is not an amount; {AMOUNT_EXAMPLE}.")
+            return Amount(None, currency, f"{quote(str(number))} is not an amount; {AMOUNT_EXAMPLE}.")
         # repr gives the shortest decimal that reads back as the same float: what Excel shows.
         number = Decimal(repr(number))
     return _checked(Decimal(number), currency)
@@ -204,7 +205,7 @@ def _checked(value: Decimal, currency: str | None, text: str | None = None) -> A
     for the message (a number's own digits when None)."""
     if abs(value) >= LARGEST_AMOUNT:
         shown = str(value) if text is None else text
-        return Amount(None, currency, f"{_quote(shown)} is too large to be an amount; {AMOUNT_EXAMPLE}.")
+        return Amount(None, currency, f"{quote(shown)} is too large to be an amount; {AMOUNT_EXAMPLE}.")
     return Amount(value.quantize(CENT, ROUND_HALF_UP), currency)
 
 
@@ -213,10 +214,12 @@ _SWISS_NO_CENTS = re.compile(r"(?<=\d)[.,][-–—]{1,2}(?=\s*(?:[A-Za-z]{0,3}|[
 
 def _amount_from_text(raw: str, fallback: str | None, decimal_comma: bool | None) -> Amount:
     text = _SPACES.sub(" ", raw).strip().replace("−", "-")
+    if text.startswith("'"):  # "'1250000": the apostrophe that keeps a number as text, pasted in
+        text = text[1:].lstrip()
     text = _SWISS_NO_CENTS.sub("", text)  # "CHF 1'250'000.-", "EUR 250.000,-": no cents, not a minus
     if _PLAIN_NUMBER.fullmatch(text):
         return _checked(Decimal(text), fallback, text)
-    not_an_amount = f"{_quote(text)} is not an amount; {AMOUNT_EXAMPLE}."
+    not_an_amount = f"{quote(text)} is not an amount; {AMOUNT_EXAMPLE}."
     if text.casefold() in PLACEHOLDERS:
         return Amount(None, fallback, f"{not_an_amount} {NOT_KNOWN}")
 
@@ -241,13 +244,13 @@ def _amount_from_text(raw: str, fallback: str | None, decimal_comma: bool | None
     rest = _CURRENCY_TOKEN.sub(take_currency, text).strip()
     if unknown:
         problem = f"{unknown[0]} is not a currency code; write an ISO 4217 code such as EUR or USD."
-        return Amount(None, fallback, f"{_quote(text)}: {problem}")
+        return Amount(None, fallback, f"{quote(text)}: {problem}")
     if len(found) > 1:
         codes = " and ".join(sorted(found))
         return Amount(
             None,
             fallback,
-            f"{_quote(text)} names two currencies ({codes}); write one amount in one currency.",
+            f"{quote(text)} names two currencies ({codes}); write one amount in one currency.",
         )
     cell_currency = found.pop() if found else fallback
     if rest.casefold() in PLACEHOLDERS:
@@ -321,6 +324,14 @@ _MONTH_YEAR_NUMERIC = re.compile(r"(\d{1,2})[./-](\d{4})")
 _YEAR_MONTH_NUMERIC = re.compile(r"(\d{4})[./-](\d{1,2})")
 _YEAR = re.compile(r"\d{4}")
 _QUARTER = re.compile(r"q([1-4])[\s/-]*(\d{4})|(\d{4})[\s/-]*q([1-4])")
+_HALF = re.compile(r"h([12])[\s/-]*(\d{4})|(\d{4})[\s/-]*h([12])")
+# "FY2020", "FY 2019/20", "2019/20", "2019-2020": a year of accounts, whose first day depends on whose.
+_FINANCIAL_YEAR = re.compile(
+    r"fy\s*'?(?P<fy>\d{4}|\d{2})(?:\s*[/-]\s*(?P<fy_to>\d{2}|\d{4}))?|(?P<from>\d{4})\s*[/-]\s*(?P<to>\d{2}|\d{4})"
+)
+_VAGUE = re.compile(
+    r"(?:mid|early|late|end\s+of|beginning\s+of|start\s+of|spring|summer|autumn|fall|winter)[\s-]*\d{4}"
+)
 _MON = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -363,7 +374,7 @@ def parse_date(cell, order: str | None = None, end: bool = False) -> ParsedDate:
     if isinstance(cell, dt.date):
         return _plausible(cell, str(cell))
     if isinstance(cell, dt.time | dt.timedelta):
-        return ParsedDate(None, f"{_quote(str(cell))} is a time of day, not a date; {DATE_EXAMPLE}.")
+        return ParsedDate(None, f"{quote(str(cell))} is a time of day, not a date; {DATE_EXAMPLE}.")
     if isinstance(cell, int | float | Decimal):
         return _date_from_serial(cell, end)
     return _date_from_text(str(cell), order, end)
@@ -372,7 +383,7 @@ def parse_date(cell, order: str | None = None, end: bool = False) -> ParsedDate:
 def _implausible(year: int, text: str) -> ParsedDate:
     return ParsedDate(
         None,
-        f"{_quote(text)}: the year {year} is not a plausible project date; "
+        f"{quote(text)}: the year {year} is not a plausible project date; "
         f"write a year between {FIRST_YEAR} and {LAST_YEAR}.",
     )
 
@@ -394,16 +405,16 @@ def _period(year: int, first_month: int, months: int, end: bool, text: str) -> P
 def _date_from_serial(number: int | float | Decimal, end: bool) -> ParsedDate:
     shown = _shown(number)
     if isinstance(number, float) and not math.isfinite(number):
-        return ParsedDate(None, f"{_quote(shown)} is not a date; {DATE_EXAMPLE}.")
+        return ParsedDate(None, f"{quote(shown)} is not a date; {DATE_EXAMPLE}.")
     # A four-digit number is a year (2018), not an Excel date: serials 1000-9999 fall in 1902-1927.
     if number == int(number) and 1000 <= number <= 9999:
         return _period(int(number), 1, 12, end, shown)
     if not 1 <= number <= LAST_EXCEL_SERIAL:
-        return ParsedDate(None, f"{_quote(shown)} is not a date; {DATE_EXAMPLE}.")
+        return ParsedDate(None, f"{quote(shown)} is not a date; {DATE_EXAMPLE}.")
     d = EXCEL_EPOCH + dt.timedelta(days=int(number))
     if not FIRST_YEAR <= d.year <= LAST_YEAR:
         problem = f"read as an Excel date is {_long(d)}, not a plausible project date; {DATE_EXAMPLE}."
-        return ParsedDate(None, f"{_quote(shown)} {problem}")
+        return ParsedDate(None, f"{quote(shown)} {problem}")
     return ParsedDate(d)
 
 
@@ -411,20 +422,22 @@ def _day(year: int, month: int, day: int, text: str) -> ParsedDate:
     """A calendar date, or a problem saying why these numbers are not one."""
     fix = WRITE_ISO
     if not 1 <= month <= 12:
-        return ParsedDate(None, f"{_quote(text)} is not a date: there is no month {month}. {fix}")
+        return ParsedDate(None, f"{quote(text)} is not a date: there is no month {month}. {fix}")
     if not FIRST_YEAR <= year <= LAST_YEAR:
         return _implausible(year, text)
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         return ParsedDate(
             None,
-            f"{_quote(text)} is not a date: {MONTH_NAMES[month]} {year} has {days} days, not {day}. {fix}",
+            f"{quote(text)} is not a date: {MONTH_NAMES[month]} {year} has {days} days, not {day}. {fix}",
         )
     return ParsedDate(dt.date(year, month, day))
 
 
 def _date_from_text(raw: str, order: str | None, end: bool) -> ParsedDate:
     text = " ".join(raw.split())
+    if text.startswith("'"):  # "'2019-01-15": the apostrophe that keeps a date as text, pasted in
+        text = text[1:].lstrip()
     m = _ISO_DATE.fullmatch(text)
     if m:
         return _day(int(m[1]), int(m[2]), int(m[3]), text)
@@ -432,6 +445,13 @@ def _date_from_text(raw: str, order: str | None, end: bool) -> ParsedDate:
     if "." in lower:
         lower = _DOTTED_DAY.sub(lambda m: "" if m.end() == len(lower) else ".", lower)
 
+    if (m := _FINANCIAL_YEAR.fullmatch(lower)) and _next_year(m):
+        return ParsedDate(
+            None,
+            f"{quote(text)} is a financial year, which starts in January, April, July or October depending "
+            f"on who keeps the accounts; write the day it {'ends' if end else 'starts'} (such as "
+            f"{'2020-06-30' if end else '2019-07-01'}). {NOT_KNOWN}",
+        )
     if m := _NUMERIC.fullmatch(lower):
         # Dotted dates (01.03.2017) are day-first wherever they are written.
         return _day_month(int(m[1]), int(m[3]), _full_year(m[4]), text, "dmy" if m[2] == "." else order)
@@ -453,16 +473,33 @@ def _date_from_text(raw: str, order: str | None, end: bool) -> ParsedDate:
     if m := _QUARTER.fullmatch(lower):
         quarter, year = (m[1], m[2]) if m[1] else (m[4], m[3])
         return _period(int(year), 3 * int(quarter) - 2, 3, end, text)
+    if m := _HALF.fullmatch(lower):
+        half, year = (m[1], m[2]) if m[1] else (m[4], m[3])
+        return _period(int(year), 6 * int(half) - 5, 6, end, text)
+    if _VAGUE.fullmatch(lower):
+        return ParsedDate(
+            None,
+            f"{quote(text)} does not say which day; write the date (such as 2020-07-01). {NOT_KNOWN}",
+        )
     if m := _COMPACT.fullmatch(lower):  # 20190115, as some systems export dates
         return _day(int(m[1]), int(m[2]), int(m[3]), text)
     if lower.isdigit():  # an Excel serial number that arrived as text
         return _date_from_serial(int(lower), end)
-    return ParsedDate(None, f"{_quote(text)} is not a date; {DATE_EXAMPLE}.")
+    return ParsedDate(None, f"{quote(text)} is not a date; {DATE_EXAMPLE}.")
+
+
+def _next_year(m: re.Match) -> bool:
+    """Whether a financial year's match is one: 'FY2020' always; '2019/20' only when the second year
+    follows the first (not '2019/05', a month)."""
+    if m["fy"]:
+        return True
+    first, second = m["from"], m["to"]
+    return int(second) == (int(first) + 1) % (100 if len(second) == 2 else 10**6)
 
 
 def _month(year: int, month: int, end: bool, text: str) -> ParsedDate:
     if not 1 <= month <= 12:
-        return ParsedDate(None, f"{_quote(text)} is not a date: there is no month {month}. {WRITE_ISO}")
+        return ParsedDate(None, f"{quote(text)} is not a date: there is no month {month}. {WRITE_ISO}")
     return _period(year, month, 1, end, text)
 
 
@@ -481,7 +518,7 @@ def _day_month(first: int, second: int, year: int, text: str, order: str | None)
     other = _day(year, first, second, text).value
     return ParsedDate(
         read.value,
-        f"{_quote(text)} could be {_long(read.value)} or {_long(other)}; read as {_long(read.value)}. "
+        f"{quote(text)} could be {_long(read.value)} or {_long(other)}; read as {_long(read.value)}. "
         f"Write dates as {read.value.isoformat()} to be sure.",
         ambiguous=True,
     )
@@ -509,7 +546,7 @@ def parse_period(cell, order: str | None = None) -> tuple[dt.date | None, dt.dat
     return (
         None,
         None,
-        f"{_quote(text)} is not a period from one date to another; write it as '2018-01-01 - "
+        f"{quote(text)} is not a period from one date to another; write it as '2018-01-01 - "
         f"2020-12-31', or use Start and End columns. {NOT_KNOWN}",
     )
 

@@ -1,0 +1,194 @@
+"""Third trial of sheets kept the way programme managers keep them (tests/data/trials3, built by
+make_trials3.py; EXPECTED.md there says what a careful reader of each expects): what they expect is
+what aidtrack stores, and what it cannot store is said, naming the sheet, row and column."""
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from loaders import pipeline
+from portfolio import imports
+
+from .snapshot import snapshot, without_data_version
+from .test_import import REALWORLD, rows
+
+TRIALS = Path(__file__).parent / "data" / "trials3"
+WORLD_BANK = REALWORLD / "projects_worldbank_2018_1-500.xlsx"
+
+
+def imported(db, name: str, currency: str | None = None):
+    path = TRIALS / name
+    plan, loaded = pipeline.preview_file(db, path.read_bytes(), path.name, currency)
+    imports.apply(db, plan)
+    return plan, loaded
+
+
+def said(loaded, row: int | None = None) -> list[tuple]:
+    """(row, column, message) of each warning and error, for one row or all."""
+    return [
+        (p.row, p.column, p.message)
+        for p in loaded.problems
+        if p.severity != "note" and (row is None or p.row == row)
+    ]
+
+
+def funders(db, project_id: str) -> list[tuple]:
+    return rows(
+        db,
+        "SELECT org_id, amount, currency FROM project_orgs WHERE project_id = ? AND role = 'funding' "
+        "ORDER BY org_id",
+        [project_id],
+    )
+
+
+def test_a_project_column_beside_a_project_code_column_holds_the_titles(empty_db):
+    plan, _ = imported(empty_db, "t3_01_cofinancing_funder_columns.xlsx")
+    assert plan.counts["added"] == 5 and plan.counts["rejected"] == 0
+    assert rows(empty_db, "SELECT title FROM projects WHERE project_id = 'JP-01'") == [
+        ("Integrated border management",)
+    ]
+
+
+def test_one_column_per_funders_contribution_records_the_funders_and_their_money(empty_db):
+    _, loaded = imported(empty_db, "t3_01_cofinancing_funder_columns.xlsx")
+    eur = "EUR"
+    assert funders(empty_db, "JP-01") == [
+        ("DE", Decimal("300000.00"), eur),
+        ("EU", Decimal("700000.00"), eur),
+    ]
+    # 'SIDA share' typed as 20%: a fifth of the budget.
+    assert funders(empty_db, "JP-02") == [
+        ("EU", Decimal("400000.00"), eur),
+        ("SIDA", Decimal("100000.00"), eur),
+    ]
+    # '-' is not known: EU stays a funder without an amount, and it is said.
+    assert funders(empty_db, "JP-03") == [("DE", Decimal("800000.00"), eur), ("EU", None, None)]
+    # Germany's 0 is no contribution; Sida's 'TBD' is a contribution not known yet.
+    assert funders(empty_db, "JP-04") == [("EU", Decimal("600000.00"), eur), ("SIDA", None, None)]
+    assert funders(empty_db, "JP-05") == [
+        ("DE", Decimal("450000.00"), eur),
+        ("EU", Decimal("450000.00"), eur),
+    ]
+    assert said(loaded) == [
+        (
+            6,
+            "EU contribution (EUR)",
+            "'-' is not an amount; write a number such as 250000 or 'EUR 250,000'. EU is kept as a funder "
+            "with its contribution not known.",
+        ),
+        (
+            7,
+            "SIDA share",
+            "'TBD' is not an amount; write a number such as 250000 or 'EUR 250,000'. SIDA is kept as a "
+            "funder with its contribution not known.",
+        ),
+    ]
+    mapped = {c["column"]: c["imported as"] for c in loaded.columns}
+    assert mapped["EU contribution (EUR)"] == "Funders: EU's contribution (amounts in EUR)"
+    assert mapped["Germany (EUR)"] == "Funders: Germany's contribution (amounts in EUR)"
+    assert mapped["Serbia (EUR)"] == "not imported"  # a country's part of the budget, not a funder
+
+
+@pytest.mark.skipif(not WORLD_BANK.exists(), reason="the real World Bank export is not here")
+def test_the_world_banks_ibrd_and_ida_commitment_is_its_contribution(empty_db):
+    plan, loaded = pipeline.preview_file(empty_db, WORLD_BANK.read_bytes(), WORLD_BANK.name, currency="USD")
+    mapped = {c["column"]: c["imported as"] for c in loaded.columns}
+    assert mapped["Total IDA and IBRD Commitment"] == "Funders: IDA and IBRD's contribution"
+    assert mapped["Grant Amount"] == "not imported"
+    imports.apply(empty_db, plan)
+    assert funders(empty_db, "P164145") == [("WB", Decimal("280000000.00"), "USD")]
+    assert rows(
+        empty_db, "SELECT count(*), sum(amount) FROM project_orgs WHERE org_id = 'WB' AND role = 'funding'"
+    ) == [(439, Decimal("150216017187.00"))]
+    # The 60 others have a commitment of 0 (grants from trust funds): the file names no funder for them.
+    assert rows(
+        empty_db,
+        "SELECT count(*) FROM projects p WHERE NOT EXISTS (SELECT 1 FROM project_orgs o "
+        "WHERE o.project_id = p.project_id AND o.role = 'funding')",
+    ) == [(60,)]
+
+
+def test_an_amount_in_another_currency_than_its_rows_currency_column_is_reported_not_stored(empty_db):
+    _, loaded = imported(empty_db, "t3_03_google_sheets_amount_and_currency.csv")
+    assert rows(empty_db, "SELECT budget, currency FROM projects WHERE title = 'Cash transfers'") == [
+        (None, "USD")
+    ]
+    assert said(loaded, 6) == [
+        (
+            6,
+            "Amount",
+            "'€ 50,000' is in EUR, but this row's 'Cur.' is USD. Write the amount in USD, or change 'Cur.' "
+            "to EUR. Stored as not known.",
+        )
+    ]
+    assert rows(empty_db, "SELECT budget, currency FROM projects WHERE title = 'Legal aid centres'") == [
+        (Decimal("200000.00"), "GBP")
+    ]
+
+
+def test_numbers_pasted_as_text_are_their_amounts(empty_db):
+    plan, loaded = imported(empty_db, "t3_07_numbers_as_text.xlsx")
+    assert said(loaded) == []
+    assert rows(empty_db, "SELECT project_id, budget, currency FROM projects ORDER BY 1") == [
+        ("G-01", Decimal("1250000.00"), "EUR"),
+        ("G-02", Decimal("750000.00"), "EUR"),
+        ("G-03", Decimal("2000000.50"), "EUR"),
+        ("G-04", Decimal("1250000.00"), "EUR"),  # "'1250000"
+        ("G-05", Decimal("300000.00"), "EUR"),
+        ("G-06", Decimal("2500000.00"), "EUR"),
+    ]
+
+
+def test_financial_years_and_vague_dates_say_why_they_are_not_stored(empty_db):
+    _, loaded = imported(empty_db, "t3_05_dates_as_written.xlsx")
+    assert rows(empty_db, "SELECT project_id, start_date, end_date FROM projects ORDER BY 1") == [
+        ("D1", date(2019, 7, 1), date(2022, 6, 30)),  # Q3 2019 to Q2 2022
+        ("D2", None, None),  # FY2020 to FY2022
+        ("D3", None, None),  # 2019/20 to 2021/22
+        ("D4", date(2019, 1, 1), date(2021, 12, 31)),  # Jan-19 to Dec-21
+        ("D5", None, None),  # mid-2020 to end of 2022
+        ("D6", date(2019, 1, 1), date(2023, 6, 30)),  # a date to H1 2023
+    ]
+    messages = dict(((r, c), m) for r, c, m in said(loaded))
+    assert messages[(4, "Start")] == (
+        "'2019/20' is a financial year, which starts in January, April, July or October depending on who "
+        "keeps the accounts; write the day it starts (such as 2019-07-01). Stored as not known."
+    )
+    assert messages[(3, "End")].startswith("'FY2022' is a financial year")
+    assert messages[(6, "Start")] == (
+        "'mid-2020' does not say which day; write the date (such as 2020-07-01). Stored as not known."
+    )
+    assert len(messages) == 6
+
+
+def test_a_project_on_two_years_sheets_says_how_to_import_the_newer_row(empty_db):
+    _, loaded = imported(empty_db, "t3_10_one_sheet_per_year.xlsx")
+    assert [(p.sheet, p.row, p.message) for p in loaded.problems if p.severity == "error"] == [
+        (
+            "2021",
+            2,
+            "Project ID Y-1 is also on row 2 of sheet '2020'; only the first row with an ID is imported. If "
+            "this row is the up-to-date one, delete the other row and import again.",
+        )
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in TRIALS.iterdir() if p.name.startswith("t3_")))
+def test_each_trial_imported_twice_changes_nothing_and_undo_restores_the_database(empty_db, name):
+    before = without_data_version(snapshot(empty_db.connection))
+    plan, _ = imported(empty_db, name)
+    import_id = rows(empty_db, "SELECT max(import_id) FROM imports")[0][0]
+    assert plan.counts["added"] > 0
+    again, _ = pipeline.preview_file(empty_db, (TRIALS / name).read_bytes(), name)
+    assert (again.counts["added"], again.counts["updated"]) == (0, 0)
+    imports.undo(empty_db, import_id)
+    after = without_data_version(snapshot(empty_db.connection))
+    assert portfolio_tables(after) == portfolio_tables(before)
+
+
+def portfolio_tables(state: dict) -> dict:
+    """The database without its logs (of imports, changes and quality scores), which undo keeps."""
+    logs = ("imports", "import_", "changes", "quality_scores")
+    return {t: r for t, r in state.items() if not t.startswith(logs)}
