@@ -53,21 +53,39 @@ cols = st.columns(3) + st.columns(3)
 cols[0].metric(
     "Budget", ui.short_money(total.total_budget, CURRENCY), help=ui.money(total.total_budget, CURRENCY)
 )
-for col, (label, amount, meaning) in zip(
+# No transaction of a kind is not a sum of 0: it says none is recorded (or none has a rate).
+NONE = "none with a rate" if totals.unconverted else "none recorded"
+for col, (label, amount, kind, meaning) in zip(
     cols[1:5],
     [
-        ("Committed", totals.commitments or 0, ""),
-        ("Disbursed", totals.disbursements or 0, ""),
-        ("Expenditure", totals.expenditure or 0, ""),
-        ("Spent", totals.spent or 0, ": expenditure where a project reports any, else its disbursements"),
+        ("Committed", totals.commitments, "commitment", ""),
+        ("Disbursed", totals.disbursements, "disbursement", ""),
+        ("Expenditure", totals.expenditure, "expenditure", ""),
+        (
+            "Spent",
+            totals.spent,
+            "expenditure or disbursement",
+            ": expenditure where a project reports any, else its disbursements",
+        ),
     ],
     strict=True,
 ):
-    col.metric(label, ui.short_money(amount, CURRENCY), help=ui.money(amount, CURRENCY) + meaning)
+    if amount is None:
+        col.metric(label, NONE, help=f"No {kind} of these projects is recorded with a rate for {CURRENCY}.")
+    else:
+        col.metric(label, ui.short_money(amount, CURRENCY), help=ui.money(amount, CURRENCY) + meaning)
 if total.unconverted:
     st.info(
         f"{ui.count(total.unconverted, 'project')} could not be converted to {CURRENCY} (no rate for "
         "the budget's date): left out of the budget, and flagged in the table.",
+        icon=":material/info:",
+    )
+if totals.unconverted:
+    st.info(
+        f"{ui.count(totals.unconverted, 'transaction')} in {totals.unconverted_currencies} "
+        f"{'has' if totals.unconverted == 1 else 'have'} no rate for {CURRENCY} on "
+        f"{'its' if totals.unconverted == 1 else 'their'} date: left out of Committed, Disbursed, "
+        "Expenditure and Spent, here and in every table below, never counted as zero; flagged in the table.",
         icon=":material/info:",
     )
 if totals.flagged:

@@ -123,6 +123,10 @@ SELECT count(*) AS projects, count(*) FILTER (WHERE flags > 0) AS flagged,
        {cents_to_decimal("sum(disbursement_cents)")} AS disbursements,
        {cents_to_decimal("sum(expenditure_cents)")} AS expenditure,
        {cents_to_decimal("sum(spent_cents)")} AS spent,
+       CAST(sum(unconverted) AS BIGINT) AS unconverted,
+       array_to_string(list_sort(list_distinct(flatten(
+           list(string_split(unconverted_currencies, ', ')) FILTER (WHERE unconverted > 0)))), ', ')
+           AS unconverted_currencies,
        {", ".join(f"count(*) FILTER (WHERE {flag})" for flag in FLAG_COLUMNS)}
 FROM counted
 """
@@ -132,7 +136,8 @@ FROM counted
 class ReviewTotals:
     """Money committed, disbursed and spent by all the filtered projects, and how many are flagged
     (in all, and for each flag). `spent` is what the tables call spent: expenditure where a
-    project reports any, else its disbursements."""
+    project reports any, else its disbursements. None where no such transaction is recorded.
+    `unconverted` transactions (in `unconverted_currencies`) had no rate and are in no sum."""
 
     projects: int
     flagged: int
@@ -141,6 +146,8 @@ class ReviewTotals:
     expenditure: Decimal | None
     spent: Decimal | None
     by_flag: dict[str, int]
+    unconverted: int = 0
+    unconverted_currencies: str = ""
 
 
 @rollups.in_one_version
@@ -152,9 +159,19 @@ def review_totals(
 ) -> ReviewTotals:
     sql = TOTALS.format(per_project=_per_project(con, currency))
     (row,) = _rows(con, *_over(sql, filters, currency=currency, today=today or date.today()))
-    projects, flagged, commitments, disbursements, expenditure, spent, *by_flag = row
+    projects, flagged, commitments, disbursements, expenditure, spent, unconverted, currencies, *by_flag = row
     by_flag = dict(zip(FLAG_COLUMNS, by_flag, strict=True))
-    return ReviewTotals(projects, flagged, commitments, disbursements, expenditure, spent, by_flag)
+    return ReviewTotals(
+        projects,
+        flagged,
+        commitments,
+        disbursements,
+        expenditure,
+        spent,
+        by_flag,
+        unconverted or 0,
+        currencies or "",
+    )
 
 
 @rollups.in_one_version

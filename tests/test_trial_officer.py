@@ -1,0 +1,137 @@
+"""Trial as a donor officer who must sign off the numbers: every figure the Projects, Spend review,
+What changed and Data quality pages show, reconciled with the raw tables, on a small portfolio
+built for it: three currencies, funders split 80/20, a project in two countries 60/40, a budget
+revised by a later import, a disbursement in a currency with no rate and one after the end date."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from loaders import pipeline
+from portfolio import imports, rollups, spend, store
+from portfolio.filters import Filters
+
+from .test_pages import app, metric
+
+D = date
+
+
+def _workbook(db: store.Store, sheets: dict[str, list[tuple]]) -> bytes:
+    """The template workbook with `sheets` filled in, as a programme manager sends it."""
+    blank = io.BytesIO()
+    pipeline.write_template(blank, db.connection)
+    book = openpyxl.load_workbook(io.BytesIO(blank.getvalue()))
+    for name, rows in sheets.items():
+        for row in rows:
+            book[name].append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _import(db: store.Store, name: str, sheets: dict[str, list[tuple]]) -> int:
+    plan, _ = pipeline.preview_file(db, _workbook(db, sheets), name)
+    import_id = imports.apply(db, plan, by="Programme manager")
+    rollups.settle(db)
+    return import_id
+
+
+def _project(project_id, title, start, end, currency, budget=None):
+    return (project_id, title, None, None, "implementation", start, end, currency, budget)
+
+
+FIRST = {
+    "Projects": [
+        _project("OFF-1", "Border police training", D(2022, 1, 1), D(2024, 12, 31), "EUR"),
+        _project("OFF-2", "Migration data system", D(2023, 1, 1), D(2025, 12, 31), "USD", 500000),
+        _project("OFF-3", "Anti-corruption reform", D(2024, 1, 1), D(2026, 6, 30), "GBP", 300000),
+    ],
+    "Funding": [
+        ("OFF-1", "European Union", "funding", 200000, "EUR"),
+        ("OFF-1", "Germany", "funding", 50000, "EUR"),
+        ("OFF-1", "International Organization for Migration", "implementing"),
+        ("OFF-2", "Switzerland", "funding", 500000, "USD"),
+        ("OFF-3", "United Kingdom", "funding", 300000, "GBP"),
+    ],
+    "Countries": [("OFF-1", "Serbia", 60), ("OFF-1", "Albania", 40), ("OFF-2", "North Macedonia", 100)]
+    + [("OFF-3", "Kosovo", 100)],
+    "Budgets": [
+        ("OFF-1", D(2022, 1, 1), D(2022, 12, 31), "original", 100000, "EUR"),
+        ("OFF-1", D(2023, 1, 1), D(2023, 12, 31), "original", 150000, "EUR"),
+    ],
+    "Transactions": [
+        ("T1", "OFF-1", "commitment", D(2022, 1, 10), None, 250000, "EUR", "European Union"),
+        ("T2", "OFF-1", "disbursement", D(2022, 3, 1), None, 100000, "EUR"),
+        # The Serbian dinar has no ECB reference rate.
+        ("T3", "OFF-1", "disbursement", D(2023, 2, 1), None, 2000000, "RSD"),
+        ("T4", "OFF-1", "disbursement", D(2025, 2, 3), None, 50000, "EUR"),  # after the end date
+        ("T5", "OFF-2", "expenditure", D(2023, 6, 15), None, 120000, "USD"),
+        ("T6", "OFF-2", "expenditure", D(2024, 6, 15), None, 80000, "USD"),
+        ("T7", "OFF-3", "disbursement", D(2024, 4, 2), None, 100000, "GBP"),
+    ],
+}
+REVISION = {
+    "Budgets": [
+        ("OFF-1", D(2022, 1, 1), D(2022, 12, 31), "original", 100000, "EUR"),
+        ("OFF-1", D(2023, 1, 1), D(2023, 12, 31), "original", 150000, "EUR"),
+        ("OFF-1", D(2023, 1, 1), D(2023, 12, 31), "revised", 180000, "EUR"),
+    ]
+}
+
+
+@pytest.fixture
+def officer_db(tmp_path, monkeypatch):
+    """Portfolio (c): three projects in EUR, USD and GBP, OFF-1's 2023 budget revised by a second import."""
+    path = tmp_path / "officer.duckdb"
+    db = store.open_store(path)
+    _import(db, "portfolio.xlsx", FIRST)
+    _import(db, "revised-budget.xlsx", REVISION)
+    db.close()
+    monkeypatch.setenv("AIDTRACK_DB", str(path))
+    return path
+
+
+def _rates(path, currency: str, day: date) -> Decimal:
+    """The ECB rate (units per euro) on `day` or the nearest earlier day, read straight from fx_rates."""
+    con = store.open_store(path).connection
+    ((rate,),) = con.execute(
+        "SELECT per_eur FROM fx_rates WHERE currency = ? AND rate_date <= ? ORDER BY rate_date DESC LIMIT 1",
+        [currency, day],
+    ).fetchall()
+    con.close()
+    return rate
+
+
+def _eur(amount: int, rate: Decimal) -> Decimal:
+    return (Decimal(amount) / rate).quantize(Decimal("0.01"))
+
+
+def test_spend_review_totals_match_the_transactions_and_say_what_has_no_rate(officer_db):
+    usd = [_rates(officer_db, "USD", d) for d in (D(2023, 6, 15), D(2024, 6, 14))]
+    gbp = _rates(officer_db, "GBP", D(2024, 4, 2))
+    disbursed = Decimal(150000) + _eur(100000, gbp)  # the dinar tranche has no rate
+    expenditure = _eur(120000, usd[0]) + _eur(80000, usd[1])
+    at = app("pages/spend.py")
+    assert metric(at, "Committed") == "EUR 250.0k"
+    assert metric(at, "Disbursed") == f"EUR {disbursed / 1000:.1f}k"
+    assert metric(at, "Expenditure") == f"EUR {expenditure / 1000:.1f}k"
+    # The RSD 2,000,000 disbursement was left out of every figure without a word.
+    assert (
+        "1 transaction in RSD has no rate for EUR on its date: left out of Committed, Disbursed, "
+        "Expenditure and Spent" in "\n".join(i.value for i in at.info)
+    )
+    totals = spend.review_totals(store.open_store(officer_db).connection, Filters(), "EUR")
+    assert (totals.disbursements, totals.expenditure) == (disbursed, expenditure)
+    assert (totals.unconverted, totals.unconverted_currencies) == (1, "RSD")
+
+
+def test_spend_review_says_none_recorded_rather_than_zero(officer_db):
+    # OFF-2 reports only expenditure: it has no commitment or disbursement.
+    at = app("pages/spend.py", funder="CH")
+    assert metric(at, "Expenditure").startswith("EUR ")
+    # It showed 'EUR 0', as if the project had committed and disbursed nothing.
+    assert metric(at, "Committed") == "none recorded"
+    assert metric(at, "Disbursed") == "none recorded"
