@@ -32,11 +32,18 @@ st.caption(
     + ("" if seen.withholds("amounts") else budget_total_note(head, CURRENCY))
     + "Search with the sidebar; sort by clicking a column; select a row to see the project."
 )
-hidden = ["illustrative", "unconverted"] + (["visibility"] if seen.public_only else [])
+hidden = (
+    ["illustrative", "unconverted"]
+    + (["visibility"] if seen.public_only else [])
+    + (["budget_note"] if seen.withholds("amounts") else [])
+)
 selection = st.dataframe(
-    ui.unknowns_shown(
-        dates_as_text(projects.drop(columns=hidden), ["start_date", "end_date"]),
-        ["status", "funders", "implementers", "countries", "start_date", "end_date"],
+    blanks_shown(
+        ui.unknowns_shown(
+            dates_as_text(projects.drop(columns=hidden), ["start_date", "end_date"]),
+            ["status", "funders", "implementers", "countries", "start_date", "end_date"],
+        ),
+        [c for c in ["budget_note"] if c not in hidden],
     ),
     column_config={
         "project_id": "ID",
@@ -49,6 +56,8 @@ selection = st.dataframe(
         "end_date": "End",
         "currency": "Currency",
         **ui.money_columns(projects, CURRENCY),
+        # Why a budget cell is empty, or where its figure comes from.
+        "budget_note": st.column_config.TextColumn("Budget note"),
         "source": "Source",
         "visibility": "Visibility",
     },

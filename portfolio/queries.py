@@ -316,11 +316,27 @@ places AS (
     FROM project_countries pc JOIN selected USING (project_id)
     LEFT JOIN ref_countries c ON c.code = pc.country LEFT JOIN ref_regions r ON r.code = pc.country
     GROUP BY ALL
+),
+periods AS (
+    -- A project without a total of its own is budgeted by period: its own-currency budget is
+    -- their sum where every period is in the project's currency.
+    SELECT b.project_id, sum(b.amount) AS amount,
+           bool_and(coalesce(b.currency, s.currency) = s.currency) AS in_own_currency
+    FROM counted_budgets b JOIN selected s USING (project_id) WHERE s.budget IS NULL
+    GROUP BY b.project_id
 )
 SELECT s.project_id, s.title, st.name AS status,
        f.names AS funders, i.names AS implementers, pl.names AS countries,
-       s.start_date, s.end_date, s.currency, s.budget,
+       s.start_date, s.end_date, s.currency,
+       coalesce(s.budget, CASE WHEN pe.in_own_currency THEN pe.amount END) AS budget,
        {cents_to_decimal("pa.cents")} AS budget_reporting,
+       CASE WHEN pa.project_id IS NULL THEN 'no budget recorded'
+            WHEN pa.cents IS NULL AND s.budget IS NOT NULL AND s.start_date IS NULL
+                THEN 'not converted to ' || $currency || ': no start date to take a rate from'
+            WHEN pa.cents IS NULL THEN 'not converted to ' || $currency || ': no rate for its date'
+            WHEN pe.project_id IS NOT NULL AND pe.in_own_currency THEN 'the sum of its budget periods'
+            WHEN pe.project_id IS NOT NULL THEN 'the sum of its budget periods, in several currencies'
+       END AS budget_note,
        pa.project_id IS NOT NULL AND pa.cents IS NULL AS unconverted,
        CASE WHEN s.illustrative THEN 'Illustrative' WHEN im.format = 'sample' THEN 'Seed page'
             ELSE coalesce(im.file_name, 'Entered') END AS source,
@@ -331,6 +347,7 @@ LEFT JOIN orgs f ON f.project_id = s.project_id AND f.role = 'funding'
 LEFT JOIN orgs i ON i.project_id = s.project_id AND i.role = 'implementing'
 LEFT JOIN places pl ON pl.project_id = s.project_id
 LEFT JOIN project_amounts pa ON pa.project_id = s.project_id
+LEFT JOIN periods pe ON pe.project_id = s.project_id
 LEFT JOIN imports im ON im.import_id = s.import_id
 ORDER BY s.illustrative, s.project_id
 """

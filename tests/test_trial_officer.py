@@ -135,3 +135,25 @@ def test_spend_review_says_none_recorded_rather_than_zero(officer_db):
     # It showed 'EUR 0', as if the project had committed and disbursed nothing.
     assert metric(at, "Committed") == "none recorded"
     assert metric(at, "Disbursed") == "none recorded"
+
+
+def test_projects_list_gives_the_own_budget_of_a_project_budgeted_by_period(officer_db):
+    table = app("pages/projects.py").dataframe[0].value.set_index("project_id")
+    # OFF-1 has no total of its own: its periods (100,000 and 180,000 revised from 150,000) are
+    # its budget. The own-currency cell showed a grey 'None', read as no budget at all.
+    assert table.loc["OFF-1", "budget"] == Decimal("280000.00")
+    assert table.loc["OFF-1", "budget_reporting"] == Decimal("280000.00")
+    assert table.loc["OFF-1", "budget_note"] == "the sum of its budget periods"
+    rate = _rates(officer_db, "USD", D(2023, 1, 1))
+    assert table.loc["OFF-2", "budget_reporting"] == _eur(500000, rate)
+    assert table.loc["OFF-2", "budget_note"] == ""
+
+
+def test_projects_list_says_why_a_budget_has_no_converted_figure(sample_db):
+    # The seed page's EU grant (EUR 1m) states no dates: in USD it has no rate to take.
+    table = app("pages/projects.py", currency="USD").dataframe[0].value.set_index("project_id")
+    assert table.loc["SEED-EU-SRB-BM", "budget"] == Decimal("1000000.00")
+    assert table.loc["SEED-EU-SRB-BM", "budget_note"] == (
+        "not converted to USD: no start date to take a rate from"
+    )
+    assert table.loc["SEED-CSC-WB", "budget_note"] == "no budget recorded"
