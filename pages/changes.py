@@ -58,6 +58,8 @@ for kind, rows in found.items():
             "field": "Field",
             "old": st.column_config.TextColumn("Before", width=120),
             "new": st.column_config.TextColumn("After", width=120),
+            "budget_before": st.column_config.TextColumn("Budget before", width=130),
+            "budget_after": st.column_config.TextColumn("Budget after", width=130),
             "source": "From file",
             "link": st.column_config.LinkColumn("Open", display_text="Open project"),
         },

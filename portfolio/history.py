@@ -3,7 +3,9 @@ changes between two dates, read from the import log (`imports`, `import_projects
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 import duckdb
 import pandas as pd
@@ -52,7 +54,7 @@ LIMIT 5000
 """
 CHANGES = """
 SELECT c.row_key AS project_id, p.title, c."at" AS "when", coalesce(c."by", i.imported_by, '') AS "by",
-       c.field, c.old_value AS old, c.new_value AS new, i.file_name AS source
+       c.field, c.old_value AS old, c.new_value AS new, i.file_name AS source, p.currency
 FROM changes c JOIN imports i USING (import_id) LEFT JOIN projects p ON p.project_id = c.row_key
 WHERE c.table_name = 'projects' AND i.status = 'done' AND c."at" >= $since AND c."at" < $until AND {kind}
 ORDER BY c."at" DESC, c.row_key
@@ -68,8 +70,48 @@ def changes_between(con: duckdb.DuckDBPyConnection, since: date, until: date) ->
     params = {"since": since, "until": pd.Timestamp(until) + pd.Timedelta(days=1)}
     found = {"New projects": _frame(con, NEW_PROJECTS, params)}
     for kind, condition in CHANGE_KINDS.items():
-        found[kind] = _frame(con, CHANGES.format(kind=condition), params)
+        rows = _frame(con, CHANGES.format(kind=condition), params)
+        if kind == "Budget revisions":
+            # Beside the logged values (every period, as text), the totals they come to.
+            at = rows.columns.get_loc("new") + 1
+            rows.insert(
+                at, "budget_after", [budget_total(r.field, r.new, r.currency) for r in rows.itertuples()]
+            )
+            rows.insert(
+                at, "budget_before", [budget_total(r.field, r.old, r.currency) for r in rows.itertuples()]
+            )
+        found[kind] = rows.drop(columns="currency")
     return found
+
+
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}$")
+
+
+def budget_total(field: str, value: str | None, currency: str | None) -> str:
+    """A logged budget as the total a donor officer compares: the project's budget ('EUR 250,000.00'),
+    or what its budget periods add up to, a revised period replacing its original, per currency.
+    Periods are logged one to a '; ', as 'start end type amount [currency] [value date]'."""
+    if value is None or pd.isna(value) or value == "":
+        return "not recorded"
+    if field == "budget":
+        try:
+            return f"{currency} {Decimal(value):,.2f}"
+        except InvalidOperation:
+            return value
+    periods: dict[tuple[str, str], dict[str, tuple[Decimal, str]]] = {}
+    for line in value.split("; "):
+        words = line.split(" ")
+        try:
+            amount = Decimal(words[3])
+        except (IndexError, InvalidOperation):
+            return value  # not a list of periods: shown as logged
+        own = next((w for w in words[4:] if not DAY.match(w)), currency)
+        periods.setdefault((words[0], words[1]), {})[words[2]] = (amount, own)
+    totals: dict[str, Decimal] = {}
+    for kinds in periods.values():
+        amount, own = kinds.get("revised") or kinds["original"]
+        totals[own] = totals.get(own, Decimal(0)) + amount
+    return " + ".join(f"{own} {amount:,.2f}" for own, amount in sorted(totals.items()))
 
 
 NEW_PROJECT_COUNT = """

@@ -157,3 +157,13 @@ def test_projects_list_says_why_a_budget_has_no_converted_figure(sample_db):
         "not converted to USD: no start date to take a rate from"
     )
     assert table.loc["SEED-CSC-WB", "budget_note"] == "no budget recorded"
+
+
+def test_what_changed_gives_a_revised_budget_as_its_total_before_and_after(officer_db):
+    at = app("pages/changes.py")
+    assert metric(at, "Budget revisions") == "1"
+    revisions = next(d.value for d in at.dataframe if "budget_before" in d.value)
+    row = revisions.set_index("project_id").loc["OFF-1"]
+    # Before, only every period as logged text: '2022-01-01 2022-12-31 original 100000.00 EUR; ...'.
+    assert (row["budget_before"], row["budget_after"]) == ("EUR 250,000.00", "EUR 280,000.00")
+    assert row["source"] == "revised-budget.xlsx"
