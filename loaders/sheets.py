@@ -29,6 +29,7 @@ from loaders.headers import (
     date_order_hint,
     find_header_row,
     map_headers,
+    match_header,
     normalise,
 )
 from loaders.layout import LISTS_SHEET, PROBLEMS_COLUMN, README_SHEET, SHEETS, SHEETS_BY_NAME
@@ -313,6 +314,45 @@ class Context:
         )
 
 
+def _two_row_header(rows: list[list], at: int, merged: tuple, currencies: frozenset[str]) -> list | None:
+    """The header row `at` and the row below as one, when the row below names the columns of groups
+    in the header row ('Budget' merged over 'EUR' | 'USD', 'Dates' over 'Start' | 'End'): each such
+    column is headed 'Budget EUR', or by its own name where that alone names a field ('Start')."""
+    if at + 1 >= len(rows):
+        return None
+    top, below = rows[at], rows[at + 1]
+    filled = [i for i, c in enumerate(below) if not values.is_blank(c)]
+    if not filled or not all(isinstance(below[i], str) for i in filled):
+        return None
+    group: dict[int, str] = {}
+    for (r1, c1), (r2, c2) in merged:
+        if r1 == at == r2 and c2 > c1 and not values.is_blank(top[c1]):
+            group.update({c: str(top[c1]).strip() for c in range(c1, min(c2, len(top) - 1) + 1)})
+    # Without merged cells (a csv): a group's name stands over its first column, blanks over the rest.
+    for i in filled:
+        if i in group or i >= len(top):
+            continue
+        j = i
+        while j > 0 and values.is_blank(top[j]) and j - 1 not in group:
+            j -= 1
+        if values.is_blank(top[j]) or j not in filled:
+            return None
+        if j == i and not (i + 1 < len(top) and values.is_blank(top[i + 1]) and i + 1 in filled):
+            return None  # a header of its own with a value under it: the row below is data
+        group[i] = str(top[j]).strip()
+    if not group:
+        return None
+    joined = list(top)
+    for i, name in group.items():
+        sub = "" if i >= len(below) or values.is_blank(below[i]) else str(below[i]).strip()
+        both = f"{name} {sub}".strip()
+        if match_header(both, currencies)[0] or not sub or not match_header(sub, currencies)[0]:
+            joined[i] = both
+        else:
+            joined[i] = sub
+    return joined
+
+
 def _clip(text, n: int = 60) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -484,6 +524,12 @@ class FlatReader(_Reader):
                         severity=NOTE,
                     )
                 continue
+            two_rows = _two_row_header(sheet.rows, at, sheet.merged, self.context.currencies)
+            if two_rows:
+                # The groups' row over their columns' row ('Budget' over 'EUR' | 'USD'): one header row
+                # made of both, and the projects start below the second.
+                sheet = replace(sheet, rows=[*sheet.rows[: at + 1], two_rows, *sheet.rows[at + 2 :]])
+                at += 1
             hidden = sheet.marks.hidden_columns
             visible = [None if i in hidden else c for i, c in enumerate(sheet.rows[at])]
             headers = map_headers(visible, self.context.currencies)
@@ -523,6 +569,8 @@ class FlatReader(_Reader):
             fields |= set(sheet_rows.by_field)
             if sheet_rows.funder_columns:
                 fields.add("funders")
+            if sheet_rows.sheet_country:
+                fields.add("countries")
             if "period" in sheet_rows.by_field:
                 fields |= {"start_date", "end_date"}
             rejected += sheet_rejected
@@ -731,9 +779,26 @@ class _SheetColumns:
         if "period" in self.by_field and ("start_date" in self.by_field or "end_date" in self.by_field):
             del self.by_field["period"]  # the sheet's own start and end columns say it better
         self.funder_columns = self._funder_columns(headers, marks.hidden_columns)
+        self.sheet_country = None
+        if "countries" not in self.by_field and self.context.country_sure(sheet.strip()):
+            self.sheet_country = self.context.countries.resolve(sheet.strip())
+        # 'Budget EUR' and 'Budget USD': the budget is in whichever of them a row fills.
+        budget = self.by_field.get("budget")
+        self.other_budgets = [
+            replace(h, field="budget", currency=currency)
+            for h in headers
+            if budget and not h.field and h.text and h.column not in marks.hidden_columns
+            for field, currency in [match_header(h.text, self.context.currencies)]
+            if field == "budget" and currency and currency != budget.currency
+        ]
         for h in headers:
             if h.text:
                 use = FIELD_LABELS[h.field] if h.field and self.by_field.get(h.field) is h else "not imported"
+                if any(h is b or h.column == b.column for b in self.other_budgets):
+                    use = (
+                        f"{FIELD_LABELS['budget']} (amounts in {h.currency}), where '{budget.text}' is blank"
+                    )
+                    h = replace(h, currency=None)
                 if h.column in self.funder_columns:
                     said = self.funder_columns[h.column]
                     use = f"Funders: {said.name}'s contribution" + (
@@ -1222,6 +1287,22 @@ class _SheetColumns:
                 children["project_orgs"].append(self._organisations(f, role, columns))
         if self.funder_columns:
             children["project_orgs"] = self._contributions(children["project_orgs"], columns)
+        if not has("countries") and (code := self.sheet_country):
+            # One sheet per country, none with a country column: the sheet's name is where they are.
+            children["project_countries"].append(
+                {
+                    "position": np.arange(n, dtype=np.intp),
+                    "country": _objects(itertools.repeat(code, n), n),
+                    "share": _objects(itertools.repeat(None, n), n),
+                }
+            )
+            name = self.context.countries.name_of(code) or code
+            self.reader.problem(
+                f"This sheet has no country column; its name is taken as the country of its projects: {name} "
+                f"({code}). If they are elsewhere, add a Country column.",
+                self.sheet,
+                severity=NOTE,
+            )
         if has("countries"):
             cells = self.distinct("countries")
             places = cells.parse(self._places)
@@ -1301,10 +1382,27 @@ class _SheetColumns:
         shown = [None] * len(self.kept)
         if formats:
             shown = [formats.get((self.at + 1 + i, column)) for i in self.kept]
-        # Each distinct cell, cell format and row currency is parsed and checked once.
-        keys = _Distinct(list(zip(self.cells("budget"), shown, currencies, strict=True)))
+        cells, header_currencies = self.cells("budget"), [header_currency] * len(self.kept)
+        for other in self.other_budgets:
+            for position, i in enumerate(self.kept):
+                cell = self.by_column[other.column][i]
+                if values.is_blank(cell):
+                    continue
+                if values.is_blank(cells[position]):
+                    cells[position], header_currencies[position], shown[position] = cell, other.currency, None
+                else:
+                    self.reader.problem(
+                        f"Both '{self.by_field['budget'].text}' and '{other.text}' are filled; the budget is "
+                        f"the one in '{self.by_field['budget'].text}'. Leave one of them blank.",
+                        self.sheet,
+                        self.numbers[position],
+                        other.text,
+                        WARNING,
+                    )
+        # Each distinct cell, cell format, row currency and header currency is parsed and checked once.
+        keys = _Distinct(list(zip(cells, shown, currencies, header_currencies, strict=True)))
         found = []
-        for cell, formatted, row_currency in keys.values:
+        for cell, formatted, row_currency, header_currency in keys.values:
             amount = parse(cell, formatted or row_currency or header_currency or fallback)
             budget, messages = amount.value, []
             if amount.problem:

@@ -192,3 +192,42 @@ def portfolio_tables(state: dict) -> dict:
     """The database without its logs (of imports, changes and quality scores), which undo keeps."""
     logs = ("imports", "import_", "changes", "quality_scores")
     return {t: r for t, r in state.items() if not t.startswith(logs)}
+
+
+def test_a_two_row_header_reads_each_column_under_its_group(empty_db):
+    plan, loaded = imported(empty_db, "t3_02_two_row_header.xlsx")
+    assert plan.counts["added"] == 4 and plan.counts["rejected"] == 0  # row 2 was a project with no title
+    assert rows(
+        empty_db, "SELECT project_id, budget, currency, start_date, end_date FROM projects ORDER BY 1"
+    ) == [
+        ("TR-1", Decimal("1200000.00"), "EUR", date(2019, 9, 1), date(2022, 8, 31)),
+        ("TR-2", Decimal("2500000.00"), "USD", date(2020, 1, 15), date(2023, 1, 14)),
+        ("TR-3", Decimal("800000.00"), "EUR", date(2021, 4, 1), date(2024, 3, 31)),
+        ("TR-4", Decimal("1000000.00"), "EUR", date(2021, 7, 1), date(2023, 6, 30)),
+    ]
+    assert said(loaded) == [
+        (
+            6,
+            "Budget USD",
+            "Both 'Budget EUR' and 'Budget USD' are filled; the budget is the one in 'Budget EUR'. Leave one "
+            "of them blank.",
+        )
+    ]
+
+
+def test_one_sheet_per_country_gives_its_projects_that_country_and_says_so(empty_db):
+    _, loaded = imported(empty_db, "t3_09_one_sheet_per_country.xlsx")
+    assert rows(empty_db, "SELECT project_id, country FROM project_countries ORDER BY 1") == [
+        ("AL-1", "ALB"),
+        ("MK-1", "MKD"),
+        ("MK-2", "MKD"),
+        ("RS-1", "SRB"),
+        ("RS-2", "SRB"),
+    ]
+    notes = [(p.sheet, p.message) for p in loaded.problems if "no country column" in p.message]
+    assert notes[0] == (
+        "Serbia",
+        "This sheet has no country column; its name is taken as the country of its projects: Serbia (SRB). "
+        "If they are elsewhere, add a Country column.",
+    )
+    assert len(notes) == 3
