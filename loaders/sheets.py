@@ -571,6 +571,8 @@ class FlatReader(_Reader):
                 fields.add("funders")
             if sheet_rows.sheet_country:
                 fields.add("countries")
+            if sheet_rows.year_columns:
+                fields.add("budget")
             if "period" in sheet_rows.by_field:
                 fields |= {"start_date", "end_date"}
             rejected += sheet_rejected
@@ -779,6 +781,18 @@ class _SheetColumns:
         if "period" in self.by_field and ("start_date" in self.by_field or "end_date" in self.by_field):
             del self.by_field["period"]  # the sheet's own start and end columns say it better
         self.funder_columns = self._funder_columns(headers, marks.hidden_columns)
+        # Budgets spread over year columns ('2019', '2020', 'Budget 2021') and no total: their sum.
+        self.year_columns = []
+        if "budget" not in self.by_field:
+            years = [
+                h
+                for h in headers
+                if not h.field
+                and h.text
+                and h.column not in marks.hidden_columns
+                and _YEAR_COLUMN.fullmatch(h.text)
+            ]
+            self.year_columns = years if len(years) > 1 else []
         self.sheet_country = None
         if "countries" not in self.by_field and self.context.country_sure(sheet.strip()):
             self.sheet_country = self.context.countries.resolve(sheet.strip())
@@ -799,6 +813,8 @@ class _SheetColumns:
                         f"{FIELD_LABELS['budget']} (amounts in {h.currency}), where '{budget.text}' is blank"
                     )
                     h = replace(h, currency=None)
+                if h in self.year_columns:
+                    use = f"{FIELD_LABELS['budget']}: added up with the other years' columns"
                 if h.column in self.funder_columns:
                     said = self.funder_columns[h.column]
                     use = f"Funders: {said.name}'s contribution" + (
@@ -1277,6 +1293,8 @@ class _SheetColumns:
             currencies = cells.rows([r[0] for r in found])
         if has("budget"):
             self._budget(columns, currencies)
+        elif self.year_columns:
+            self._years_budget(columns, currencies)
         elif has("currency"):
             columns["currency"] = [c or self.reader.currency for c in currencies]
         # Each project table as columns, one part per column of the sheet; "position" is the
@@ -1438,6 +1456,46 @@ class _SheetColumns:
         self.flag_distinct("budget", keys, [r[1] for r in found])
         columns["budget"] = keys.rows([r[0] for r in found])
         columns["currency"] = keys.rows([r[2] for r in found])
+
+    def _years_budget(self, columns: dict, currencies: list) -> None:
+        """The budget as the sum of the year columns, where every year filled is an amount in one
+        currency; else not known, and said."""
+        budgets, found_currencies = [], []
+        for position, i in enumerate(self.kept):
+            total, currency, wrong = None, None, False
+            for h in self.year_columns:
+                cell = self.by_column[h.column][i]
+                amount = self.reader.parse_amount(
+                    cell, currencies[position] or h.currency or self.reader.currency
+                )
+                if amount.blank:
+                    continue
+                problem = amount.problem
+                if not problem and amount.value < 0:
+                    problem = f"{amount.value:,} is negative; a budget is 0 or more."
+                if not problem and not amount.currency:
+                    problem = (
+                        f"{amount.value:,.2f} names no currency. Add a Currency column, or choose the "
+                        "sheet's currency when importing."
+                    )
+                if not problem and currency and amount.currency != currency:
+                    problem = f"{amount.value:,.2f} is in {amount.currency}, the other years in {currency}."
+                if problem:
+                    self.reader.problem(
+                        f"{problem.removesuffix(' ' + values.NOT_KNOWN)} The total budget (the sum of the "
+                        "years) is stored as not known.",
+                        self.sheet,
+                        self.numbers[position],
+                        h.text,
+                        WARNING,
+                    )
+                    wrong = True
+                    continue
+                total = (total or 0) + amount.value
+                currency = amount.currency
+            budgets.append(None if wrong else total)
+            found_currencies.append(currencies[position] or currency or self.reader.currency)
+        columns["budget"], columns["currency"] = budgets, found_currencies
 
     def _organisations(self, f: str, role: str, columns: dict) -> dict[str, np.ndarray]:
         cells = self.distinct(f)
@@ -1654,6 +1712,9 @@ class _SheetColumns:
 
 
 _HARD_SEPARATORS = re.compile(r"[;|\r\n]+")
+_YEAR_COLUMN = re.compile(
+    r"\s*(?:(?:budget|allocation|amount)\s+)?(?:19[5-9]\d|20\d\d)(?:\s+budget)?\s*", re.IGNORECASE
+)
 _SEVERAL_NAMES = re.compile(r",|/|\s\+\s|\s&\s|\sand\s", re.IGNORECASE)
 _NAME_WITH_AMOUNT = re.compile(
     r"^(?P<name>[^:=()]+?)\s*(?:[:=]\s*(?P<after>[^%]*\d[^%]*)|\((?P<inside>[^%()]*\d[^%()]*)\))\s*$"

@@ -231,3 +231,21 @@ def test_one_sheet_per_country_gives_its_projects_that_country_and_says_so(empty
         "If they are elsewhere, add a Country column.",
     )
     assert len(notes) == 3
+
+
+def test_budgets_in_year_columns_add_up_to_the_total_budget(empty_db):
+    _, loaded = imported(empty_db, "t3_04_budget_by_year.xlsx")
+    assert rows(empty_db, "SELECT title, budget, currency FROM projects ORDER BY 1") == [
+        ("Disaster risk reduction", Decimal("5000000.00"), "SEK"),
+        ("Girls' education", Decimal("1000000.00"), "GBP"),
+        ("Livelihoods for returnees", None, "CHF"),  # 2020 is 'n/a': the sum is not known
+        ("Rural electrification", Decimal("1000000.00"), "EUR"),
+    ]
+    assert said(loaded) == [
+        (
+            4,
+            "2020",
+            "'n/a' is not an amount; write a number such as 250000 or 'EUR 250,000'. The total budget (the "
+            "sum of the years) is stored as not known.",
+        )
+    ]
