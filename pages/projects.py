@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from portfolio import charts
 from portfolio.access import WITHHELD
+from ui.filters import filters_in_words
 from ui.format import blanks_shown, budget_total_note, dates_as_text, link, literal
 
 ui.through_dashboard("projects")
@@ -20,6 +21,8 @@ head = ui.headline(filters, CURRENCY)
 total = head.projects
 
 st.title("Projects")
+if filters.is_narrowed():
+    st.info(f"Filtered: {filters_in_words(filters)}.", icon=":material/filter_alt:")
 st.caption(
     (
         ui.count(total, "project")

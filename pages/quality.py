@@ -5,12 +5,15 @@ import altair as alt
 import streamlit as st
 
 import ui
+from ui.filters import filters_in_words
 from ui.format import project_link, time_axis_format
 
 ui.through_dashboard("quality")
 
 filters = ui.current_filters()
 st.title("Data quality")
+if filters.is_narrowed():
+    st.info(f"Filtered: {filters_in_words(filters)}.", icon=":material/filter_alt:")
 st.caption(
     "Each project is checked for a budget (not 0), dates, status, funders, countries and sectors; "
     "shares adding up to 100%; codes on the reference lists; dates that fit its status; recent "

@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from portfolio import charts
 from ui.db import flagged_review
+from ui.filters import filters_in_words
 
 ui.through_dashboard("spend")
 
@@ -45,6 +46,21 @@ st.caption(
     f"burn rate is spent over budget, set against the share of the project's time elapsed on "
     f"{date.today():%d %b %Y}."
 )
+# A filter chooses projects; their figures stay whole. Named on the page: on a phone the sidebar is
+# folded away, and a funder's or a year's part is easily taken for what the filter shows.
+if filters.is_narrowed():
+    by_part = filters.funders or filters.implementers or filters.countries or filters.sectors
+    by_year = filters.year_from is not None or filters.year_to is not None
+    st.info(
+        f"Filtered: {filters_in_words(filters)}."
+        + (
+            " Each project is counted whole, its whole budget and every transaction, not only the part "
+            "of the chosen funders, countries, sectors or years: Review by Funder or Year splits them."
+            if by_part or by_year
+            else ""
+        ),
+        icon=":material/filter_alt:",
+    )
 total = ui.headline(filters, CURRENCY)
 # Over every filtered project: the table below lists the most flagged 5,000.
 totals = ui.review_totals(filters, CURRENCY)

@@ -167,3 +167,19 @@ def test_what_changed_gives_a_revised_budget_as_its_total_before_and_after(offic
     # Before, only every period as logged text: '2022-01-01 2022-12-31 original 100000.00 EUR; ...'.
     assert (row["budget_before"], row["budget_after"]) == ("EUR 250,000.00", "EUR 280,000.00")
     assert row["source"] == "revised-budget.xlsx"
+
+
+def test_a_filtered_page_names_its_filter_and_says_projects_count_whole(officer_db):
+    at = app("pages/spend.py", funder="DE")
+    info = "\n".join(i.value for i in at.info)
+    # Germany funds 20% of OFF-1; the review shows OFF-1 whole, and said nothing of the filter.
+    assert "Filtered: Funder: Federal Republic of Germany." in info
+    assert "Each project is counted whole" in info
+    assert metric(at, "Budget") == "EUR 280.0k"
+    at.segmented_control(key="spend_view").set_value("Funder").run()
+    by_funder = at.dataframe[0].value.set_index("name")
+    assert by_funder.loc["Federal Republic of Germany", "budget"] == Decimal("56000.00")
+    assert by_funder.loc["EU", "budget"] == Decimal("224000.00")
+    for page in ("pages/projects.py", "pages/quality.py"):
+        shown = app(page, country="ALB")
+        assert "Filtered: Beneficiary country or region: Albania." in "\n".join(i.value for i in shown.info)
