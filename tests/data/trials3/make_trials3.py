@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -47,6 +48,8 @@ def _rezip(data: bytes, path: Path, replace: dict[str, bytes] | None = None) -> 
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = replace.get(info.filename, src.read(info.filename))
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", body)
             dst.writestr(zipfile.ZipInfo(info.filename, FIXED), body, zipfile.ZIP_DEFLATED)
     path.write_bytes(out.getvalue())
 
