@@ -31,7 +31,12 @@ if events.empty:
     st.stop()
 
 locations_withheld = ui.audience().withholds("event_locations")
+# Up to a thousand events are drawn one by one; beyond that the charts count them by month and
+# by place, so that the browser gets a few hundred rows whatever the portfolio's size.
+one_by_one = counts.events <= min(len(events), DRAWN_ONE_BY_ONE)
 placed = 0 if locations_withheld else counts.placed
+# Drawn one by one, an event with a country but no coordinates shades its country on the map.
+by_country = int(charts.placed_by_country_only(events).sum()) if one_by_one and not locations_withheld else 0
 notes = [f"{ui.count(counts.events, 'event')} of {ui.count(counts.projects, 'project')}."]
 if counts.dated < counts.events:
     notes.append(
@@ -39,11 +44,15 @@ if counts.dated < counts.events:
     )
 if locations_withheld:
     notes.append("Event locations are withheld; the map is not shown.")
-elif placed < counts.events:
-    notes.append(f"Not on the map for want of a place: {ui.count(counts.events - placed, 'event')}.")
-# Up to a thousand events are drawn one by one; beyond that the charts count them by month and
-# by place, so that the browser gets a few hundred rows whatever the portfolio's size.
-one_by_one = counts.events <= min(len(events), DRAWN_ONE_BY_ONE)
+else:
+    if by_country:
+        notes.append(
+            f"On the map by their country only, for want of coordinates: {ui.count(by_country, 'event')}."
+        )
+    if placed + by_country < counts.events:
+        notes.append(
+            f"Not on the map for want of a place: {ui.count(counts.events - placed - by_country, 'event')}."
+        )
 if not one_by_one:
     notes.append("The charts count the events per month and per place.")
 st.caption(" ".join(notes))
@@ -56,15 +65,19 @@ if counts.dated:
         else charts.events_per_month(ui.events_by_month(filters, kinds)),
         width="stretch",
     )
-if placed:
+if placed or by_country:
     st.subheader("Where")
-    if not one_by_one:
-        st.caption("A dot per place, sized by its events; point at it for each kind's number.")
+    st.caption(
+        "A dot per place and kind of event, sized by its events, over the shaded countries where events "
+        "took place; point at a country or dot for its events."
+        if one_by_one
+        else "A dot per place, sized by its events; point at it for each kind's number."
+    )
     st.altair_chart(
         charts.events_map(events)
         if one_by_one
         else charts.events_per_place(ui.events_by_place(filters, kinds)),
-        width="content",
+        width="stretch",
     )
 
 st.subheader("All events" if len(events) == counts.events else f"The first {len(events):,} events")

@@ -161,11 +161,11 @@ st.subheader("Budget by beneficiary country")
 by_country = ui.breakdown("country", filters, CURRENCY)
 map_col, bar_col = st.columns([3, 2])
 with map_col:
-    st.altair_chart(charts.choropleth(by_country, CURRENCY), width="content")
+    st.altair_chart(charts.choropleth(by_country, CURRENCY), width="stretch")
 with bar_col:
     st.altair_chart(charts.ranked_bars(by_country, CURRENCY), width="stretch")
 st.caption(ui.split_note(by_country, "country", CURRENCY))
-regional = by_country[by_country["is_region"] | by_country["not_recorded"]]
+regional = charts.not_on_map(by_country)
 if not regional.empty:
     st.caption(
         "Not on the map: "

@@ -7,7 +7,7 @@ zoom to the countries or places shown.
 from __future__ import annotations
 
 import json
-import math
+import textwrap
 from functools import cache
 
 import altair as alt
@@ -15,6 +15,7 @@ import pandas as pd
 
 from portfolio.codes import country_bounds, world_map
 
+WORLD_FILL = "#eef0f2"  # the countries a map shows for its setting
 SPLIT_COLOURS = alt.Scale(domain=["Recorded", "Equal split"], range=["#1f5f8b", "#9cc3de"])
 # Money axes count in thousands, millions or billions, named in the title ("Budget (EUR million)")
 # and drawn as plain numbers: d3's SI prefixes wrote a billion as "1G", and zero as "0M". Two
@@ -24,10 +25,34 @@ MONEY_AXIS = ",.2~f"
 # Year labels stand upright: tilted, each one's box is as wide as a year's bar, and Vega dropped
 # every other label (a sample portfolio's fifteen years showed four).
 YEAR_AXIS = alt.Axis(labelAngle=-90)
+# Okabe and Ito's colours, told apart with red-green or blue-yellow colour blindness: the
+# green seminars and red visits of the earlier palette looked alike to a reader without green.
 KIND_COLOURS = alt.Scale(
     domain=["meeting", "workshop", "seminar", "training", "visit", "other"],
-    range=["#1f5f8b", "#e07b39", "#3a9d5d", "#8e5ea2", "#c44e52", "#7f7f7f"],
+    range=["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#555555"],
 )
+
+
+# Names on a bar chart's axis wrap onto up to three lines of this many characters: cut at one line,
+# "Facilitation of orderly, safe, regular and responsib…" and "European Commission - Directorate-
+# General for I…" lost what told them apart, and on a phone the labels took the chart's width.
+LABEL_CHARS, LABEL_LINES = 30, 3
+WRAPPED = alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=200, labelLineHeight=12)
+
+
+def _wrapped(name: str) -> str:
+    """A name broken into lines (joined by newlines) for a wrapped axis; beyond three lines it ends
+    in '…', and the bar's tooltip holds it whole."""
+    lines = textwrap.wrap(name, LABEL_CHARS, break_long_words=False) or [name]
+    if len(lines) > LABEL_LINES:
+        lines = [*lines[: LABEL_LINES - 1], textwrap.shorten(" ".join(lines[LABEL_LINES - 1 :]), LABEL_CHARS)]
+    return "\n".join(lines)
+
+
+def _row_height(labels: pd.Series) -> int:
+    """A bar's height in pixels: room for its label's lines."""
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    return 14 + 12 * lines
 
 
 def _money_unit(largest: float, currency: str) -> tuple[float, str]:
@@ -95,15 +120,16 @@ def ranked_bars(rows: pd.DataFrame, currency: str, top: int = 15) -> alt.Chart:
         other["label"] = f"{currency} {other['amount'].iloc[0]:,.0f}"
         data = pd.concat([data.iloc[: top - 1], other], ignore_index=True)
     unit, unit_name = _money_unit(data["amount"].abs().max() if len(data) else 0, currency)
+    data = data.assign(line=data["name"].map(_wrapped))
     return (
         alt.Chart(_stacked(data, unit))
         .mark_bar()
         .encode(
-            y=alt.Y("name:N", sort=list(data["name"]), title=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("line:N", sort=list(data["line"]), title=None, axis=WRAPPED),
             x=alt.X("sum(portion):Q", title=f"Budget ({unit_name})", axis=alt.Axis(format=MONEY_AXIS)),
             **_bar_encoding(currency),
         )
-        .properties(height=150 + 26 * len(data))
+        .properties(height=150 + _row_height(data["line"]) * len(data))
     )
 
 
@@ -127,23 +153,28 @@ def ranked_counts(rows: pd.DataFrame, top: int = 15) -> alt.Chart:
     A project with several funders (or countries) counts once for each."""
     data = pd.DataFrame({"name": rows["name"].astype(str), "projects": rows["projects"].astype(int)})
     data = data.sort_values("projects", ascending=False, kind="stable").head(top)
+    data = data.assign(line=data["name"].map(_wrapped))
     return (
         alt.Chart(data)
         .mark_bar(color="#1f5f8b")
         .encode(
-            y=alt.Y("name:N", sort=list(data["name"]), title=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("line:N", sort=list(data["line"]), title=None, axis=WRAPPED),
             x=alt.X("projects:Q", title="Projects", axis=alt.Axis(tickMinStep=1, format="d")),
             tooltip=[alt.Tooltip("name:N", title="Name"), alt.Tooltip("projects:Q", title="Projects")],
         )
-        .properties(height=150 + 26 * len(data))
+        .properties(height=150 + _row_height(data["line"]) * len(data))
     )
 
 
-MAP_WIDTH, MAP_HEIGHT = 560, 400
+MAP_HEIGHT = 400
+# A map spans at least this many degrees: zoomed to Kosovo or Afghanistan alone, the one country
+# filled the frame with no neighbour to say where it is.
+MIN_SPAN = 12.0
 
 
 def _projection(codes: list[str], points: pd.DataFrame | None = None) -> alt.Projection:
-    """A Mercator projection zoomed to the given countries and points, with a margin."""
+    """A Mercator projection fitted to the given countries and points, with a margin, at whatever
+    width the page gives the map: a fixed 560 pixels ran off a phone's screen."""
     boxes = [country_bounds()[c] for c in codes if c in country_bounds()]
     if points is not None and not points.empty:
         boxes += [
@@ -153,22 +184,17 @@ def _projection(codes: list[str], points: pd.DataFrame | None = None) -> alt.Pro
         boxes = [(-170.0, -58.0, 180.0, 80.0)]
     lon0, lat0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     lon1, lat1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
-    pad = max(lon1 - lon0, lat1 - lat0, 4) * 0.15
-    lon0, lon1 = lon0 - pad, lon1 + pad
+    grow_lon, grow_lat = max(MIN_SPAN - (lon1 - lon0), 0) / 2, max(MIN_SPAN - (lat1 - lat0), 0) / 2
+    lon0, lon1, lat0, lat1 = lon0 - grow_lon, lon1 + grow_lon, lat0 - grow_lat, lat1 + grow_lat
+    pad = max(lon1 - lon0, lat1 - lat0) * 0.1
+    lon0, lon1 = max(lon0 - pad, -180), min(lon1 + pad, 180)
     lat0, lat1 = max(lat0 - pad, -80), min(lat1 + pad, 84)
-
-    def y(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    scale = min(MAP_WIDTH / math.radians(lon1 - lon0), MAP_HEIGHT / (y(lat1) - y(lat0)))
-    mid = (y(lat0) + y(lat1)) / 2
-    centre_lat = math.degrees(2 * math.atan(math.exp(mid)) - math.pi / 2)
-    return alt.Projection(
-        type="mercator",
-        center=[(lon0 + lon1) / 2, centre_lat],
-        scale=scale,
-        translate=[MAP_WIDTH / 2, MAP_HEIGHT / 2],
-    )
+    frame = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "MultiPoint", "coordinates": [[lon0, lat0], [lon1, lat1]]},
+    }
+    return alt.Projection(type="mercator", fit={"type": "FeatureCollection", "features": [frame]})
 
 
 @cache
@@ -186,9 +212,22 @@ def _world(projection: alt.Projection) -> alt.Chart:
     shapes = _shapes()
     return (
         alt.Chart(shapes)
-        .mark_geoshape(fill="#eef0f2", stroke="white", strokeWidth=0.5, clip=True)
+        .mark_geoshape(fill=WORLD_FILL, stroke="white", strokeWidth=0.5, clip=True)
         .project(**projection.to_dict())
     )
+
+
+@cache
+def _mapped() -> frozenset[str]:
+    """The countries the map has a shape for (small islands such as Antigua and Barbuda have none)."""
+    shapes = world_map()["objects"]["countries"]["geometries"]
+    return frozenset(g["properties"]["iso3"] for g in shapes if "iso3" in g["properties"])
+
+
+def not_on_map(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a country breakdown that the map cannot show: regions, money whose country is
+    not recorded, and countries too small for the map's shapes."""
+    return rows[rows["is_region"] | rows["not_recorded"] | ~rows["key"].astype(str).isin(_mapped())]
 
 
 def choropleth(rows: pd.DataFrame, currency: str, counted: bool = False) -> alt.LayerChart:
@@ -225,7 +264,7 @@ def choropleth(rows: pd.DataFrame, currency: str, counted: bool = False) -> alt.
         )
         .project(**projection.to_dict())
     )
-    return alt.layer(_world(projection), shaded).properties(width=MAP_WIDTH, height=MAP_HEIGHT)
+    return alt.layer(_world(projection), shaded).properties(width="container", height=MAP_HEIGHT)
 
 
 def _listed(titles: pd.Series, shown: int = 3) -> str:
@@ -235,11 +274,28 @@ def _listed(titles: pd.Series, shown: int = 3) -> str:
     return "; ".join(names[:shown]) + more
 
 
+EVENT_COUNTRY = "#b9cfe0"  # a country where events took place, under the dots
+
+
+def placed_by_country_only(events: pd.DataFrame) -> pd.Series:
+    """Which events the map can show only by their country: no coordinates, a country it draws."""
+    return events["latitude"].isna() & events["country"].astype(str).isin(_mapped())
+
+
 def events_map(events: pd.DataFrame) -> alt.LayerChart:
-    """Events with known coordinates as dots over the countries they are in. Events of one kind at
-    one place are one dot, sized by their number: drawn one by one they lay on top of each other,
-    and the sample's 58 placed events showed as 17 dots (Pristina's nine as one)."""
+    """Events with known coordinates as dots over the countries they are in, which are shaded; an
+    event with a country but no coordinates shades its country (a sheet's 'Tirana, Albania' with
+    no latitude was left off the map). Events of one kind at one place are one dot, sized by their
+    number: drawn one by one they lay on top of each other, and the sample's 58 placed events
+    showed as 17 dots (Pristina's nine as one)."""
     placed = events.dropna(subset=["latitude", "longitude"])
+    in_country = events[events["country"].astype(str).isin(_mapped())]
+    countries = (
+        in_country.assign(unplaced=in_country["latitude"].isna())
+        .groupby("country", as_index=False)
+        .agg(name=("country_name", "first"), events=("title", "size"), unplaced=("unplaced", "sum"))
+        .astype({"events": int, "unplaced": int})
+    )
     dates = pd.to_datetime(placed["start_date"]).dt.strftime("%d %b %Y").fillna("date not known")
     points = pd.DataFrame(
         {
@@ -258,7 +314,25 @@ def events_map(events: pd.DataFrame) -> alt.LayerChart:
         # The biggest dots first, so that the smaller ones at the same place are drawn over them.
         .sort_values("events", ascending=False, kind="stable")
     )
-    projection = _projection(list(placed["country"].dropna().unique()), points)
+    projection = _projection(list(countries["country"]), points)
+    # One layer of shapes, the countries with events shaded: the world's shapes travel once.
+    world = (
+        alt.Chart(_shapes())
+        .mark_geoshape(stroke="white", strokeWidth=0.5, clip=True)
+        .transform_lookup(
+            lookup="properties.iso3",
+            from_=alt.LookupData(countries, "country", ["name", "events", "unplaced"]),
+        )
+        .encode(
+            fill=alt.condition("isValid(datum.events)", alt.value(EVENT_COUNTRY), alt.value(WORLD_FILL)),
+            tooltip=[
+                alt.Tooltip("name:N", title="Country"),
+                alt.Tooltip("events:Q", title="Events"),
+                alt.Tooltip("unplaced:Q", title="Of which no exact place"),
+            ],
+        )
+        .project(**projection.to_dict())
+    )
     dots = (
         alt.Chart(points)
         .mark_circle(opacity=0.8, stroke="white", strokeWidth=0.8, clip=True)
@@ -269,12 +343,12 @@ def events_map(events: pd.DataFrame) -> alt.LayerChart:
                 "events:Q",
                 title="Events",
                 scale=alt.Scale(range=[60, 600], zero=False),
-                legend=alt.Legend(format="d", tickMinStep=1),
+                legend=alt.Legend(format="d", tickMinStep=1, orient="bottom"),
             ),
             color=alt.Color(
                 "kind:N",
                 scale=KIND_COLOURS,
-                legend=alt.Legend(title="Event", orient="bottom"),
+                legend=alt.Legend(title="Event", orient="bottom", columns=3),
             ),
             tooltip=[
                 alt.Tooltip("place:N", title="Place"),
@@ -285,7 +359,25 @@ def events_map(events: pd.DataFrame) -> alt.LayerChart:
         )
         .project(**projection.to_dict())
     )
-    return alt.layer(_world(projection), dots).properties(width=MAP_WIDTH, height=MAP_HEIGHT)
+    return alt.layer(world, dots).properties(width="container", height=MAP_HEIGHT)
+
+
+def _time_axis(first: pd.Timestamp, last: pd.Timestamp) -> dict:
+    """A time axis that names months and years: Vega's own ticks for one event's two days read
+    'Tue 10', with no month or year. Under a year it ticks monthly and spans at least three months."""
+    span = last - first
+    if span >= pd.Timedelta(days=3 * 365):
+        return {"axis": alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1})}
+    if span < pd.Timedelta(days=90):
+        middle = first + span / 2
+        first, last = middle - pd.Timedelta(days=45), middle + pd.Timedelta(days=45)
+    step = 1 if span < pd.Timedelta(days=365) else 3
+    return {
+        "axis": alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": step}),
+        "scale": alt.Scale(
+            domain=[alt.DateTime(year=d.year, month=d.month, date=d.day) for d in (first, last)]
+        ),
+    }
 
 
 def events_timeline(events: pd.DataFrame) -> alt.Chart:
@@ -305,7 +397,7 @@ def events_timeline(events: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_tick(thickness=3, size=22)
         .encode(
-            x=alt.X("start:T", title=None),
+            x=alt.X("start:T", title=None, **_time_axis(data["start"].min(), data["end"].max())),
             y=alt.Y("kind:N", title=None, scale=alt.Scale(domain=KIND_COLOURS.domain)),
             color=alt.Color("kind:N", scale=KIND_COLOURS, legend=None),
             tooltip=[
@@ -392,7 +484,7 @@ def events_per_place(places: pd.DataFrame) -> alt.LayerChart:
         )
         .project(**projection.to_dict())
     )
-    return alt.layer(_world(projection), dots).properties(width=MAP_WIDTH, height=MAP_HEIGHT)
+    return alt.layer(_world(projection), dots).properties(width="container", height=MAP_HEIGHT)
 
 
 SPEND_SERIES = {

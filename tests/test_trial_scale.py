@@ -87,7 +87,7 @@ def test_the_events_map_has_one_dot_per_place_counting_each_kind(generated_db):
         for layer in charts.events_per_place(visits).to_dict()["layer"]
         if layer["mark"]["type"] == "circle"
     ]
-    assert dots["mark"]["color"] == "#c44e52"
+    assert dots["mark"]["color"] == charts.KIND_COLOURS.range[charts.KIND_COLOURS.domain.index("visit")]
     db.close()
 
 

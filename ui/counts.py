@@ -28,7 +28,7 @@ def project_counts(filters: Filters) -> None:
     map_col, bar_col = st.columns([3, 2])
     with map_col:
         st.altair_chart(
-            charts.choropleth(db.breakdown("country", filters), "", counted=True), width="content"
+            charts.choropleth(db.breakdown("country", filters), "", counted=True), width="stretch"
         )
     with bar_col:
         st.altair_chart(charts.ranked_counts(rows["country"]), width="stretch")
