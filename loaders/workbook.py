@@ -349,11 +349,12 @@ def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
         _check_xlsx_extents(data, file_name)
     elif kind == "ods":
         _check_ods_extents(data, file_name)
-    # What calamine does not tell (hidden rows, error cells) is read from the xlsx on a thread
-    # of its own meanwhile: calamine parses without holding the interpreter, so on a computer
-    # with two cores the marks of a large sheet come at no extra time.
+    # What calamine does not tell (hidden rows, error cells, currency formats) is read from the
+    # file on a thread of its own meanwhile: calamine parses without holding the interpreter, so
+    # on a computer with two cores the marks of a large sheet come at no extra time.
+    read_marks = {"xlsx": sheet_marks, "ods": xlsx_marks.ods_marks}.get(kind)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        marks = pool.submit(sheet_marks, data) if kind == "xlsx" else None
+        marks = pool.submit(read_marks, data) if read_marks else None
         sheets = _calamine_sheets(data, file_name)
         found = marks.result() if marks else {}
     sheets = [replace(s, marks=found.get(s.name, Marks())) for s in sheets]

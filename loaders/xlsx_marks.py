@@ -376,3 +376,75 @@ def ods_extents(z: zipfile.ZipFile) -> dict[str, tuple[int, int, int]]:
                         filled += repeat * columns
                     column += columns
     return extents
+
+
+# What calamine does not tell of an OpenDocument sheet: LibreOffice keeps "600,000.00 EUR" as the
+# number 600000 with office:currency="EUR", 20% as 0.2, and rows or columns it hides as collapsed.
+_ODS_MARK_TOKEN = re.compile(
+    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table-column|table)(?=[\s/>])([^>]*?)(/?)>"
+)
+_ODS_CURRENCY = re.compile(rb'office:currency="([A-Za-z]{3})"')
+_ODS_HIDDEN = re.compile(rb'table:visibility="(collapse|filter)"')
+_ODS_KIND = re.compile(rb'office:value-type="(currency|percentage)"')
+# Marks are kept only within the rows and columns aidtrack reads (loaders.workbook refuses a
+# sheet beyond them): LibreOffice writes the empty rest of a sheet as one row repeated a million times.
+_ODS_LAST_ROW, _ODS_LAST_COLUMN = 1_100_000, 500
+
+
+def ods_marks(data: bytes) -> dict[str, Marks]:
+    """Hidden rows and columns and currency and percentage cells of each table, by name; read
+    after ods_extents has refused a table whose repetitions unfold too far."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as z:
+            xml = _read(z, "content.xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
+    found: dict[str, Marks] = {}
+    name, row, repeat, column, table_column = "", 0, 1, 0, 0
+    hidden_rows: set[int] = set()
+    hidden_columns: set[int] = set()
+    currencies: dict[tuple[int, int], str] = {}
+    percents: set[tuple[int, int]] = set()
+    filtered = False
+    for closing, tag, attributes, empty in _ODS_MARK_TOKEN.findall(xml):
+        if tag == b"table":
+            if closing:
+                found[name] = Marks(
+                    frozenset(hidden_rows),
+                    frozenset(hidden_columns),
+                    {},
+                    currencies,
+                    frozenset(percents),
+                    filtered,
+                )
+            else:
+                named = re.search(rb'table:name="([^"]*)"', attributes)
+                name = _unescape(named.group(1)) if named else ""
+                row = table_column = 0
+                hidden_rows, hidden_columns, currencies, percents, filtered = set(), set(), {}, set(), False
+        elif tag == b"table-column" and not closing:
+            columns = _repeat(attributes)
+            if _ODS_HIDDEN.search(attributes):
+                hidden_columns.update(range(table_column, min(table_column + columns, _ODS_LAST_COLUMN)))
+            table_column += columns
+        elif tag == b"table-row":
+            if not closing:
+                repeat, column = _repeat(attributes), 0
+                if hidden := _ODS_HIDDEN.search(attributes):
+                    filtered = filtered or hidden.group(1) == b"filter"
+                    hidden_rows.update(range(row, min(row + repeat, _ODS_LAST_ROW)))
+            if closing or empty:
+                row += repeat
+        elif not closing:
+            columns = _repeat(attributes)
+            kind = _ODS_KIND.search(attributes)
+            if kind and tag == b"table-cell":
+                currency = _ODS_CURRENCY.search(attributes)
+                for r in range(row, min(row + repeat, _ODS_LAST_ROW)):
+                    for c in range(column, min(column + columns, _ODS_LAST_COLUMN)):
+                        if kind.group(1) == b"percentage":
+                            percents.add((r, c))
+                        elif currency:
+                            currencies[(r, c)] = currency.group(1).decode().upper()
+            column += columns
+    return found

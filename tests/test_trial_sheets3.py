@@ -249,3 +249,87 @@ def test_budgets_in_year_columns_add_up_to_the_total_budget(empty_db):
             "sum of the years) is stored as not known.",
         )
     ]
+
+
+def test_libreoffice_currency_cells_keep_their_currency(empty_db):
+    _, loaded = imported(empty_db, "t3_13_libreoffice.ods")
+    assert rows(empty_db, "SELECT title, budget, currency FROM projects ORDER BY title") == [
+        ("Forest fire brigades", Decimal("600000.00"), "EUR"),
+        ("Seed certification", Decimal("350000.00"), "CHF"),
+        ("Youth councils", None, "EUR"),  # the store's currency for a project; its budget is not known
+    ]
+    assert [(row, column) for row, column, _ in said(loaded)] == [(4, "Budget")]
+
+
+MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def _ods(rows_xml: str) -> bytes:
+    """An OpenDocument workbook with one table 'Projects' of the rows given as content.xml."""
+    import io
+    import zipfile
+
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Projects">'
+        f"{rows_xml}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", MANIFEST)
+    return out.getvalue()
+
+
+def _cells(*values) -> str:
+    cells = []
+    for v in values:
+        if isinstance(v, str):
+            cells.append(
+                f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+            )
+        else:  # (number, "percentage") or (number, currency code)
+            number, kind = v
+            typed = (
+                'office:value-type="percentage"'
+                if kind == "percentage"
+                else f'office:value-type="currency" office:currency="{kind}"'
+            )
+            cells.append(f'<table:table-cell {typed} office:value="{number}"><text:p>{number}</text:p>')
+            cells.append("</table:table-cell>")
+    return "".join(cells)
+
+
+def test_libreoffice_hidden_rows_and_percent_shares_read_as_shown(empty_db):
+    data = _ods(
+        f"<table:table-row>{_cells('Title', 'Budget', 'EU share', 'Germany share')}</table:table-row>"
+        "<table:table-row>"
+        f"{_cells('Border posts', (1000000, 'EUR'), (0.8, 'percentage'), (0.2, 'percentage'))}"
+        "</table:table-row>"
+        f'<table:table-row table:visibility="collapse">{_cells("Old draft", (5, "EUR"))}</table:table-row>'
+    )
+    plan, loaded = pipeline.preview_file(empty_db, data, "kept.ods")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT title, budget, currency FROM projects") == [
+        ("Border posts", Decimal("1000000.00"), "EUR")
+    ]
+    assert [
+        (o, a) for o, a, _ in funders(empty_db, rows(empty_db, "SELECT project_id FROM projects")[0][0])
+    ] == [
+        ("DE", Decimal("200000.00")),
+        ("EU", Decimal("800000.00")),
+    ]
+    assert [(p.row, p.message) for p in loaded.problems] == [
+        (3, "Hidden rows are not imported (rows 3); unhide them in the spreadsheet to import them.")
+    ]
