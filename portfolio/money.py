@@ -45,6 +45,20 @@ budget_lines AS (
     WHERE s.budget IS NULL
 )"""
 
+# The own-currency budget of each selected project with no total of its own: what its periods add
+# up to (a revised period replacing its original), where every one is in the project's currency.
+# Funder contributions are compared with it as with a total budget.
+PERIOD_BUDGETS = """
+period_budgets AS (
+    SELECT b.project_id,
+           CASE WHEN bool_and(coalesce(b.currency, s.currency) = s.currency) THEN sum(b.amount) END AS amount
+    FROM budgets b JOIN selected s USING (project_id)
+    WHERE s.budget IS NULL AND (b.type = 'revised' OR NOT EXISTS (
+        SELECT 1 FROM budgets r
+        WHERE r.type = 'revised' AND r.project_id = b.project_id
+          AND r.period_start = b.period_start AND r.period_end = b.period_end))
+    GROUP BY b.project_id
+)"""
 
 # A day without a rate (a weekend, a holiday) takes the nearest earlier one, at most this many
 # days older; an amount with no rate that recent is unconverted, never guessed.

@@ -15,6 +15,7 @@ import pandas as pd
 
 from portfolio import rollups
 from portfolio.filters import Filters
+from portfolio.money import PERIOD_BUDGETS
 from portfolio.queries import _frame, _over, _rows
 from portfolio.rollups import LIVE_PROJECT_ROWS
 
@@ -54,19 +55,22 @@ CHECKS = {
     ),
     "contributions": (
         "Funder contributions do not add up to the budget",
-        "contributions_comparable AND budget IS NOT NULL AND abs(contributions - budget) > 0.005 * budget",
+        "contributions_comparable AND own_budget IS NOT NULL "
+        "AND abs(contributions - own_budget) > 0.005 * own_budget",
     ),
 }
 
 # What the checks read: each project's own fields and facts (project_rows, portfolio.rollups).
-FACTS = """
+FACTS = f"""
+{PERIOD_BUDGETS},
 facts AS (
-    SELECT project_id, status, start_date, end_date, budget, illustrative,
+    SELECT project_id, status, start_date, end_date, budget, coalesce(budget, pb.amount) AS own_budget,
+           illustrative,
            has_budget, funders, countries, sectors,
            country_shares IS NOT NULL AND country_shares <> 100 AS country_shares_off,
            sector_shares IS NOT NULL AND sector_shares <> 100 AS sector_shares_off,
            unknown_codes, last_activity, contributions, contributions_comparable, after_end
-    FROM project_rows
+    FROM project_rows LEFT JOIN period_budgets pb USING (project_id)
 )"""
 
 

@@ -17,6 +17,7 @@ from portfolio import rollups
 from portfolio.filters import Filters, project_filter
 from portfolio.money import (
     BUDGET_LINES,
+    PERIOD_BUDGETS,
     PROJECT_AMOUNTS,
     PROVENANCE,
     RATE_WINDOW_DAYS,
@@ -772,14 +773,18 @@ def currency_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
 
 # Projects whose recorded shares do not add up to 100 (or whose funders' contributions do not
 # add up to the budget): the breakdowns scale them to the whole, and say which ones they are.
-REBASED = """
-WITH {selected}, {rows},
+REBASED = f"""
+WITH {{selected}}, {{rows}}, {PERIOD_BUDGETS.strip()},
 flagged AS (
     -- project_rows hold each project's budget beside its facts: one scan finds the few flagged.
     SELECT project_id, budget, country_shares, sector_shares, contributions,
            contributions_comparable AND budget > 0
                AND abs(contributions - budget) > 0.005 * budget AS contributions_off
-    FROM project_rows
+    FROM (
+        -- A project with no total of its own is budgeted by its periods.
+        SELECT r.* REPLACE (coalesce(r.budget, pb.amount) AS budget)
+        FROM project_rows r LEFT JOIN period_budgets pb USING (project_id)
+    )
     WHERE country_shares <> 100 OR sector_shares <> 100
        OR (contributions_comparable AND budget > 0 AND abs(contributions - budget) > 0.005 * budget)
 ),

@@ -16,7 +16,7 @@ import pandas as pd
 
 from portfolio import rollups
 from portfolio.filters import Filters
-from portfolio.money import PROJECT_AMOUNTS, SPENT, attributed, cents_to_decimal
+from portfolio.money import PERIOD_BUDGETS, PROJECT_AMOUNTS, SPENT, attributed, cents_to_decimal
 from portfolio.queries import KEY_NAMES, NOT_RECORDED, REPORTING_CURRENCY, _facts, _frame, _over, _rows
 
 # How far spending may run ahead of the time elapsed, and what "near the end" means.
@@ -51,8 +51,10 @@ per_project AS (
 
 
 REVIEW = f"""
+{PERIOD_BUDGETS},
 review AS (
-    SELECT project_id, status, start_date, end_date, currency, budget AS own_budget, illustrative,
+    SELECT project_id, status, start_date, end_date, currency, coalesce(budget, pb.amount) AS own_budget,
+           budget IS NULL AS budget_by_period, illustrative,
            budget_cents, coalesce(budget_unconverted, false) AS budget_unconverted, commitment_cents,
            disbursement_cents, expenditure_cents, spent_cents,
            coalesce(unconverted, 0) AS unconverted, unconverted_currencies,
@@ -61,7 +63,7 @@ review AS (
                least(greatest(CAST($today - start_date AS DOUBLE)
                               / CAST(end_date - start_date + 1 AS DOUBLE), 0), 1)
            END AS elapsed
-    FROM per_project
+    FROM per_project LEFT JOIN period_budgets pb USING (project_id)
 ),
 flagged AS (
     SELECT *,
@@ -106,7 +108,8 @@ SELECT t.project_id, p.title, coalesce(rs.name, t.status) AS status, t.start_dat
        {cents_to_decimal("expenditure_cents")} AS expenditure,
        {cents_to_decimal("budget_cents - coalesce(spent_cents, 0)")} AS remaining,
        {cents_to_decimal("spent_cents")} AS spent,
-       burn, elapsed, t.currency, own_budget, contributions, after_end, unconverted, unconverted_currencies,
+       burn, elapsed, t.currency, own_budget, budget_by_period, contributions, after_end, unconverted,
+       unconverted_currencies,
        budget_unconverted,
        ahead, little_spent, money_after_end, contributions_off, no_rate, spent_negative, flags,
        (SELECT count(*) FROM selected) AS total_projects, (SELECT count(*) FROM matching) AS matching_projects
@@ -215,6 +218,7 @@ def _flag_text(row, currency: str) -> str:
         found.append(
             f"Funder contributions add up to {row.contributions:,.2f} {row.currency}, "
             f"the budget is {row.own_budget:,.2f}"
+            + (" (the sum of its budget periods)" if row.budget_by_period else "")
         )
     if row.budget_unconverted:
         found.append(f"Budget not converted to {currency}: no rate for its date, left out of the total")

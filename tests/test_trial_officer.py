@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from loaders import pipeline
-from portfolio import imports, rollups, spend, store
+from portfolio import imports, queries, rollups, spend, store
 from portfolio.filters import Filters
 
 from .test_pages import app, metric
@@ -183,3 +183,20 @@ def test_a_filtered_page_names_its_filter_and_says_projects_count_whole(officer_
     for page in ("pages/projects.py", "pages/quality.py"):
         shown = app(page, country="ALB")
         assert "Filtered: Beneficiary country or region: Albania." in "\n".join(i.value for i in shown.info)
+
+
+def test_contributions_are_checked_against_a_budget_revised_by_period(officer_db):
+    # EU 200,000 and Germany 50,000 made OFF-1's budget of 250,000; the revision to 280,000 left
+    # 30,000 no funder pays, and the breakdowns silently scaled the 80/20 split to it. Nothing said
+    # so: the check compared contributions with a total budget only, and OFF-1 has periods.
+    at = app("pages/spend.py")
+    flags = at.dataframe[0].value.set_index("project_id")["flag_text"]
+    assert (
+        "Funder contributions add up to 250,000.00 EUR, the budget is 280,000.00 "
+        "(the sum of its budget periods)" in flags["OFF-1"]
+    )
+    assert "Funder contributions" not in flags["OFF-2"]
+    quality = app("pages/quality.py").dataframe[0].value.set_index("project_id")["problem_text"]
+    assert "Funder contributions do not add up to the budget" in quality["OFF-1"]
+    rebased = queries.rebased(store.open_store(officer_db).connection, Filters())
+    assert rebased[["project_id", "recorded"]].values.tolist() == [["OFF-1", Decimal("89.29")]]
