@@ -156,6 +156,9 @@ NOT_PLACES = (
     "Unknown",
     "tbc",
     "tbd",
+    "To be confirmed",
+    "To be determined",
+    "Not applicable",
     "-",
     # In a column of names "NA" is "not applicable" far more often than Namibia.
     "NA",
@@ -650,7 +653,9 @@ _NAME_AND_ACRONYM = re.compile(r"(?P<name>.+?)\s*\((?P<acronym>[^()]+)\)")
 _ACRONYM = re.compile(r"(?=.*[A-Z])[A-Z0-9]{2,8}")
 _WRITTEN_ACRONYM = re.compile(r"(?=(?:.*[A-Z]){2})[A-Za-z0-9][A-Za-z0-9.\-]{1,11}")  # "RCC", "MoI"
 _NOT_ORGANISATIONS = frozenset(
-    _key(n) for n in ("", "n/a", "unspecified", "unknown", "none", "tbc", "tbd", "-", "other")
+    _key(n)
+    for n in ("", "n/a", "unspecified", "unknown", "none", "tbc", "tbd", "-", "other")
+    + ("to be confirmed", "to be determined", "not applicable")
 )
 MAX_ID = 40
 

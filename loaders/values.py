@@ -54,10 +54,16 @@ PLACEHOLDERS = frozenset(
         "pending",
         "none",
         "not known",
+        "to be confirmed",
+        "to be determined",
+        "to be announced",
     }
 )
 # Parts of a list cell that name nothing.
-EMPTY_NAMES = frozenset({"unspecified", "n/a", "n.a.", "-", "–", "—", "?", "tbc", "tbd", "none", "unknown"})
+EMPTY_NAMES = frozenset(
+    {"unspecified", "n/a", "n.a.", "-", "–", "—", "?", "tbc", "tbd", "none", "unknown"}
+    | {"to be confirmed", "to be determined", "not applicable"}
+)
 
 
 def _read_currency_codes() -> frozenset[str]:

@@ -333,3 +333,23 @@ def test_libreoffice_hidden_rows_and_percent_shares_read_as_shown(empty_db):
     assert [(p.row, p.message) for p in loaded.problems] == [
         (3, "Hidden rows are not imported (rows 3); unhide them in the spreadsheet to import them.")
     ]
+
+
+def test_to_be_determined_names_no_implementer_and_no_country(empty_db):
+    data = (
+        b"Title,Implementing agency,Country,Budget (EUR)\n"
+        b"Road safety toolkit,To Be Determined,Not applicable,250000\n"
+        b"Peatland restoration,UNDP; to be confirmed,Indonesia,400000\n"
+    )
+    plan, _ = pipeline.preview_file(empty_db, data, "pipeline.csv")
+    imports.apply(empty_db, plan)
+    assert rows(
+        empty_db,
+        "SELECT p.title, string_agg(o.name, '; '), "
+        "(SELECT string_agg(country, '; ') FROM project_countries c WHERE c.project_id = p.project_id) "
+        "FROM projects p LEFT JOIN project_orgs po USING (project_id) "
+        "LEFT JOIN organisations o USING (org_id) GROUP BY p.project_id, p.title ORDER BY p.title",
+    ) == [
+        ("Peatland restoration", "United Nations Development Programme", "IDN"),
+        ("Road safety toolkit", None, None),
+    ]
