@@ -276,6 +276,11 @@ def review_by(
     if by == "year":
         sql = ROLLED_TRANSACTIONS_BY_YEAR if rolled else TRANSACTIONS_BY_YEAR
         money = _frame(con, *_over(sql, filters, currency=currency))
+        # Spent, as the page's headline counts it, year by year: the rows add up to it.
+        sql = SPENT_BY_YEAR.format(
+            selected="{selected}", year_cents=ROLLED_YEAR_CENTS if rolled else YEAR_CENTS
+        )
+        money = money.merge(_frame(con, *_over(sql, filters, currency=currency)), on="key", how="outer")
         merged = budget.merge(money, on="key", how="outer")
         merged["name"] = merged["name"].fillna(merged["key"])
         return merged.sort_values("key", na_position="last").reset_index(drop=True)
@@ -343,6 +348,11 @@ year_cents AS (
         FROM rollup_spend_years y JOIN spend sp USING (project_id) WHERE y.reporting_currency = $currency
     ) WHERE cents IS NOT NULL
 )"""
+
+SPENT_BY_YEAR = f"""
+WITH {{selected}}, {{year_cents}}
+SELECT year AS key, {cents_to_decimal("sum(cents)")} AS spent FROM year_cents GROUP BY 1
+"""
 
 
 @rollups.in_one_version

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import openpyxl
+import pyarrow as pa
 import pytest
 
 from loaders import pipeline
@@ -200,3 +201,21 @@ def test_contributions_are_checked_against_a_budget_revised_by_period(officer_db
     assert "Funder contributions do not add up to the budget" in quality["OFF-1"]
     rebased = queries.rebased(store.open_store(officer_db).connection, Filters())
     assert rebased[["project_id", "recorded"]].values.tolist() == [["OFF-1", Decimal("89.29")]]
+
+
+def test_spend_by_year_has_a_spent_column_adding_up_to_the_headline(officer_db):
+    at = app("pages/spend.py")
+    at.segmented_control(key="spend_view").set_value("Year").run()
+    years = at.dataframe[0].value.set_index("name")
+    # OFF-2 spends by expenditure, OFF-3 by disbursements: 2024 is both. The table had no Spent
+    # column and the chart labelled expenditure alone 'Spent' (EUR 74.9k, not 191.8k).
+    usd = _rates(officer_db, "USD", D(2024, 6, 15))
+    gbp = _rates(officer_db, "GBP", D(2024, 4, 2))
+    assert years.loc["2024", "spent"] == _eur(80000, usd) + _eur(100000, gbp)
+    assert years.loc["2025", "spent"] == Decimal("50000.00")  # after OFF-1's end date, still spent
+    total = spend.review_totals(store.open_store(officer_db).connection, Filters(), "EUR").spent
+    assert sum(years["spent"].dropna()) == total
+    (chart,) = at.get("vega_lite_chart")
+    bars = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
+    spent_bars = bars[bars["series"] == "Spent"].set_index("key")["value"]
+    assert spent_bars["2024"] == float(years.loc["2024", "spent"])
