@@ -259,8 +259,11 @@ def _match(store: Store, incoming: Incoming, problems: list[dict]) -> tuple[pd.D
                     row.sheet,
                     row.row,
                     "Project ID",
-                    f"Project ID {row.project_id} is not on the Projects sheet and not in aidtrack; its rows "
-                    "were not imported. Add the project to the Projects sheet.",
+                    # Its row on the Projects sheet may be there and rejected (no title, say):
+                    # the message said it was not on the sheet.
+                    f"{row.project_id} is neither a project this file imports from its Projects sheet "
+                    "nor one in aidtrack, so its rows were not imported. Add the project to the Projects "
+                    "sheet, or fix its row there if that row was rejected.",
                 )
             )
         gone = set(unknown["project_id"])
@@ -928,7 +931,11 @@ def import_changes(
                    FROM import_projects ip LEFT JOIN projects p USING (project_id)
                    WHERE ip.import_id = $id AND ip.action = 'added'
                    UNION ALL
-                   SELECT c.row_key, p.title, coalesce(c.field, ''), c.old_value, c.new_value
+                   -- The undo of the import is an event, as 'project added' is, not a field
+                   -- whose value went from (blank) to 'import undone'.
+                   SELECT c.row_key, p.title, coalesce(c.field, c.new_value),
+                          CASE WHEN c.field IS NOT NULL THEN c.old_value END,
+                          CASE WHEN c.field IS NOT NULL THEN c.new_value END
                    FROM changes c LEFT JOIN projects p ON p.project_id = c.row_key
                    WHERE c.import_id = $id AND c.table_name = 'projects')
                ORDER BY project_id, field LIMIT $limit""",

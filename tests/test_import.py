@@ -422,7 +422,9 @@ def test_a_transactions_sheet_alone_updates_stored_projects(sample_db):
     plan, loaded = pipeline.preview_file(db, saved(wb), "q3-transactions.xlsx")
     problems = pipeline.report(plan, loaded)["problems"]
     assert any(
-        "NOT-STORED is not on the Projects sheet and not in aidtrack" in p["message"] for p in problems
+        "NOT-STORED is neither a project this file imports from its Projects sheet nor one in aidtrack"
+        in p["message"]
+        for p in problems
     )
     assert plan.counts["updated"] == 1 and plan.counts["added"] == 0
     title_before = rows(db, "SELECT title FROM projects WHERE project_id = 'ILL-0003'")

@@ -278,8 +278,9 @@ def test_a_row_rejected_when_compared_with_the_portfolio_is_in_the_fix_me_workbo
     budgets = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["Budgets"]
     assert [c.value for c in budgets[2]][0] == "K-l"
     assert budgets["H2"].value == (
-        "Row 2: Project ID: Project ID K-l is not on the Projects sheet and not in aidtrack; its rows "
-        "were not imported. Add the project to the Projects sheet."
+        "Row 2: Project ID: K-l is neither a project this file imports from its Projects sheet nor one in "
+        "aidtrack, so its rows were not imported. Add the project to the Projects sheet, or fix its row "
+        "there if that row was rejected."
     )
 
 

@@ -19,6 +19,7 @@ from ui.format import changes_shown, literal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN = 5000  # rows of a preview table sent to the browser
+PROBLEM_ROW_HEIGHT = 72  # pixels: three lines of a problem's message
 CURRENCY_CHOICES = ["EUR", "USD", "GBP", "CHF", "JPY", "SEK", "NOK", "DKK", "CAD", "AUD"]
 
 
@@ -95,6 +96,24 @@ def undo_first(import_id: int) -> str:
     return _undo_first(db_path(), data_version(), import_id)
 
 
+def nothing_to_import(report: dict, sha256: str, log: pd.DataFrame) -> str:
+    """Why a file's preview writes nothing: already imported (this very file, and when), and which
+    of its rows could not be, so "nothing to import" is not read as "all of it is in"."""
+    same = log[(log["sha256"] == sha256) & (log["status"] == "done")]
+    if len(same):
+        when = same.iloc[0]["imported_at"]
+        text = (
+            f"Nothing to import: this file was imported before (import {same.iloc[0]['import_id']}, "
+            f"{when:%d %b %Y %H:%M}) and the portfolio holds everything in it"
+        )
+    else:
+        text = "Nothing to import: the portfolio already holds everything in this file"
+    if report["rejected"]:
+        rows = f"{report['rejected']:,} rejected row" + ("" if report["rejected"] == 1 else "s")
+        return f"{text} except its {rows}: fix them (see Problems) and upload the file again."
+    return text + "."
+
+
 def import_preview(report: dict) -> None:
     """New, changed, unchanged and rejected rows, and every problem with its place in the file."""
     from loaders import pipeline, template
@@ -127,17 +146,22 @@ def import_preview(report: dict) -> None:
             )
             if len(problems) > SHOWN:
                 st.caption(f"The first {SHOWN:,} of {len(problems):,} problems; download them all below.")
+            # Tall rows wrap the message (Streamlit wraps text in rows over 4rem): at one line a
+            # row, most messages were cut off after 50 characters, before what to write instead.
             st.dataframe(
                 problems[["severity", "sheet", "row", "column", "message"]].head(SHOWN),
                 column_config={
-                    "severity": "",
-                    "sheet": "Activity" if xml else "Sheet",
-                    "row": st.column_config.NumberColumn("Line" if xml else "Row", format="%d"),
-                    "column": "Element" if xml else "Column",
+                    "severity": st.column_config.TextColumn("", width=70),
+                    "sheet": st.column_config.TextColumn("Activity" if xml else "Sheet", width=100),
+                    "row": st.column_config.NumberColumn("Line" if xml else "Row", format="%d", width=50),
+                    "column": st.column_config.TextColumn("Element" if xml else "Column", width=120),
                     "message": st.column_config.TextColumn("Problem", width="large"),
                 },
                 hide_index=True,
                 width="stretch",
+                row_height=PROBLEM_ROW_HEIGHT,
+                # Up to eight problems without scrolling inside the table.
+                height=48 + PROBLEM_ROW_HEIGHT * min(len(problems), 8),
             )
             st.download_button(
                 f"Download the {len(problems):,} problems (csv)",
@@ -180,6 +204,7 @@ def import_preview(report: dict) -> None:
             },
             hide_index=True,
             width="stretch",
+            placeholder="",  # a field's change has nothing here; a grey 'None' read as a value
         )
     with tabs[3]:
         st.caption(
