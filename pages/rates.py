@@ -6,6 +6,7 @@ import ui
 from loaders import rates as rate_files
 from loaders.problems import UnreadableFile
 from portfolio import store as portfolio_store
+from ui.db import unrated_currencies
 
 ui.through_dashboard("rates")
 
@@ -44,6 +45,22 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+# The amounts no rate converts are left out of every figure: say which currencies they are in.
+unrated = unrated_currencies()
+if len(unrated):
+    st.warning(
+        "No rate at all, so left out of every total and never counted as zero: "
+        + "; ".join(
+            f"{ui.literal(r.name)} ({r.currency}), {ui.count(r.amounts, 'amount')} in "
+            f"{ui.count(r.projects, 'project')}"
+            for r in unrated.itertuples()
+        )
+        + ". Import your own rates for "
+        + ("it" if len(unrated) == 1 else "them")
+        + " below.",
+        icon=":material/currency_exchange:",
+    )
 
 st.subheader("Import your own rates")
 st.caption(

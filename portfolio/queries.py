@@ -767,6 +767,37 @@ def rate_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _frame(con, RATE_SUMMARY)
 
 
+# Currencies the portfolio's converted amounts (budgets, budget periods, commitments,
+# disbursements, expenditure) are in, that no rate at all converts: none of them is ever counted.
+UNRATED = """
+WITH rated AS (
+    SELECT 'EUR' AS currency UNION SELECT DISTINCT currency FROM fx_rates
+    UNION SELECT DISTINCT currency FROM fx_user_rates
+),
+amounts AS (
+    SELECT project_id, currency FROM projects WHERE budget IS NOT NULL AND currency NOT IN (FROM rated)
+    UNION ALL
+    SELECT b.project_id, coalesce(b.currency, p.currency) FROM budgets b JOIN projects p USING (project_id)
+    WHERE p.budget IS NULL AND coalesce(b.currency, p.currency) NOT IN (FROM rated)
+    UNION ALL
+    SELECT t.project_id, coalesce(t.currency, p.currency)
+    FROM transactions t JOIN projects p USING (project_id)
+    WHERE t.type IN ('commitment', 'disbursement', 'expenditure')
+      AND coalesce(t.currency, p.currency) NOT IN (FROM rated)
+)
+SELECT a.currency, coalesce(c.name, a.currency) AS name, count(*) AS amounts,
+       count(DISTINCT a.project_id) AS projects
+FROM amounts a LEFT JOIN ref_currencies c ON c.code = a.currency
+GROUP BY ALL ORDER BY amounts DESC, a.currency
+"""
+
+
+def unrated_currencies(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each currency of the portfolio's amounts that has no rate at all (ECB or the portfolio's own):
+    currency, name, how many amounts and projects; those amounts are converted to nothing."""
+    return _frame(con, UNRATED)
+
+
 def currency_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     return frozenset(c for (c,) in _rows(con, "SELECT code FROM ref_currencies"))
 

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import openpyxl
+import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -219,3 +220,32 @@ def test_spend_by_year_has_a_spent_column_adding_up_to_the_headline(officer_db):
     bars = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
     spent_bars = bars[bars["series"] == "Spent"].set_index("key")["value"]
     assert spent_bars["2024"] == float(years.loc["2024", "spent"])
+
+
+def test_exchange_rates_page_names_the_currency_no_rate_converts(officer_db):
+    at = app("pages/rates.py")
+    # The dinar disbursement was in no figure and the page where rates are fixed never said so.
+    assert (
+        "No rate at all, so left out of every total and never counted as zero: Serbian Dinar (RSD), "
+        "1 amount in 1 project. Import your own rates for it below." in [w.value for w in at.warning]
+    )
+    db = store.open_store(officer_db)
+    rate = pd.DataFrame(
+        [
+            {
+                "currency": "RSD",
+                "valid_from": D(2023, 2, 1),
+                "valid_to": D(2023, 2, 28),
+                "per_eur": Decimal("117.2"),
+            }
+        ]
+    )
+    store.replace_user_rates(db, rate, "accounting rates.xlsx (your rates)")
+    db.close()
+    at = app("pages/rates.py")
+    assert not at.warning
+    spent = app("pages/spend.py")
+    disbursed = spend.review_totals(store.open_store(officer_db).connection, Filters(), "EUR").disbursements
+    gbp = _rates(officer_db, "GBP", D(2024, 4, 2))
+    assert disbursed == Decimal(150000) + _eur(100000, gbp) + _eur(2000000, Decimal("117.2"))
+    assert not any("no rate" in i.value for i in spent.info)

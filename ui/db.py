@@ -207,6 +207,15 @@ def rate_summary() -> pd.DataFrame:
     return _rate_summary(db_path(), data_version())
 
 
+@cached_read(16)
+def _unrated_currencies(path: str, version: int) -> pd.DataFrame:
+    return queries.unrated_currencies(_con(path))
+
+
+def unrated_currencies() -> pd.DataFrame:
+    return _unrated_currencies(db_path(), data_version())
+
+
 @cached_read(4)
 def _currency_codes(path: str, version: int) -> frozenset[str]:
     return queries.currency_codes(_con(path))
