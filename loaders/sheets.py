@@ -1337,7 +1337,9 @@ class _SheetColumns:
             )
         if has("aims"):
             cells = self.distinct("aims")
-            aims = [tuple(enumerate(found, 1)) for found in cells.parse(_aims)]
+            found = cells.parse(_aims)
+            self.flag_distinct("aims", cells, [[changed] if changed else [] for _, changed in found])
+            aims = [tuple(enumerate(each, 1)) for each, _ in found]
             children["project_aims"].append(_spread(cells.code_array, aims, ("seq", "aim")))
         if continuation:
             rows = {t: _child_rows(parts, t) for t, parts in children.items()}
@@ -1768,14 +1770,15 @@ def _visibility(cell) -> tuple:
 _AIM_MARK = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
 
 
-def _aims(cell) -> tuple[str, ...]:
-    """The aims in a cell: one per line or bullet, without their numbers or bullets."""
+def _aims(cell) -> tuple[tuple[str, ...], str | None]:
+    """The aims in a cell: one per line or bullet, without their numbers or bullets; and what
+    was repaired or removed from the text (garbled letters, control characters), if anything."""
     text = _text_cell(cell)
     if not text:
-        return ()
-    text = values.clean_text(text)[0]  # control characters, as from titles (an export drops them)
+        return (), None
+    text, changed = values.clean_text(text)
     aims = (_AIM_MARK.sub("", a).strip() for a in _AIM_SPLIT.split(text) if a and a.strip())
-    return tuple(a for a in aims if a)
+    return tuple(a for a in aims if a), changed
 
 
 CHILD_FRAME_COLUMNS = {

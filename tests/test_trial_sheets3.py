@@ -353,3 +353,35 @@ def test_to_be_determined_names_no_implementer_and_no_country(empty_db):
         ("Peatland restoration", "United Nations Development Programme", "IDN"),
         ("Road safety toolkit", None, None),
     ]
+
+
+def test_letters_garbled_by_a_wrong_encoding_are_repaired_and_said(empty_db):
+    # The World Bank's own export has "sectorâ\x80\x99s" (UTF-8 read as Latin-1) in 11 objectives.
+    plan, loaded = pipeline.preview_file(empty_db, WORLD_BANK.read_bytes(), WORLD_BANK.name, "USD")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT aim FROM project_aims WHERE project_id = 'P164145'") == [
+        (
+            "The proposed development objective is to improve the electricity sector’s fina ncial "
+            "performance by refinancing the short-term liabilities of CI-ENERGIES.",
+        )
+    ]
+    assert (
+        3,
+        "Project Development Objective",
+        "Repaired letters garbled by a wrong encoding: "
+        "'electricity sectorâs fina ncial' is now 'electricity sector’s fina ncial'.",
+    ) in said(loaded, 3)
+    # and as Windows-1252 garbles it, in a title, where no control character gives it away
+    data = "Title,Country,Budget (EUR)\nCafÃ© culture in SÃ£o TomÃ©,Serbia,1000\n".encode()
+    plan, loaded = pipeline.preview_file(empty_db, data, "garbled.csv")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT title FROM projects WHERE title LIKE 'Caf%'") == [
+        ("Café culture in São Tomé",)
+    ]
+    assert said(loaded) == [
+        (
+            2,
+            "Title",
+            "Repaired letters garbled by a wrong encoding: 'CafÃ© culture in' is now 'Café culture in'.",
+        )
+    ]
