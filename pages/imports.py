@@ -27,7 +27,7 @@ left.download_button(
 headline = ui.headline(filters)
 shown = headline.projects
 right.download_button(
-    f"Download {'these' if filters.is_narrowed() else 'all'} {shown} projects to edit",
+    f"Download {'these' if filters.is_narrowed() else 'all'} {shown:,} projects to edit",
     data=lambda: ui.portfolio_workbook(filters, seen),
     file_name="aidtrack-portfolio.xlsx",
     mime=ui.XLSX,

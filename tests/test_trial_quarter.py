@@ -106,6 +106,9 @@ def test_a_count_in_the_thousands_reads_as_one_on_the_button(sample_db):
     at.run()
     assert not at.exception, at.exception
     assert "Import 1,200 new and 0 changed projects" in [b.label for b in at.button]
+    confirm(at, "Import 1,200 new and 0 changed projects")
+    assert at.success[0].value.startswith("Saved as import 3: 1,200 new and 0 changed projects.")
+    assert "Download all 1,243 projects to edit" in [b.label for b in at.get("download_button")]
 
 
 def test_a_field_change_has_nothing_beside_it_under_what_changes(sample_db):
