@@ -64,6 +64,7 @@ def _column(frame: pd.DataFrame, name: str) -> list[str | None]:
 # What programme managers write that the reference names and country_converter miss or
 # get wrong. Compared after `_key`, so case, accents and punctuation do not matter.
 COUNTRY_ALIASES: dict[str, str] = {
+    "Netherland Antilles": "ANT",  # IATI's own spelling of the withdrawn code
     "BiH": "BIH",
     "B&H": "BIH",
     "FYROM": "MKD",
@@ -237,8 +238,8 @@ class Countries:
                 self._codes[alpha2.upper()] = code
         self._codes.update({code: code for code, _ in region_rows})
 
-        # "Netherlands (the)" is also "Netherlands"; a shortening two countries share
-        # ("Virgin Islands") is left to country_converter.
+        # A name's bracketed part may be left out ("Cocos (Keeling) Islands" is also "Cocos
+        # Islands"); a shortening two countries share is left to country_converter.
         self._country_names = {_key(name): code for code, _, name in country_rows}
         short: dict[str, set[str]] = {}
         for code, _, name in country_rows:

@@ -423,6 +423,18 @@ MIGRATIONS.append(
         ],
     )
 )
+
+
+def _country_names_as_people_say_them(cur: duckdb.DuckDBPyConnection) -> None:
+    """IATI's list wrote ISO's sorting forms ("Netherlands (the)", "Moldova (the Republic of)"),
+    and charts showed them; countries.csv now holds the names people say. A new database loads
+    them with the reference lists (whose table is still empty here)."""
+    with open(REFERENCE / "countries.csv", encoding="utf-8", newline="") as f:
+        names = [(row["name"], row["code"]) for row in csv.DictReader(f)]
+    cur.executemany("UPDATE ref_countries SET name = ? WHERE code = ?", names)
+
+
+MIGRATIONS.append(Migration(11, "country names as people say them", [_country_names_as_people_say_them]))
 FX_METHODS = {
     "daily": "the ECB reference rate of each amount's own date",
     "monthly": "the average ECB rate of the month of each amount's date",

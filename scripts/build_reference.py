@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pycountry
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from loaders.names import _converter  # noqa: E402  (country_converter, loaded as pandas 3 needs)
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "reference"
 OUT = ROOT / "data" / "reference"
@@ -95,13 +98,45 @@ def countries() -> dict[str, str]:
                 continue
             alpha3, numeric = iso.alpha_3, getattr(iso, "numeric", "")
             numeric_to_alpha3[numeric] = alpha3
-        rows.append([alpha3, item["code"], numeric, item["name"], item["withdrawn"]])
+        rows.append(
+            [
+                alpha3,
+                item["code"],
+                numeric,
+                display_name(alpha3, item["name"]),
+                item["name"],
+                item["withdrawn"],
+            ]
+        )
     write(
         "countries.csv",
-        ["code", "alpha2", "numeric", "name", "withdrawn"],
+        ["code", "alpha2", "numeric", "name", "iati_name", "withdrawn"],
         sorted(rows),
     )
     return numeric_to_alpha3
+
+
+# Where country_converter's short name is not the one an aid report uses.
+DISPLAY_NAMES = {
+    "ANT": "Netherlands Antilles",
+    "COD": "Democratic Republic of the Congo",
+    "COG": "Congo",
+    "FSM": "Micronesia",
+    "VAT": "Holy See",
+}
+
+
+def display_name(alpha3: str, iati_name: str) -> str:
+    """The name charts and tables show: IATI's list writes ISO's sorting forms ("Netherlands
+    (the)", "Moldova (the Republic of)", "Tanzania, the United Republic of", "NETHERLAND
+    ANTILLES"); those become the names people say ("Netherlands", "Moldova", "Tanzania")."""
+    name = iati_name.removesuffix(" (the)")
+    if alpha3 in DISPLAY_NAMES:
+        return DISPLAY_NAMES[alpha3]
+    if "(" in name or ", the " in name or ", State of" in name or name.isupper() or name != iati_name:
+        short = _converter().convert(alpha3, src="ISO3", to="name_short", not_found=None)
+        return short if isinstance(short, str) else name
+    return name
 
 
 def world_map(numeric_to_alpha3: dict[str, str]) -> None:

@@ -474,3 +474,20 @@ def test_governments_in_the_well_known_table_are_reference_countries(countries):
 def test_names_found_only_by_searching_within_the_text_are_marked_as_guesses(countries, name, code, guessed):
     assert countries.resolve(name) == code
     assert countries.guessed(name) is guessed
+
+
+def test_countries_are_shown_by_the_names_people_say_and_found_by_isos_too(countries):
+    reference = pd.read_csv(names.REFERENCE / "countries.csv", dtype=str, keep_default_na=False)
+    shown = dict(zip(reference["code"], reference["name"], strict=True))
+    assert [shown[c] for c in ("NLD", "MDA", "TZA", "GBR", "COD", "ANT")] == [
+        "Netherlands",
+        "Moldova",
+        "Tanzania",
+        "United Kingdom",
+        "Democratic Republic of the Congo",
+        "Netherlands Antilles",
+    ]
+    for code, name, iati_name in zip(
+        reference["code"], reference["name"], reference["iati_name"], strict=True
+    ):
+        assert (countries.resolve(name), countries.resolve(iati_name)) == (code, code)

@@ -84,6 +84,26 @@ def test_keys_move_from_indexes_to_the_write_path_and_the_rows_stay(tmp_path):
     db.close()
 
 
+def test_a_database_with_isos_sorting_names_shows_the_names_people_say(tmp_path):
+    path = tmp_path / "version10.duckdb"
+    db = store.open_store(path)
+    with db.write(log_only=True) as cur:
+        cur.execute("UPDATE ref_countries SET name = 'Netherlands (the)' WHERE code = 'NLD'")
+        cur.execute("UPDATE ref_countries SET name = 'Moldova (the Republic of)' WHERE code = 'MDA'")
+        cur.execute("DELETE FROM schema_migrations WHERE version >= 11")
+    db.close()
+
+    db = store.open_store(path)
+    assert db.value(
+        "SELECT list(name ORDER BY code) FROM ref_countries WHERE code IN ('MDA', 'NLD', 'SRB')"
+    ) == [
+        "Moldova",
+        "Netherlands",
+        "Serbia",
+    ]
+    db.close()
+
+
 def test_a_database_left_by_a_process_that_died_opens_with_every_write_it_made(tmp_path):
     """The process is gone before DuckDB folds its log into the file: the log is replayed."""
     path = tmp_path / "died.duckdb"
