@@ -399,8 +399,10 @@ LEFT JOIN imports im ON im.import_id = s.import_id
 """
 PROJECT_ORGS = """
 SELECT po.role, r.name AS role_name, o.name, o.acronym, o.org_id, po.amount AS contribution,
-       po.currency
+       -- a contribution with no currency of its own is in the project's, as the money views count it
+       coalesce(po.currency, p.currency) AS currency
 FROM project_orgs po JOIN organisations o USING (org_id) LEFT JOIN ref_org_roles r USING (role)
+JOIN projects p USING (project_id)
 WHERE po.project_id = ?
 ORDER BY list_position(['funding', 'accountable', 'extending', 'implementing', 'partner',
                         'beneficiary'], po.role), o.name

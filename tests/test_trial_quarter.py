@@ -200,3 +200,18 @@ def test_an_empty_workbook_and_a_header_only_csv_each_get_one_plain_message(samp
         assert not at.exception, at.exception
         assert said in at.error[0].value.replace("\\", ""), at.error[0].value
         assert "Traceback" not in at.error[0].value
+
+
+def test_a_contribution_with_no_currency_of_its_own_shows_the_projects(sample_db):
+    # The template's Funding sheet: a blank Currency means the project's currency.
+    from portfolio import store
+
+    db = store.open_store(sample_db)
+    with db.write() as cur:
+        cur.execute(
+            "UPDATE project_orgs SET currency = NULL WHERE project_id = 'ILL-0008' AND role = 'funding'"
+        )
+    db.close()
+    at = app("pages/projects.py", project="ILL-0008")
+    organisations = at.dataframe[1].value.set_index("role_name")
+    assert organisations.loc["Funding", "contribution"] == "EUR 518,000.00"
