@@ -2087,7 +2087,10 @@ class TemplateReader(_Reader):
             code = self.country(text)
             return (
                 code,
-                None if code else f"'{_clip(text)}' is not a country or region aidtrack knows.",
+                None
+                if code
+                else f"'{_clip(text)}' is not a country or region aidtrack knows. Choose one from the "
+                "cell's drop-down list, or write its English name or ISO code (SRB for Serbia).",
                 severity,
             )
         if column.codes == "sectors":

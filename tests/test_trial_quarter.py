@@ -215,3 +215,19 @@ def test_a_contribution_with_no_currency_of_its_own_shows_the_projects(sample_db
     at = app("pages/projects.py", project="ILL-0008")
     organisations = at.dataframe[1].value.set_index("role_name")
     assert organisations.loc["Funding", "contribution"] == "EUR 518,000.00"
+
+
+def test_an_unknown_country_on_the_template_says_what_to_write_instead(empty_db):
+    data = template_with(
+        empty_db, {"Projects": [["Q3-01", "Border posts"]], "Countries": [["Q3-01", "Westeros"]]}
+    )
+    _, loaded = pipeline.preview_file(empty_db, data, "q3.xlsx")
+    assert [(p.sheet, p.row, p.column, p.message) for p in loaded.problems if p.severity != "note"] == [
+        (
+            "Countries",
+            2,
+            "Country",
+            "'Westeros' is not a country or region aidtrack knows. Choose one from the cell's drop-down "
+            "list, or write its English name or ISO code (SRB for Serbia).",
+        )
+    ]
