@@ -196,10 +196,7 @@ else:
                 f"{stack.lower()}s by the project's shares (equal where none are recorded)."
             )
         else:
-            # The chart's fourth series is labelled 'Spent' (charts.SPEND_SERIES, keyed 'expenditure'):
-            # give it what the page calls spent, or its bars disagree with the table's Spent column.
-            spent_series = rows.drop(columns="expenditure").rename(columns={"spent": "expenditure"})
-            st.altair_chart(charts.spend_by_year(spent_series, CURRENCY), width="stretch")
+            st.altair_chart(charts.spend_by_year(rows, CURRENCY), width="stretch")
     st.dataframe(
         rows.drop(columns="key"),
         column_config={"name": view, **{c: money(label) for c, label in MONEY.items()}},

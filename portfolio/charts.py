@@ -491,7 +491,8 @@ SPEND_SERIES = {
     "budget": "Budget",
     "commitments": "Committed",
     "disbursements": "Disbursed",
-    "expenditure": "Spent",
+    # expenditure where a project reports any, else its disbursements (portfolio.spend)
+    "spent": "Spent",
 }
 
 
