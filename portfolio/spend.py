@@ -213,7 +213,7 @@ def _flag_text(row, currency: str) -> str:
             f"Little spent near the end: {row.burn:.0%} spent, {row.elapsed:.0%} of the time elapsed"
         )
     if row.money_after_end:
-        found.append(f"Money after the end date: {row.after_end} transaction(s)")
+        found.append(f"Money after the end date: {_transactions(row.after_end)}")
     if row.contributions_off:
         found.append(
             f"Funder contributions add up to {row.contributions:,.2f} {row.currency}, "
@@ -224,7 +224,7 @@ def _flag_text(row, currency: str) -> str:
         found.append(f"Budget not converted to {currency}: no rate for its date, left out of the total")
     if row.unconverted:
         found.append(
-            f"{row.unconverted} transaction(s) in {row.unconverted_currencies} with no rate for their date"
+            f"{_transactions(row.unconverted)} in {row.unconverted_currencies} with no rate for their date"
         )
     if row.spent_negative:
         found.append(
@@ -262,6 +262,10 @@ GROUP BY 1 ORDER BY 1
 
 
 @rollups.in_one_version
+def _transactions(count: int) -> str:
+    return f"{count:,} transaction" + ("" if count == 1 else "s")
+
+
 def review_by(
     con: duckdb.DuckDBPyConnection, by: str, filters: Filters, currency: str = REPORTING_CURRENCY
 ) -> pd.DataFrame:

@@ -84,13 +84,13 @@ def reviewed(empty_db):
     [
         ("AHEAD", "ahead", "Spending ahead of time: 90% spent"),
         ("LATE", "little_spent", "Little spent near the end: 10% spent"),
-        ("AFTER", "money_after_end", "Money after the end date: 1 transaction(s)"),
+        ("AFTER", "money_after_end", "Money after the end date: 1 transaction"),
         (
             "CONTRIB",
             "contributions_off",
             "Funder contributions add up to 90,000.00 EUR, the budget is 100,000.00",
         ),
-        ("NORATE", "no_rate", "1 transaction(s) in XAF with no rate for their date"),
+        ("NORATE", "no_rate", "1 transaction in XAF with no rate for their date"),
         ("SILENT", "little_spent", "no spending recorded, 100% of the time elapsed"),
         # Its budget is in no total: the officer must see which project is missing, and why.
         ("BUDGETXAF", "no_rate", "Budget not converted to EUR: no rate for its date"),
