@@ -213,7 +213,7 @@ def _flag_text(row, currency: str) -> str:
             f"Little spent near the end: {row.burn:.0%} spent, {row.elapsed:.0%} of the time elapsed"
         )
     if row.money_after_end:
-        found.append(f"Money after the end date: {_transactions(row.after_end)}")
+        found.append(f"Money after the end date: {_transaction_count(row.after_end)}")
     if row.contributions_off:
         found.append(
             f"Funder contributions add up to {row.contributions:,.2f} {row.currency}, "
@@ -224,7 +224,8 @@ def _flag_text(row, currency: str) -> str:
         found.append(f"Budget not converted to {currency}: no rate for its date, left out of the total")
     if row.unconverted:
         found.append(
-            f"{_transactions(row.unconverted)} in {row.unconverted_currencies} with no rate for their date"
+            f"{_transaction_count(row.unconverted)} in {row.unconverted_currencies} "
+            "with no rate for their date"
         )
     if row.spent_negative:
         found.append(
@@ -261,11 +262,11 @@ GROUP BY 1 ORDER BY 1
 """
 
 
-@rollups.in_one_version
-def _transactions(count: int) -> str:
+def _transaction_count(count: int) -> str:
     return f"{count:,} transaction" + ("" if count == 1 else "s")
 
 
+@rollups.in_one_version
 def review_by(
     con: duckdb.DuckDBPyConnection, by: str, filters: Filters, currency: str = REPORTING_CURRENCY
 ) -> pd.DataFrame:
