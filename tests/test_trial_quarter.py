@@ -231,3 +231,8 @@ def test_an_unknown_country_on_the_template_says_what_to_write_instead(empty_db)
             "list, or write its English name or ISO code (SRB for Serbia).",
         )
     ]
+
+
+def test_one_problem_is_offered_as_one_problem(sample_db):
+    at = upload(app("pages/imports.py"), "q3.csv", b"Title,Budget\nBorder posts,tbc\n")
+    assert "Download the 1 problem (csv)" in [b.label for b in at.get("download_button")]

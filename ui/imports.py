@@ -161,10 +161,10 @@ def import_preview(report: dict) -> None:
                 width="stretch",
                 row_height=PROBLEM_ROW_HEIGHT,
                 # Up to eight problems without scrolling inside the table.
-                height=48 + PROBLEM_ROW_HEIGHT * min(len(problems), 8),
+                height=38 + PROBLEM_ROW_HEIGHT * min(len(problems), 8),  # the header row and borders
             )
             st.download_button(
-                f"Download the {len(problems):,} problems (csv)",
+                f"Download the {len(problems):,} problem{'' if len(problems) == 1 else 's'} (csv)",
                 data=template.csv_bytes(problems),
                 file_name=f"{report['file'].rsplit('.', 1)[0]}-problems.csv",
                 mime="text/csv",
