@@ -4,6 +4,7 @@ changes between two dates, read from the import log (`imports`, `import_projects
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -146,3 +147,60 @@ def undone_imports(con: duckdb.DuckDBPyConnection, since: date, until: date) -> 
     leaves out: file name, when, by whom."""
     params = {"since": since, "until": pd.Timestamp(until) + pd.Timedelta(days=1)}
     return _frame(con, UNDONE, params)
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the codes in the change log are called: countries and regions, sectors, organisations."""
+
+    places: dict[str, str]
+    sectors: dict[str, str]
+    organisations: dict[str, str]
+
+
+NAMES = """
+SELECT 'places', code, name FROM ref_countries
+UNION ALL SELECT 'places', code, name FROM ref_regions
+UNION ALL SELECT 'sectors', code, name FROM ref_sectors
+UNION ALL SELECT 'organisations', org_id, name FROM organisations WHERE name IS NOT NULL
+"""
+
+
+def names(con: duckdb.DuckDBPyConnection) -> Names:
+    found: dict[str, dict[str, str]] = {"places": {}, "sectors": {}, "organisations": {}}
+    for kind, code, name in _rows(con, NAMES, {}):
+        found[kind][code] = name
+    return Names(**found)
+
+
+# The logged lists whose lines hold codes, by the field the change log names (portfolio.imports
+# writes a line as the row's columns joined by spaces, lines joined by '; ').
+CODED_LISTS = {"Countries": "places", "Sectors": "sectors", "Transactions": "transactions"}
+# A transaction's line up to its currency; its provider and receiver (org ids) follow.
+TRANSACTION = re.compile(r"(.*? \d{4}-\d{2}-\d{2}(?: \d{4}-\d{2}-\d{2})? -?\d+(?:\.\d+)? [A-Z]{3}) (.+)$")
+
+
+def named(field: str, value, names: Names):
+    """A logged value as a page shows it: a country, region or sector by its name beside its code
+    ('Kosovo (XKX) 40.00%'), a transaction's organisations by name. The log keeps the codes."""
+    kind = CODED_LISTS.get(field)
+    if kind is None or not isinstance(value, str) or not value:
+        return value
+    return "; ".join(_named_line(kind, line, names) for line in value.split("; "))
+
+
+def _named_line(kind: str, line: str, names: Names) -> str:
+    if kind == "transactions":
+        found = TRANSACTION.match(line)
+        if not found:
+            return line
+        words = found.group(2).split(" ")
+        orgs = []
+        while words and len(orgs) < 2 and words[0] in names.organisations:
+            orgs.append(names.organisations[words.pop(0)])
+        return " ".join([found.group(1), ", ".join(orgs), *words]) if orgs else line
+    code, _, share = line.partition(" ")
+    name = getattr(names, kind).get(code)
+    if name is None:
+        return line  # not a code aidtrack knows: as the file wrote it
+    return f"{name} ({code})" + (f" {share}%" if share else "")

@@ -247,6 +247,16 @@ def budget_conversions(filters: Filters, currency: str) -> pd.DataFrame:
     return _budget_conversions(db_path(), data_version(), filters, currency)
 
 
+@cached_read(4)
+def _code_names(path: str, version: int) -> history.Names:
+    return history.names(_con(path))
+
+
+def code_names() -> history.Names:
+    """What each country, region, sector and organisation code is called, for the change log."""
+    return _code_names(db_path(), data_version())
+
+
 @cached_read(64)
 def _project_history(path: str, version: int, project_id: str) -> pd.DataFrame:
     return history.project_history(_con(path), project_id)

@@ -254,10 +254,21 @@ BLANK = "(blank)"  # a value not set, before or after a change
 
 def changes_shown(changes: pd.DataFrame) -> pd.DataFrame:
     """A change log as a page shows it: fields by the names the template gives them ('End date',
-    not end_date), and a value not set as '(blank)'. Rows with neither value are events of the
-    log ('project added'), not changes, and stay empty (blank, not a grey 'None')."""
+    not end_date), codes by their names ('Kosovo (XKX)', history.named), and a value not set as
+    '(blank)'. Rows with neither value are events of the log ('project added'), not changes, and
+    stay empty (blank, not a grey 'None'). Lines a list loses and gains (`removed`, `added`, in an
+    import's preview) are named too."""
     from loaders.headers import FIELD_LABELS
+    from portfolio.history import CODED_LISTS, named
+    from ui.db import code_names
 
+    coded = changes["field"].isin(list(CODED_LISTS))
+    if coded.any():
+        names = code_names()
+        changes = changes.copy()
+        for side in {"old", "new", "removed", "added"} & set(changes.columns):
+            fields, values = changes.loc[coded, "field"], changes.loc[coded, side]
+            changes.loc[coded, side] = [named(f, v, names) for f, v in zip(fields, values, strict=True)]
     shown = changes.assign(field=changes["field"].map(lambda f: FIELD_LABELS.get(f, f)))
     # A total budget as a donor officer reads it: 2,500,000.00, not 2500000.00.
     budget = changes["field"] == "budget"

@@ -183,14 +183,20 @@ def import_preview(report: dict) -> None:
             width="stretch",
         )
     with tabs[2]:
-        changes = report["changes"][:SHOWN]
-        shown = changes_shown(pd.DataFrame(changes, columns=["project_id", "title", "field", "old", "new"]))
+        changes = pd.DataFrame(
+            report["changes"][:SHOWN],
+            columns=["project_id", "title", "field", "old", "new", "removed", "added"],
+        )
+        shown = changes_shown(changes.fillna({"removed": "", "added": ""}))
         # A list (funders, countries, transactions) is shown whole on both sides; what it gains
         # and loses is said beside it, so one added transaction is not lost among forty.
         shown.insert(
             3,
             "change",
-            [pipeline.change_text(c) if c.get("removed") or c.get("added") else None for c in changes],
+            [
+                pipeline.change_text({"removed": removed, "added": added}) if removed or added else None
+                for removed, added in zip(shown.pop("removed"), shown.pop("added"), strict=True)
+            ],
         )
         st.dataframe(
             shown,

@@ -1,0 +1,83 @@
+"""Follow-ups of the pages trial: what a reader of each page sees, asserted on the page."""
+
+import datetime as dt
+import io
+
+import openpyxl
+
+from loaders import pipeline
+from portfolio import store
+
+from .test_pages import app
+
+
+def _export_without_croatia_and_with_a_transaction(db: store.Store) -> bytes:
+    """The portfolio as a workbook, ILL-0006's Croatia deleted and a transaction added to ILL-0003."""
+    out = io.BytesIO()
+    pipeline.write_export(out, db.connection)
+    wb = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    countries = wb["Countries"]
+    croatia = next(
+        r for r in countries.iter_rows(min_row=2) if [c.value for c in r[:2]] == ["ILL-0006", "Croatia"]
+    )
+    countries.delete_rows(croatia[0].row)
+    wb["Transactions"].append(
+        ["ILL-0003-TX", "ILL-0003", "disbursement", dt.date(2024, 6, 1), None, 25000, "EUR", "EU", "IOM"]
+    )
+    sent = io.BytesIO()
+    wb.save(sent)
+    return sent.getvalue()
+
+
+def test_changed_countries_and_transactions_read_by_name_where_the_log_keeps_codes(sample_db):
+    db = store.open_store(sample_db)
+    data = _export_without_croatia_and_with_a_transaction(db)
+    db.close()
+    at = app("pages/imports.py")
+    at.file_uploader[0].set_value(("edited.xlsx", data, "application/octet-stream"))
+    at.run()
+    assert not at.exception, at.exception
+    preview = next(d.value for d in at.dataframe if "change" in d.value.columns).set_index("field")
+    # Before: "removes HRV 0.19", where the sheet said Croatia.
+    assert preview.loc["Countries", "change"] == "removes Croatia (HRV) 0.19%"
+    assert "Croatia (HRV) 0.19%" in preview.loc["Countries", "old"]
+    assert (
+        "Croatia" not in preview.loc["Countries", "new"]
+        and "Albania (ALB) 46.53%" in preview.loc["Countries", "new"]
+    )
+    # Before: "... 25000.00 EUR EU IOM", the funder and implementer by their ids.
+    assert preview.loc["Transactions", "change"] == (
+        "adds ILL-0003-TX disbursement 2024-06-01 25000.00 EUR European Union, "
+        "International Organization for Migration"
+    )
+    next(b for b in at.button if b.label.startswith("Import 0 new and 2 changed")).click().run()
+    assert not at.exception, at.exception
+
+    # The change log keeps the codes, as the file's rows were written.
+    db = store.open_store(sample_db)
+    logged = db.connection.execute(
+        "SELECT old_value, new_value FROM changes WHERE row_key = 'ILL-0006' AND field = 'Countries'"
+    ).fetchall()
+    db.close()
+    assert "HRV 0.19" in logged[0][0] and "HRV" not in logged[0][1]
+
+    changed = app("pages/changes.py")
+    other = next(d.value for d in changed.dataframe if "field" in d.value.columns).set_index("field")
+    assert "Croatia (HRV) 0.19%" in other.loc["Countries", "old"]
+    project = app("pages/projects.py", project="ILL-0006")
+    past = next(d.value for d in project.dataframe if "when" in d.value.columns).set_index("field")
+    assert "Croatia (HRV) 0.19%" in past.loc["Countries", "old"]
+    log = app("pages/imports.py")
+    log.selectbox(key="import_choice").select(0).run()  # the newest import
+    done = next(d.value for d in log.dataframe if "field" in d.value.columns and "new" in d.value.columns)
+    assert "Croatia (HRV) 0.19%" in done.set_index("field").loc["Countries", "old"]
+
+
+def test_a_code_aidtrack_does_not_know_is_shown_as_logged():
+    from portfolio.history import Names, named
+
+    names = Names(places={"XKX": "Kosovo"}, sectors={"15110": "Public sector policy"}, organisations={})
+    assert named("Countries", "XKX; ZZZ 10.00", names) == "Kosovo (XKX); ZZZ 10.00"
+    assert named("Sectors", "15110 100.00", names) == "Public sector policy (15110) 100.00%"
+    assert named("Aims", "XKX", names) == "XKX"
+    assert named("Countries", None, names) is None
