@@ -15,7 +15,7 @@ import pandas as pd
 from lxml import etree
 
 from loaders.problems import ERROR, WARNING, Problem, UnreadableFile
-from loaders.values import CENT, LARGEST_AMOUNT
+from loaders.values import CENT, LARGEST_AMOUNT, clean_text
 from loaders.workbook import Workbook
 from portfolio.imports import Incoming, Slice
 from portfolio.store import PROJECT_FIELDS, PROJECT_TABLES, STATUSES, TRANSACTION_TYPES
@@ -147,6 +147,7 @@ class IatiReader:
         self.rejected = 0
         self.transaction_refs: Counter = Counter()  # each transaction ref, with how often the file has it
         self.transaction_ids: set[str] = set()
+        self.activity_id = ""  # the activity being read, for problems found deep inside it
 
     def problem(self, message: str, activity: str, el, severity: str = WARNING) -> None:
         line = el.sourceline if el is not None else None
@@ -270,21 +271,27 @@ class IatiReader:
                 )
 
     def _text(self, el, lang: str | None) -> str | None:
-        """An element's narrative: the English one where there is one, else the first; as written."""
+        """An element's narrative: the English one where there is one, else the first; as written,
+        but for garbled letters repaired and invisible marks removed (said, as from a sheet)."""
         if el is None:
             return None
         narratives = [n for n in el.findall("narrative") if (n.text or "").strip()]
-        if not narratives:
-            text = (el.text or "").strip()
-            return text or None
-        for n in narratives:
-            if (n.get(XML_LANG) or el.get(XML_LANG) or lang or "").lower().startswith("en"):
-                return " ".join(n.text.split())
-        return " ".join(narratives[0].text.split())
+        english = [
+            n for n in narratives if (n.get(XML_LANG) or el.get(XML_LANG) or lang or "").lower()[:2] == "en"
+        ]
+        text = " ".join((english or narratives)[0].text.split()) if narratives else (el.text or "").strip()
+        return self._cleaned(text, el) or None
+
+    def _cleaned(self, text: str, el) -> str:
+        text, changed = clean_text(text)
+        if changed:
+            self.problem(changed, self.activity_id, el)
+        return text
 
     def _activity(self, el, lang: str | None, seen: dict[str, int]) -> dict | None:
         id_el = el.find("iati-identifier")
         iid = " ".join((id_el.text or "").split()) if id_el is not None else ""
+        self.activity_id = iid
         if not iid:
             self.problem("This activity has no <iati-identifier>; it was not imported.", "", el, ERROR)
             self.rejected += 1
@@ -391,7 +398,8 @@ class IatiReader:
         ]
         if not narratives:
             return
-        lines = [line for line in (english or narratives)[0].text.splitlines() if line.strip()]
+        text = self._cleaned((english or narratives)[0].text, el)
+        lines = [line for line in text.splitlines() if line.strip()]
         numbered = [NUMBERED_AIM.match(line) for line in lines]
         seqs = [int(m.group(1)) for m in numbered if m]
         if all(numbered) and len(set(seqs)) == len(seqs) and min(seqs) >= 1:

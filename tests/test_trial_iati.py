@@ -209,3 +209,25 @@ def test_a_project_where_more_came_back_than_was_spent_is_flagged(empty_db):
     )
     totals = spend.review_totals(empty_db.connection, Filters(), "EUR", date(2026, 11, 28))
     assert (totals.flagged, totals.by_flag["spent_negative"]) == (1, 1)
+
+
+def test_iati_texts_lose_invisible_marks_and_get_garbled_letters_repaired_as_sheets_do(empty_db):
+    data = iati(
+        activity(
+            '<description type="1"><narrative>Support to the electricity sector\u00e2\u0080\u0099s'
+            " finances</narrative></description>"
+            '<description type="2"><narrative>1. Safer \u202eborders</narrative></description>'
+        )
+    )
+    plan, loaded = pipeline.preview_file(empty_db, data, "garbled.xml")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT description FROM projects") == [
+        ("Support to the electricity sector’s finances",)
+    ]
+    assert rows(empty_db, "SELECT aim FROM project_aims") == [("Safer borders",)]
+    assert sorted(
+        p.message.split(":")[0].split(" (")[0] for p in loaded.problems if p.severity == "warning"
+    ) == [
+        "Removed invisible marks that change the direction of the text",
+        "Repaired letters garbled by a wrong encoding",
+    ]
