@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from portfolio import charts
 from portfolio.access import WITHHELD
+from ui.db import spend_flags
 from ui.filters import filters_in_words
 from ui.format import blanks_shown, budget_total_note, dates_as_text, link, literal
 
@@ -122,6 +123,13 @@ facts[3].markdown(f"**Budget**  \n{ui.budget_fact(p, not detail.budgets.empty, C
 st.caption(ui.source_of(p))
 if p["visibility"] == "internal":
     st.info("Internal project: editors and admins see it; viewers do not.", icon=":material/visibility_off:")
+# What the Spend review would flag, in its words, for whoever may open the review.
+flags = spend_flags(project_id, CURRENCY) if ui.may("spend") and not seen.withholds("amounts") else []
+if flags:
+    st.warning(
+        "**The Spend review flags this project:**\n" + "\n".join(f"- {literal(flag)}" for flag in flags),
+        icon=":material/flag:",
+    )
 if ui.known(p["programme"]):
     st.markdown(f"**Programme:** {literal(p['programme'])}")
 if p["description"] == WITHHELD:

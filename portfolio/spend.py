@@ -196,11 +196,27 @@ def project_review(
     sql = PROJECTS.format(per_project=_per_project(con, currency))
     params = {"currency": currency, "today": today or date.today(), "limit": limit, "flags": list(flags)}
     frame = _frame(con, *_over(sql, filters, **params))
-    frame["flag_text"] = [_flag_text(row, currency) for row in frame.itertuples()]
+    frame["flag_text"] = ["; ".join(_flags(row, currency)) for row in frame.itertuples()]
     return frame
 
 
-def _flag_text(row, currency: str) -> str:
+@rollups.in_one_version
+def project_flags(
+    con: duckdb.DuckDBPyConnection,
+    project_id: str,
+    currency: str = REPORTING_CURRENCY,
+    today: date | None = None,
+) -> list[str]:
+    """What the spend review flags for one project, in its words; worked out for that project alone."""
+    sql = PROJECTS.format(per_project=_per_project(con, currency))
+    params = {"currency": currency, "today": today or date.today(), "limit": 1, "flags": []}
+    frame = _frame(
+        con, *_over(sql, Filters(), where="p.project_id = $project_id", project_id=project_id, **params)
+    )
+    return _flags(next(frame.itertuples()), currency) if len(frame) else []
+
+
+def _flags(row, currency: str) -> list[str]:
     found = []
     if row.ahead:
         found.append(f"Spending ahead of time: {row.burn:.0%} spent, {row.elapsed:.0%} of the time elapsed")
@@ -232,7 +248,7 @@ def _flag_text(row, currency: str) -> str:
             f"More came back than was spent: net {row.spent:,.2f} {currency} (refunds, repayments or "
             "corrections beyond the spending recorded); check the transactions"
         )
-    return "; ".join(found)
+    return found
 
 
 SPEND_BY = f"""

@@ -6,7 +6,7 @@ import io
 import openpyxl
 
 from loaders import pipeline
-from portfolio import store
+from portfolio import imports, store
 
 from .test_pages import app
 
@@ -81,3 +81,43 @@ def test_a_code_aidtrack_does_not_know_is_shown_as_logged():
     assert named("Sectors", "15110 100.00", names) == "Public sector policy (15110) 100.00%"
     assert named("Aims", "XKX", names) == "XKX"
     assert named("Countries", None, names) is None
+
+
+def test_the_project_page_says_what_the_spend_review_flags_for_it(sample_db):
+    db = store.open_store(sample_db)
+    end = db.connection.execute("SELECT end_date FROM projects WHERE project_id = 'ILL-0003'").fetchall()[0][
+        0
+    ]
+    out = io.BytesIO()
+    pipeline.write_export(out, db.connection)
+    wb = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    wb["Transactions"].append(
+        [
+            "ILL-0003-LATE",
+            "ILL-0003",
+            "disbursement",
+            end + dt.timedelta(days=30),
+            None,
+            100,
+            "EUR",
+            "EU",
+            "IOM",
+        ]
+    )
+    sent = io.BytesIO()
+    wb.save(sent)
+    plan, _ = pipeline.preview_file(db, sent.getvalue(), "late.xlsx")
+    imports.apply(db, plan)
+    db.close()
+
+    review = next(d.value for d in app("pages/spend.py").dataframe if "flag_text" in d.value.columns)
+    flagged = review.set_index("project_id").loc["ILL-0003", "flag_text"].split("; ")
+    assert flagged[0].startswith("Little spent near the end:")
+    assert flagged[1] == "Money after the end date: 1 transaction"
+    at = app("pages/projects.py", project="ILL-0003")
+    # Before: nothing on the project page said what the Spend review flags.
+    shown = [w.value for w in at.warning if "Spend review flags" in w.value]
+    assert len(shown) == 1
+    assert [line.removeprefix("- ").replace("\\", "") for line in shown[0].splitlines()[1:]] == flagged
+    unflagged = app("pages/projects.py", project="SEED-CSC-WB")
+    assert not [w for w in unflagged.warning if "Spend review flags" in w.value]

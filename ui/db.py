@@ -355,6 +355,16 @@ def flagged_review(filters: Filters, currency: str, flags: tuple[str, ...]) -> p
     return _flagged_review(db_path(), data_version(), filters, currency, date.today(), tuple(flags))
 
 
+@cached_read(64)
+def _spend_flags(path: str, version: int, project_id: str, currency: str, today: date) -> list[str]:
+    return spend.project_flags(_con(path), project_id, currency, today)
+
+
+def spend_flags(project_id: str, currency: str) -> list[str]:
+    """What the spend review flags for one project, in its words."""
+    return _spend_flags(db_path(), data_version(), project_id, currency, date.today())
+
+
 @cached_read(32)
 def _events_by_month(path: str, version: int, filters: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
     return queries.events_by_month(_con(path), filters, kinds)
