@@ -291,7 +291,9 @@ class IatiReader:
     def _activity(self, el, lang: str | None, seen: dict[str, int]) -> dict | None:
         id_el = el.find("iati-identifier")
         iid = " ".join((id_el.text or "").split()) if id_el is not None else ""
-        self.activity_id = iid
+        self.activity_id = iid = clean_text(iid)[0]  # problems name the activity as it is stored
+        if iid != " ".join((id_el.text or "").split()):
+            self._cleaned(id_el.text, id_el)
         if not iid:
             self.problem("This activity has no <iati-identifier>; it was not imported.", "", el, ERROR)
             self.rejected += 1

@@ -231,3 +231,19 @@ def test_iati_texts_lose_invisible_marks_and_get_garbled_letters_repaired_as_she
         "Removed invisible marks that change the direction of the text",
         "Repaired letters garbled by a wrong encoding",
     ]
+
+
+def test_an_iati_identifier_with_a_direction_override_is_stored_without_it(empty_db):
+    plan, loaded = pipeline.preview_file(
+        empty_db, iati(activity("", identifier="XM-\u202eTSET-1")), "rlo.xml"
+    )
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT project_id FROM projects") == [("XM-TSET-1",)]
+    # once for the identifier, once for the title, which repeats it
+    assert [(p.sheet, p.message) for p in loaded.problems if p.severity == "warning"] == [
+        (
+            "XM-TSET-1",
+            "Removed invisible marks that change the direction of the text (U+202E). They make text show "
+            "differently from what it holds.",
+        )
+    ] * 2
