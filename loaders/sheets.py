@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -572,7 +573,7 @@ class FlatReader(_Reader):
             if sheet_rows.sheet_country:
                 fields.add("countries")
             if sheet_rows.year_columns:
-                fields.add("budget")
+                fields |= {"budget", "budgets"}
             if "period" in sheet_rows.by_field:
                 fields |= {"start_date", "end_date"}
             rejected += sheet_rejected
@@ -606,6 +607,7 @@ class FlatReader(_Reader):
             ("project_countries", "countries"),
             ("project_sectors", "sectors"),
             ("project_aims", "aims"),
+            ("budgets", "budgets"),
         ):
             if source in fields:
                 slices.append(Slice(table))
@@ -781,18 +783,17 @@ class _SheetColumns:
         if "period" in self.by_field and ("start_date" in self.by_field or "end_date" in self.by_field):
             del self.by_field["period"]  # the sheet's own start and end columns say it better
         self.funder_columns = self._funder_columns(headers, marks.hidden_columns)
-        # Budgets spread over year columns ('2019', '2020', 'Budget 2021') and no total: their sum.
-        self.year_columns = []
-        if "budget" not in self.by_field:
-            years = [
-                h
-                for h in headers
-                if not h.field
-                and h.text
-                and h.column not in marks.hidden_columns
-                and _YEAR_COLUMN.fullmatch(h.text)
-            ]
-            self.year_columns = years if len(years) > 1 else []
+        # Budgets spread over year columns ('2019', '2020', 'Budget 2021'): each year a budget
+        # period, and without a total column their sum the budget.
+        years = [
+            h
+            for h in headers
+            if not h.field
+            and h.text
+            and h.column not in marks.hidden_columns
+            and _YEAR_COLUMN.fullmatch(h.text)
+        ]
+        self.year_columns = years if len(years) > 1 else []
         self.sheet_country = None
         if "countries" not in self.by_field and self.context.country_sure(sheet.strip()):
             self.sheet_country = self.context.countries.resolve(sheet.strip())
@@ -814,7 +815,11 @@ class _SheetColumns:
                     )
                     h = replace(h, currency=None)
                 if h in self.year_columns:
-                    use = f"{FIELD_LABELS['budget']}: added up with the other years' columns"
+                    use = f"Budgets: the {_YEAR.search(h.text)[0]} budget (1 Jan - 31 Dec)" + (
+                        ""
+                        if budget
+                        else f"; {FIELD_LABELS['budget']}: added up with the other years' columns"
+                    )
                 if h.column in self.funder_columns:
                     said = self.funder_columns[h.column]
                     use = f"Funders: {said.name}'s contribution" + (
@@ -1293,13 +1298,13 @@ class _SheetColumns:
             currencies = cells.rows([r[0] for r in found])
         if has("budget"):
             self._budget(columns, currencies)
-        elif self.year_columns:
-            self._years_budget(columns, currencies)
-        elif has("currency"):
+        elif has("currency") and not self.year_columns:
             columns["currency"] = [c or self.reader.currency for c in currencies]
         # Each project table as columns, one part per column of the sheet; "position" is the
         # row's place among the kept rows until the project ids are known for good.
         children: dict[str, list[dict[str, np.ndarray]]] = {t: [] for t in CHILD_FRAME_COLUMNS}
+        if self.year_columns:
+            children["budgets"].append(self._years(columns, currencies))
         for f, role in ROLE_FIELDS.items():
             if has(f):
                 children["project_orgs"].append(self._organisations(f, role, columns))
@@ -1383,6 +1388,17 @@ class _SheetColumns:
                     seen.add(key)
                     rows.append((continuation.get(pos, pos), *rest))
             children[table] = rows
+        # A year's amounts on the project's rows add up to that year's budget, as their totals do.
+        periods: dict[tuple, list] = {}
+        for pos, start, end, kind, amount, currency, value_date in children["budgets"]:
+            key = (continuation.get(pos, pos), start, end, kind)
+            if key not in periods:
+                periods[key] = [amount, currency, value_date]
+            elif periods[key][1] == currency:
+                periods[key][0] += amount
+            else:  # in two currencies: not one amount
+                periods[key][0] = None
+        children["budgets"] = [(*key, *rest) for key, rest in periods.items() if rest[0] is not None]
         for p, t in continuation.items():
             self.reader.problem(
                 f"Continues the project on row {self.numbers[t]} (its title cell is merged over this row).",
@@ -1459,16 +1475,31 @@ class _SheetColumns:
         columns["budget"] = keys.rows([r[0] for r in found])
         columns["currency"] = keys.rows([r[2] for r in found])
 
-    def _years_budget(self, columns: dict, currencies: list) -> None:
-        """The budget as the sum of the year columns, where every year filled is an amount in one
-        currency; else not known, and said."""
-        budgets, found_currencies = [], []
+    def _years(self, columns: dict, currencies: list) -> dict[str, np.ndarray]:
+        """Each year column's amount as that year's original budget (1 Jan - 31 Dec, in the amount's
+        currency), as rows of the budgets table. Without a total column the budget is the years'
+        sum, where every year filled is an amount in one currency, else not known, and said. With
+        one, the total is the budget and a sum of the years that differs from it is said; a blank
+        total is the years' sum."""
+        total_header = self.by_field.get("budget")
+        budgets = columns.get("budget") or [None] * len(self.kept)
+        budget_currencies = columns.get("currency") or [None] * len(self.kept)
+        formats = self.marks.currencies
+        periods: list[tuple] = []
+        found_budgets, found_currencies = [], []
         for position, i in enumerate(self.kept):
-            total, currency, wrong = None, None, False
+            total, currency, wrong, added = None, None, False, []
             for h in self.year_columns:
+                year = int(_YEAR.search(h.text)[0])
                 cell = self.by_column[h.column][i]
+                formatted = formats.get((self.at + 1 + i, h.column)) if formats else None
                 amount = self.reader.parse_amount(
-                    cell, currencies[position] or h.currency or self.reader.currency
+                    cell,
+                    formatted
+                    or currencies[position]
+                    or budget_currencies[position]
+                    or h.currency
+                    or self.reader.currency,
                 )
                 if amount.blank:
                     continue
@@ -1480,12 +1511,15 @@ class _SheetColumns:
                         f"{amount.value:,.2f} names no currency. Add a Currency column, or choose the "
                         "sheet's currency when importing."
                     )
-                if not problem and currency and amount.currency != currency:
-                    problem = f"{amount.value:,.2f} is in {amount.currency}, the other years in {currency}."
                 if problem:
+                    then = (
+                        f"the total budget is the one in '{total_header.text}'."
+                        if total_header
+                        else "the total budget (the sum of the years) is stored as not known."
+                    )
                     self.reader.problem(
-                        f"{problem.removesuffix(' ' + values.NOT_KNOWN)} The total budget (the sum of the "
-                        "years) is stored as not known.",
+                        f"{problem.removesuffix(' ' + values.NOT_KNOWN)} No {year} budget is stored, and "
+                        + then,
                         self.sheet,
                         self.numbers[position],
                         h.text,
@@ -1493,11 +1527,70 @@ class _SheetColumns:
                     )
                     wrong = True
                     continue
+                periods.append(
+                    (
+                        position,
+                        date(year, 1, 1),
+                        date(year, 12, 31),
+                        "original",
+                        amount.value,
+                        amount.currency,
+                    )
+                )
+                if currency and amount.currency != currency:
+                    if not total_header:
+                        self.reader.problem(
+                            f"{amount.value:,.2f} is in {amount.currency}, the other years in {currency}; "
+                            f"the {year} budget is kept in {amount.currency}, and the total budget (the sum "
+                            "of the years) is stored as not known.",
+                            self.sheet,
+                            self.numbers[position],
+                            h.text,
+                            WARNING,
+                        )
+                    wrong = True
+                    continue
                 total = (total or 0) + amount.value
                 currency = amount.currency
-            budgets.append(None if wrong else total)
-            found_currencies.append(currencies[position] or currency or self.reader.currency)
-        columns["budget"], columns["currency"] = budgets, found_currencies
+                added.append(h.text)
+            budget = budgets[position]
+            if not total_header:
+                found_budgets.append(None if wrong else total)
+                found_currencies.append(currencies[position] or currency or self.reader.currency)
+            elif budget is None and total is not None and not wrong and self._total_blank(i):
+                found_budgets.append(total)
+                found_currencies.append(budget_currencies[position] or currency)
+            else:
+                found_budgets.append(budget)
+                found_currencies.append(budget_currencies[position])
+                row_currency = budget_currencies[position]
+                known = budget is not None and total is not None and not wrong
+                if known and currency == row_currency and total != budget:
+                    years = ", ".join(f"'{t}'" for t in added)
+                    self.reader.problem(
+                        f"The total budget in '{total_header.text}' is {budget:,.2f} {row_currency}, but "
+                        f"the years ({years}) add up to {total:,.2f} {currency}. The total budget is "
+                        f"stored as {budget:,.2f} and each year as its budget period; correct the one "
+                        "that is wrong.",
+                        self.sheet,
+                        self.numbers[position],
+                        total_header.text,
+                        WARNING,
+                    )
+        columns["budget"], columns["currency"] = found_budgets, found_currencies
+        n = len(periods)
+        names = ("position", "period_start", "period_end", "type", "amount", "currency")
+        found = {name: _objects((p[j] for p in periods), n) for j, name in enumerate(names)}
+        found["position"] = found["position"].astype(np.intp)
+        found["value_date"] = _objects(itertools.repeat(None, n), n)
+        return found
+
+    def _total_blank(self, i: int) -> bool:
+        """Whether row `i` leaves every budget column blank."""
+        return all(
+            values.is_blank(self.by_column[h.column][i])
+            for h in (self.by_field["budget"], *self.other_budgets)
+        )
 
     def _organisations(self, f: str, role: str, columns: dict) -> dict[str, np.ndarray]:
         cells = self.distinct(f)
@@ -1717,6 +1810,7 @@ _HARD_SEPARATORS = re.compile(r"[;|\r\n]+")
 _YEAR_COLUMN = re.compile(
     r"\s*(?:(?:budget|allocation|amount)\s+)?(?:19[5-9]\d|20\d\d)(?:\s+budget)?\s*", re.IGNORECASE
 )
+_YEAR = re.compile(r"19[5-9]\d|20\d\d")
 _SEVERAL_NAMES = re.compile(r",|/|\s\+\s|\s&\s|\sand\s", re.IGNORECASE)
 _NAME_WITH_AMOUNT = re.compile(
     r"^(?P<name>[^:=()]+?)\s*(?:[:=]\s*(?P<after>[^%]*\d[^%]*)|\((?P<inside>[^%()]*\d[^%()]*)\))\s*$"
@@ -1786,6 +1880,7 @@ CHILD_FRAME_COLUMNS = {
     "project_countries": ["project_id", "country", "share"],
     "project_sectors": ["project_id", "sector", "share"],
     "project_aims": ["project_id", "seq", "aim"],
+    "budgets": ["project_id", "period_start", "period_end", "type", "amount", "currency", "value_date"],
 }
 
 

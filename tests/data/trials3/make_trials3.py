@@ -637,8 +637,34 @@ with the empty rows and columns repeated to the sheet's end as LibreOffice write
 - Youth councils: 200,000 in a plain number cell, no currency anywhere: not known, reported."""
 
 
+def t14():
+    name = "t3_14_budget_total_and_years.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Budgets"
+    _rows(
+        ws,
+        1,
+        [
+            ["Project", "Donor", "Country", "Total budget (EUR)", "2022", "2023", "2024"],
+            ["Water for Gjilan", "EU", "Kosovo", 900000, 300000, 300000, 300000],
+            ["Court records", "Germany", "Serbia", 1000000, 400000, 400000, 100000],
+            ["Border crossings", "EU", "Montenegro", 500000, 250000, "tbc", None],
+            ["Youth exchange", "Sweden", "Albania", None, 100000, 150000, None],
+        ],
+    )
+    _save(wb, name)
+    EXPECT[name] = """A total budget column and year columns beside it ('2022', '2023', '2024'), all in EUR.
+Human expects the total as the project's budget and each year's figure as that year's budget (1 Jan - 31 Dec):
+- Water for Gjilan: EUR 900,000; 2022, 2023, 2024 300,000 each.
+- Court records: EUR 1,000,000 as written; its years add up to 900,000: said, naming the row and the columns;
+  the years kept as written.
+- Border crossings: EUR 500,000; 2022 250,000; 2023 'tbc' is not known: reported, no 2023 budget stored (not 0).
+- Youth exchange: no total written: the years' sum, EUR 250,000 (2022 100,000; 2023 150,000)."""
+
+
 def main():
-    for make in (t01, t02, t03, t04, t05, t06, t07, t08, t09, t10, t11, t12, t13):
+    for make in (t01, t02, t03, t04, t05, t06, t07, t08, t09, t10, t11, t12, t13, t14):
         make()
     with open(HERE / "EXPECTED.md", "w", encoding="utf-8") as f:
         f.write("# What a careful reader expects from each trial file (round 3)\n\n")
