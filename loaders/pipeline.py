@@ -194,6 +194,17 @@ def write_fixme_workbook(target: Target, loaded: sheets.Loaded, plan: imports.Pr
     with a rejected row, so the fixed workbook imports as the template does.
     """
     template_form = bool(loaded.template_rows)
+    file_name, csv = loaded.incoming.file_name, loaded.incoming.format == "csv"
+
+    def origin(sheet: str, number: int) -> str:
+        # The row's place in the file imported: in this workbook it sits elsewhere, and a bare
+        # "Row 14" was read as a row of this workbook.
+        return (
+            f"From row {number} of {file_name}."
+            if csv
+            else f"From row {number} of sheet '{sheet}' in {file_name}."
+        )
+
     template.write_fixme_sheets(
         target,
         [
@@ -201,7 +212,7 @@ def write_fixme_workbook(target: Target, loaded: sheets.Loaded, plan: imports.Pr
                 name if template_form else f"{name} - to fix",
                 header,
                 [cells for _, cells, _ in rows],
-                [[f"Row {number}: {m}" for m in messages] for number, _, messages in rows],
+                [[*messages, origin(name, number)] if messages else [] for number, _, messages in rows],
             )
             for name, (header, rows) in rows_to_fix(plan, loaded).items()
         ],

@@ -1,4 +1,5 @@
-"""Budgets written in year columns become budget periods."""
+"""Budgets written in year columns become budget periods; the fix-me workbook says where a row came
+from."""
 
 import io
 from datetime import date
@@ -177,3 +178,24 @@ def test_the_spend_reviews_years_hold_the_sheets_year_columns(years_db):
         "2022": Decimal("390000.00"),
         "2023": Decimal("350000.00"),
     }
+
+
+def test_the_fix_me_workbook_names_the_file_and_row_a_rejected_row_came_from(empty_db):
+    lines = ["Title,Donor,Country,Budget,Start,End"]
+    lines += [f"Project {i},EU,Serbia,EUR {i}000,2020-01-01,2021-12-31" for i in range(1, 13)]
+    lines.append(",EU,Serbia,EUR 5000,2020-01-01,2021-12-31")  # row 14: no title
+    plan, loaded = pipeline.preview_file(empty_db, "\n".join(lines).encode(), "q3.csv")
+    out = io.BytesIO()
+    pipeline.write_fixme_workbook(out, loaded, plan)
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
+    # The row is row 2 of the fix-me workbook: a bare "Row 14" was taken for a row of it.
+    assert [c.value for c in sheet[2]] == [
+        None,
+        "EU",
+        "Serbia",
+        "EUR 5000",
+        "2020-01-01",
+        "2021-12-31",
+        "Title: This row has no title. Every project needs a title.\nFrom row 14 of q3.csv.",
+    ]
+    assert sheet.max_row == 2

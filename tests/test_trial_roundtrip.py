@@ -119,10 +119,18 @@ def test_the_fix_me_workbook_of_a_template_imports_and_keeps_the_projects_other_
     assert [[c.value for c in r] for r in wb["Budgets"].iter_rows(min_col=5)] == [
         ["Amount", "Currency", "Value date", "Problems"],
         [100, None, None, None],
-        [-100, None, None, "Row 3: Amount: -100.00 is negative; write 0 or more."],
+        [
+            -100,
+            None,
+            None,
+            "Amount: -100.00 is negative; write 0 or more.\nFrom row 3 of sheet 'Budgets' in q3.xlsx.",
+        ],
         [100, None, None, None],
     ]
-    assert [r[-1].value for r in wb["Projects"].iter_rows(min_row=2)] == [None, "Row 3: Title is required."]
+    assert [r[-1].value for r in wb["Projects"].iter_rows(min_row=2)] == [
+        None,
+        "Title is required.\nFrom row 3 of sheet 'Projects' in q3.xlsx.",
+    ]
     # Before, the sheets were 'Budgets - to fix' and so on: read as a sheet of one's own, the
     # budget rows were skipped as a list and P-2's country was lost.
     plan, report = preview(
@@ -278,9 +286,9 @@ def test_a_row_rejected_when_compared_with_the_portfolio_is_in_the_fix_me_workbo
     budgets = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["Budgets"]
     assert [c.value for c in budgets[2]][0] == "K-l"
     assert budgets["H2"].value == (
-        "Row 2: Project ID: K-l is neither a project this file imports from its Projects sheet nor one in "
+        "Project ID: K-l is neither a project this file imports from its Projects sheet nor one in "
         "aidtrack, so its rows were not imported. Add the project to the Projects sheet, or fix its row "
-        "there if that row was rejected."
+        "there if that row was rejected.\nFrom row 2 of sheet 'Budgets' in k.xlsx."
     )
 
 
