@@ -22,6 +22,24 @@ from portfolio.rollups import LIVE_PROJECT_ROWS
 # How long a running project may go without a transaction or event before it is asked about.
 QUIET_DAYS = 365
 
+# The ways a project's dates can contradict its status: SQL true when one applies, and what it
+# says (SQL, with the date). A project is told the one that applies to it, not all three.
+DAY = "strftime({}, '%d %b %Y')"
+DATE_CAUSES = {
+    "status = 'closed' AND end_date > $today": (
+        f"'closed, but ending in the future (' || {DAY.format('end_date')} || ')'"
+    ),
+    "status = 'implementation' AND start_date > $today": (
+        f"'running, but not started (it starts ' || {DAY.format('start_date')} || ')'"
+    ),
+    "status = 'implementation' AND end_date < $today": (
+        f"'running past its end date (' || {DAY.format('end_date')} || ')'"
+    ),
+}
+DATES_CAUSE = (
+    f"concat_ws(' and ', {', '.join(f'CASE WHEN {c} THEN {said} END' for c, said in DATE_CAUSES.items())})"
+)
+
 # Check name -> (what a failed check says, SQL that is true when the project fails it).
 CHECKS = {
     "budget": ("No budget recorded", "NOT has_budget"),
@@ -39,10 +57,8 @@ CHECKS = {
         "unknown_codes > 0",
     ),
     "future_dates": (
-        "Dates do not fit the status (closed but ending in the future, running but not started, "
-        "or running past its end date)",
-        "(status = 'closed' AND end_date > $today) "
-        "OR (status = 'implementation' AND (start_date > $today OR end_date < $today))",
+        "Dates do not fit the status",
+        " OR ".join(f"({condition})" for condition in DATE_CAUSES),
     ),
     "quiet": (
         f"Running, but no transaction or event for over {QUIET_DAYS} days",
@@ -88,9 +104,10 @@ scored AS (
 # The worst first; only those shown are joined to their titles.
 REVIEW = f"""
 WITH {{selected}}, {{rows}}, {FACTS}, {_checked()}, {SCORED},
-worst AS (SELECT * FROM scored WHERE problems >= $fewest ORDER BY score, project_id LIMIT $limit)
+worst AS (SELECT *, {DATES_CAUSE} AS dates_cause FROM scored
+          WHERE problems >= $fewest ORDER BY score, project_id LIMIT $limit)
 SELECT w.project_id, p.title, w.status, w.illustrative, w.problems, w.score,
-       {", ".join(f"w.fails_{name}" for name in CHECKS)}
+       {", ".join(f"w.fails_{name}" for name in CHECKS)}, w.dates_cause
 FROM worst w JOIN projects p USING (project_id)
 ORDER BY w.score, w.project_id
 """
@@ -109,12 +126,16 @@ def project_quality(
     sql = REVIEW.replace("{rows}", rollups.project_rows(con))
     fewest = 1 if with_problems_only else 0
     frame = _frame(con, *_over(sql, filters, today=today or date.today(), limit=limit, fewest=fewest))
-    messages = {f"fails_{name}": text for name, (text, _) in CHECKS.items()}
+    # The dates check says which of DATE_CAUSES applies, not all three.
     frame["problem_text"] = [
-        "; ".join(text for column, text in messages.items() if getattr(row, column))
+        "; ".join(
+            f"{text}: {row.dates_cause}" if name == "future_dates" else text
+            for name, (text, _) in CHECKS.items()
+            if getattr(row, f"fails_{name}")
+        )
         for row in frame.itertuples()
     ]
-    return frame
+    return frame.drop(columns="dates_cause")
 
 
 TOTALS = f"""

@@ -121,3 +121,26 @@ def test_the_project_page_says_what_the_spend_review_flags_for_it(sample_db):
     assert [line.removeprefix("- ").replace("\\", "") for line in shown[0].splitlines()[1:]] == flagged
     unflagged = app("pages/projects.py", project="SEED-CSC-WB")
     assert not [w for w in unflagged.warning if "Spend review flags" in w.value]
+
+
+def test_data_quality_says_which_way_a_projects_dates_do_not_fit_its_status(sample_db):
+    db = store.open_store(sample_db)
+    sheet = (
+        b"Project ID,Title,Status,Start date,End date\n"
+        b"Q-1,Closed early,Closed,2020-01-01,2099-12-31\n"
+        b"Q-2,Not started yet,Implementation,2099-01-01,2100-12-31\n"
+        b"Q-3,Overdue,Implementation,2020-01-01,2021-12-31\n"
+    )
+    plan, _ = pipeline.preview_file(db, sheet, "dates.csv")
+    imports.apply(db, plan)
+    db.close()
+    at = app("pages/quality.py")
+    problems = next(d.value for d in at.dataframe if "problem_text" in d.value.columns).set_index(
+        "project_id"
+    )
+    said = {pid: problems.loc[pid, "problem_text"].split("; ") for pid in ("Q-1", "Q-2", "Q-3")}
+    # Before, each said all three: "(closed but ending in the future, running but not started, or
+    # running past its end date)".
+    assert "Dates do not fit the status: closed, but ending in the future (31 Dec 2099)" in said["Q-1"]
+    assert "Dates do not fit the status: running, but not started (it starts 01 Jan 2099)" in said["Q-2"]
+    assert "Dates do not fit the status: running past its end date (31 Dec 2021)" in said["Q-3"]

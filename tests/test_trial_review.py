@@ -143,8 +143,7 @@ def test_data_quality_asks_about_a_project_still_running_after_its_end_date(empt
     row = quality.project_quality(empty_db.connection, Filters(), TODAY).iloc[0]
     assert (row["problems"], row["problem_text"]) == (
         1,
-        "Dates do not fit the status (closed but ending in the future, running but not started, "
-        "or running past its end date)",
+        "Dates do not fit the status: running past its end date (30 Jun 2026)",
     )
 
 
