@@ -273,7 +273,7 @@ SHEETS = (
                 required=True,
                 codes="transaction_types",
                 width=16,
-                help="commitment, disbursement, expenditure, incoming_funds, ...",
+                help="commitment, disbursement, expenditure, incoming funds, ...",
             ),
             Column("Date", "date", DATE, required=True, width=12, help="When it happened."),
             Column(

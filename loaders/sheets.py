@@ -2202,5 +2202,6 @@ class TemplateReader(_Reader):
         code = table.get(words) or table.get(text.strip().lower())
         if code:
             return code, None, None
-        allowed = ", ".join(sorted({v for v in table.values()}))
+        # In words, as the drop-down offers them ('incoming funds', not 'incoming_funds').
+        allowed = ", ".join(sorted({v.replace("_", " ") for v in table.values()}))
         return None, f"'{_clip(text)}' is not one of: {allowed}.", severity

@@ -64,8 +64,8 @@ EXPORTS = {
         FROM budgets WHERE project_id IN ({selected})
         ORDER BY project_id, period_start, period_end, type""",
     "transactions": """
-        SELECT transaction_id, project_id, type, date, value_date, amount, currency,
-               provider_org, receiver_org, description
+        SELECT transaction_id, project_id, replace(type, '_', ' ') AS type, date, value_date, amount,
+               currency, provider_org, receiver_org, description
         FROM transactions WHERE project_id IN ({selected})
         ORDER BY project_id, date, transaction_id""",
 }
@@ -101,6 +101,9 @@ def export_tables(
     return tables
 
 
+# Transaction types as people write them ('incoming funds'), not as stored ('incoming_funds');
+# the template's reader takes both.
+TRANSACTION_TYPE_WORDS = [t.replace("_", " ") for t in TRANSACTION_TYPES]
 CURRENCIES = "SELECT code FROM ref_currencies WHERE NOT withdrawn ORDER BY code"
 PLACES = """
     SELECT name FROM (
@@ -121,7 +124,7 @@ def reference_lists(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
         "statuses": list(STATUSES),
         "roles": list(ROLES),
         "activity_kinds": list(ACTIVITY_KINDS),
-        "transaction_types": list(TRANSACTION_TYPES),
+        "transaction_types": TRANSACTION_TYPE_WORDS,
         "currencies": column(CURRENCIES),
         "countries": column(PLACES),
         "sectors": column(SECTORS),

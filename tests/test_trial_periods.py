@@ -1,5 +1,5 @@
 """Budgets written in year columns become budget periods; the fix-me workbook says where a row came
-from."""
+from; transaction types read as words in the template and the export."""
 
 import io
 from datetime import date
@@ -199,3 +199,79 @@ def test_the_fix_me_workbook_names_the_file_and_row_a_rejected_row_came_from(emp
         "Title: This row has no title. Every project needs a title.\nFrom row 14 of q3.csv.",
     ]
     assert sheet.max_row == 2
+
+
+def _drop_down(wb, sheet: str, header: str) -> list:
+    """The values the drop-down under `header` on `sheet` offers, from the hidden Lists sheet."""
+    ws = wb[sheet]
+    letter = openpyxl.utils.get_column_letter([c.value for c in ws[1]].index(header) + 1)
+    (validation,) = [v for v in ws.data_validations.dataValidation if f"{letter}2" in v.sqref]
+    cells = validation.formula1.split("!")[1].replace("$", "")
+    return [c.value for row in wb["Lists"][cells] for c in row]
+
+
+TYPE_WORDS = [
+    "incoming funds",
+    "commitment",
+    "disbursement",
+    "expenditure",
+    "interest payment",
+    "loan repayment",
+    "reimbursement",
+    "purchase of equity",
+    "sale of equity",
+    "credit guarantee",
+    "incoming commitment",
+    "outgoing pledge",
+    "incoming pledge",
+]
+
+
+def test_the_templates_transaction_types_are_words_and_an_export_reads_back_unchanged(empty_db):
+    old = io.BytesIO()
+    pipeline.write_template(old, empty_db.connection)
+    assert _drop_down(openpyxl.load_workbook(old), "Transactions", "Type") == TYPE_WORDS
+
+    # A workbook filled in before, with the stored codes, imports as it always did.
+    book = openpyxl.load_workbook(io.BytesIO(old.getvalue()))
+    book["Projects"].append(["TW-1", "Town water", None, None, None, None, None, "EUR", 1000])
+    for line in [
+        ["T-1", "TW-1", "incoming_funds", date(2024, 2, 1), None, 1000],
+        ["T-2", "TW-1", "loan_repayment", date(2024, 3, 1), None, 200],
+        ["T-3", "TW-1", "Interest payment", date(2024, 4, 1), None, 5],
+    ]:
+        book["Transactions"].append(line)
+    filled = io.BytesIO()
+    book.save(filled)
+    plan, _ = pipeline.preview_file(empty_db, filled.getvalue(), "old-template.xlsx")
+    imports.apply(empty_db, plan)
+    stored = "SELECT transaction_id, type FROM transactions ORDER BY 1"
+    assert rows(empty_db, stored) == [
+        ("T-1", "incoming_funds"),
+        ("T-2", "loan_repayment"),
+        ("T-3", "interest_payment"),
+    ]
+
+    exported = io.BytesIO()
+    pipeline.write_export(exported, empty_db.connection)
+    book = openpyxl.load_workbook(io.BytesIO(exported.getvalue()))
+    types = [r[2] for r in book["Transactions"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert types == ["incoming funds", "loan repayment", "interest payment"]
+    assert _drop_down(book, "Transactions", "Type") == TYPE_WORDS
+    again, _ = pipeline.preview_file(empty_db, exported.getvalue(), "aidtrack-export.xlsx")
+    assert (again.counts["added"], again.counts["updated"], again.counts["rejected"]) == (0, 0, 0)
+
+
+def test_a_transaction_type_not_known_is_answered_in_the_drop_downs_words(empty_db):
+    from .test_trial_roundtrip import template_with
+
+    data = template_with(
+        empty_db,
+        {
+            "Projects": [["TW-1", "Town water", None, None, None, None, None, "EUR", 1000]],
+            "Transactions": [["T-1", "TW-1", "grant", date(2024, 2, 1), None, 1000]],
+        },
+    )
+    _, loaded = pipeline.preview_file(empty_db, data, "t.xlsx")
+    (message,) = [p.message for p in loaded.problems if p.column == "Type"]
+    assert "incoming funds" in message and "_" not in message
