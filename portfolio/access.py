@@ -257,8 +257,11 @@ def sign_in(
     users: dict[str, User], name: str, password: str, throttle: SignInThrottle, sleep=time.sleep
 ) -> User | None:
     """The user if the password is right, else None, after the wait earned by earlier failures."""
+    # The name as it is looked up, so that ' ada' and 'ada ' share ada's wait rather than each
+    # starting afresh.
+    name = name.strip()
     sleep(throttle.wait_for(name))
-    user = users.get(name.strip())
+    user = users.get(name)
     matches = password_matches(password, user.password if user and user.password else _DECOY)
     if user and user.password and matches:
         throttle.succeeded(name)

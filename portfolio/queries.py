@@ -484,12 +484,14 @@ def project_detail(
         links=_frame(
             con, "SELECT title, url FROM project_links WHERE project_id = ? ORDER BY title, url", [project_id]
         ),
+        # A relation to an internal project would give its ID and title away to a viewer.
         related=_frame(
             con,
             """SELECT r.relation, r.related_id, p.title FROM project_relations r
                LEFT JOIN projects p ON p.project_id = r.related_id
-               WHERE r.project_id = ? ORDER BY r.relation, r.related_id""",
-            [project_id],
+               WHERE r.project_id = ? AND NOT (? AND p.visibility IS NOT DISTINCT FROM 'internal')
+               ORDER BY r.relation, r.related_id""",
+            [project_id, public_only],
         ),
         classifications=_frame(
             con,
@@ -640,12 +642,14 @@ STATUSES = "SELECT status, name FROM ref_activity_statuses ORDER BY iati_code"
 YEARS = """
 SELECT min(year(start_date)), max(year(coalesce(end_date, start_date))) FROM projects
 WHERE visibility = 'public' OR NOT $public_only"""
-# Reporting currencies: EUR and every currency with rates, the portfolio's own first.
+# Reporting currencies: EUR and every currency with rates, the portfolio's own first (a viewer's:
+# those of public projects, so that the order does not tell an internal project's currency).
 RATE_CURRENCIES = """
 SELECT code FROM (
     SELECT 'EUR' AS code UNION SELECT DISTINCT currency FROM fx_rates
 ) c
-ORDER BY code <> 'EUR', code NOT IN (SELECT currency FROM projects), code
+ORDER BY code <> 'EUR',
+         code NOT IN (SELECT currency FROM projects WHERE visibility = 'public' OR NOT $public_only), code
 """
 
 
@@ -660,7 +664,7 @@ def filter_choices(con: duckdb.DuckDBPyConnection, public_only: bool = False) ->
         statuses=dict(_rows(con, STATUSES)),
         first_year=first,
         last_year=last,
-        currencies=tuple(c for (c,) in _rows(con, RATE_CURRENCIES)),
+        currencies=tuple(c for (c,) in _rows(con, RATE_CURRENCIES, {"public_only": public_only})),
     )
 
 

@@ -129,7 +129,9 @@ def _who() -> access.User | None:
         if not st.user.is_logged_in:
             return None
         if _timed_out():
+            # st.logout() sends the browser away but lets this run go on: show nothing meanwhile.
             st.logout()
+            return None
         try:
             user = access.user_by_email(_users(), st.user.get("email"))
         except access.AccessError as e:

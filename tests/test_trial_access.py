@@ -1,0 +1,171 @@
+"""A trial of users and access: what a viewer could still learn of internal projects, and how
+sign-in holds up against an attacker."""
+
+import time
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from portfolio import access, store
+
+from .test_access import ENTRY, PASSWORDS, _one, internal_project, public_project, signed_in
+
+
+@pytest.fixture
+def users_file(tmp_path, monkeypatch):
+    """vera (viewer), ed (editor) and ada (admin), as tests/test_access.py signs them in."""
+    path = tmp_path / "users.json"
+    for name, role in (("vera", "viewer"), ("ed", "editor"), ("ada", "admin")):
+        access.add_user(path, name, role, PASSWORDS[name])
+    monkeypatch.setenv("AIDTRACK_USERS", str(path))
+    return path
+
+
+def test_a_relation_to_an_internal_project_is_not_shown_to_a_viewer(sample_db, users_file):
+    # A public project's file may say it is related to one the owner keeps internal: the viewer's
+    # project page listed that project's ID and title under "Related activities".
+    public_id, _ = public_project()
+    internal_id, internal_title = internal_project()
+    db = store.open_store(sample_db)
+    with db.write() as cur:
+        cur.execute(
+            "INSERT INTO project_relations (project_id, relation, related_id) VALUES (?, 'sibling', ?)",
+            [public_id, internal_id],
+        )
+    db.close()
+    at = signed_in("vera")
+    at.switch_page("pages/projects.py")
+    at.query_params["project"] = public_id
+    at.run()
+    assert not at.exception
+    assert "Related activities" not in [s.value for s in at.subheader]
+    assert not any("related_id" in d.value or internal_id in d.value.to_string() for d in at.dataframe)
+    at = signed_in("ed")
+    at.switch_page("pages/projects.py")
+    at.query_params["project"] = public_id
+    at.run()
+    related = next(d.value for d in at.dataframe if "related_id" in d.value)
+    assert list(related["title"]) == [internal_title]
+
+
+def test_the_reporting_currencies_do_not_tell_a_viewer_an_internal_projects_currency(sample_db, users_file):
+    # The list puts the portfolio's own currencies first: an internal project in ISK moved ISK
+    # up for everyone.
+    internal_id, _ = internal_project()
+    db = store.open_store(sample_db)
+    with db.write() as cur:
+        cur.execute("UPDATE projects SET currency = 'ISK' WHERE project_id = ?", [internal_id])
+    db.close()
+    public_currencies = {
+        c for (c,) in _one("SELECT DISTINCT currency FROM projects WHERE visibility = 'public'")
+    }
+    assert "ISK" not in public_currencies
+
+    def offered(name):
+        return list(signed_in(name).selectbox(key="reporting_currency").options)
+
+    editors, viewers = offered("ed"), offered("vera")
+    assert editors.index("ISK") < len(public_currencies | {"EUR", "ISK"})
+    assert viewers.index("ISK") >= len(public_currencies | {"EUR"})
+    assert viewers[: len(public_currencies | {"EUR"})] == [
+        c for c in editors if c in public_currencies | {"EUR"}
+    ]
+
+
+def test_spaces_around_a_name_do_not_start_its_wait_afresh(users_file):
+    users = access.read_users(users_file)
+    throttle, waits = access.SignInThrottle(), []
+    for _ in range(3):
+        assert access.sign_in(users, "vera", "wrong password", throttle, sleep=waits.append) is None
+    for name in (" vera", "vera ", "\tvera"):
+        assert access.sign_in(users, name, "wrong password", throttle, sleep=waits.append) is None
+    assert waits == [0.0, 1.0, 2.0, 4.0, 8.0, 16.0]
+    # The right password with a stray space still signs in (after the wait).
+    assert access.sign_in(users, " vera ", PASSWORDS["vera"], throttle, sleep=waits.append).name == "vera"
+
+
+def test_a_wrong_name_is_answered_as_a_wrong_password_is(sample_db, users_file):
+    answers = []
+    for name in ("vera", "nobody-at-all"):
+        at = AppTest.from_file(ENTRY, default_timeout=60).run()
+        at.text_input[0].input(name)
+        at.text_input[1].input("not the password")
+        at.button[0].click().run()
+        answers.append(([e.value for e in at.error], [t.value for t in at.title]))
+    assert answers[0] == answers[1]
+
+
+def test_a_wrong_name_takes_as_long_as_a_wrong_password(users_file):
+    users = access.read_users(users_file)
+
+    def took(name):
+        started = time.perf_counter()
+        access.sign_in(users, name, "not the password", access.SignInThrottle(), sleep=lambda _: None)
+        return time.perf_counter() - started
+
+    known = min(took("vera") for _ in range(3))
+    unknown = min(took("nobody-at-all") for _ in range(3))
+    # Both check a scrypt hash of the same cost; an unknown name answered at once would tell
+    # which names exist.
+    assert unknown > known * 0.5 and known > unknown * 0.5
+
+
+def test_a_user_removed_while_signed_in_sees_nothing_more(sample_db, users_file):
+    at = signed_in("ed")
+    assert [t.value for t in at.title] == ["Portfolio overview"]
+    access.remove_user(users_file, "ed")
+    at.switch_page("pages/projects.py").run()
+    assert [t.value for t in at.title] == ["Sign in to aidtrack"]
+    assert not at.dataframe and not at.metric
+
+
+def test_a_user_made_viewer_while_on_an_editor_page_loses_it_at_the_next_click(sample_db, users_file):
+    at = signed_in("ed")
+    at.switch_page("pages/imports.py").run()
+    assert not at.exception and at.file_uploader
+    access.set_role(users_file, "ed", "viewer")
+    at.run()
+    assert [t.value for t in at.title] == ["Portfolio overview"]
+    assert not at.file_uploader
+    assert "Signed in as **ed** · viewer" in [c.value for c in at.sidebar.caption]
+
+
+class _Provider(dict):
+    """What st.user holds after an OpenID Connect sign-in; logging out empties it."""
+
+    is_logged_in = True
+
+
+def test_a_single_sign_on_session_that_timed_out_shows_nothing_while_it_signs_out(
+    sample_db, tmp_path, monkeypatch
+):
+    # st.logout() redirects the browser but lets the run go on; that run showed "No access yet.
+    # Your account is not among aidtrack's users" to someone who had only been away too long.
+    from ui import access as ui_access
+
+    path = tmp_path / "users.json"
+    access.add_user(path, "officer", "editor", None, email="officer@donor.example")
+    monkeypatch.setenv("AIDTRACK_USERS", str(path))
+    monkeypatch.setenv("AIDTRACK_SESSION_MINUTES", "0.001")
+    monkeypatch.setattr(ui_access, "_single_sign_on", lambda: True)
+    user = _Provider(email="officer@donor.example")
+    monkeypatch.setattr(st, "user", user)
+    logouts = []
+    monkeypatch.setattr(st, "logout", lambda: (logouts.append(1), user.clear()))
+    at = AppTest.from_file(ENTRY, default_timeout=60).run()
+    assert [t.value for t in at.title] == ["Portfolio overview"]
+    time.sleep(0.2)
+    at.run()
+    assert logouts == [1]
+    assert not at.error and not at.metric
+    assert [t.value for t in at.title] == ["Sign in to aidtrack"]
+
+
+@pytest.mark.parametrize("page", ["spend", "changes", "quality", "imports", "rates", "settings", "backups"])
+def test_a_page_beyond_the_viewers_role_draws_nothing_of_itself(sample_db, users_file, page):
+    # As a stale link or a typed URL would reach it: the page alone, with a viewer's session.
+    at = AppTest.from_file(str(ENTRY.replace("dashboard.py", f"pages/{page}.py")), default_timeout=60)
+    at.session_state["user"] = access.User("vera", "viewer")
+    at.run()
+    assert not at.title and not at.dataframe and not at.metric and not at.button
