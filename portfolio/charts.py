@@ -89,15 +89,27 @@ def _for_chart(rows: pd.DataFrame, currency: str) -> pd.DataFrame:
 
 def _stacked(data: pd.DataFrame, unit: float) -> pd.DataFrame:
     """One row per name and portion (in `unit`s of money), so a bar shows how much of it rests on
-    an equal split."""
+    an equal split; a name with nothing split equally has no such portion."""
     recorded = data.assign(split="Recorded", portion=(data["amount"] - data["estimated_amount"]) / unit)
     estimated = data.assign(split="Equal split", portion=data["estimated_amount"] / unit)
-    return pd.concat([recorded, estimated], ignore_index=True)
+    return pd.concat([recorded, estimated[estimated["portion"] != 0]], ignore_index=True)
 
 
-def _bar_encoding(currency: str) -> dict:
+def _only(scale: alt.Scale, present) -> alt.Scale:
+    """`scale` with only the values a chart has, each in its own colour: a legend lists nothing
+    the chart does not draw ('Equal split' where nothing is estimated)."""
+    kept = [
+        (value, colour) for value, colour in zip(scale.domain, scale.range, strict=True) if value in present
+    ]
+    return alt.Scale(domain=[v for v, _ in kept], range=[c for _, c in kept])
+
+
+def _bar_encoding(currency: str, stacked: pd.DataFrame) -> dict:
+    drawn = set(stacked.loc[stacked["portion"] != 0, "split"]) or {"Recorded"}
     return dict(
-        color=alt.Color("split:N", scale=SPLIT_COLOURS, legend=alt.Legend(title=None, orient="top")),
+        color=alt.Color(
+            "split:N", scale=_only(SPLIT_COLOURS, drawn), legend=alt.Legend(title=None, orient="top")
+        ),
         order=alt.Order("split:N", sort="descending"),
         tooltip=[
             alt.Tooltip("name:N", title="Name"),
@@ -121,13 +133,14 @@ def ranked_bars(rows: pd.DataFrame, currency: str, top: int = 15) -> alt.Chart:
         data = pd.concat([data.iloc[: top - 1], other], ignore_index=True)
     unit, unit_name = _money_unit(data["amount"].abs().max() if len(data) else 0, currency)
     data = data.assign(line=data["name"].map(_wrapped))
+    stacked = _stacked(data, unit)
     return (
-        alt.Chart(_stacked(data, unit))
+        alt.Chart(stacked)
         .mark_bar()
         .encode(
             y=alt.Y("line:N", sort=list(data["line"]), title=None, axis=WRAPPED),
             x=alt.X("sum(portion):Q", title=f"Budget ({unit_name})", axis=alt.Axis(format=MONEY_AXIS)),
-            **_bar_encoding(currency),
+            **_bar_encoding(currency, stacked),
         )
         .properties(height=150 + _row_height(data["line"]) * len(data))
     )
@@ -136,13 +149,14 @@ def ranked_bars(rows: pd.DataFrame, currency: str, top: int = 15) -> alt.Chart:
 def year_bars(rows: pd.DataFrame, currency: str) -> alt.Chart:
     data = _for_chart(rows, currency)
     unit, unit_name = _money_unit(data["amount"].abs().max() if len(data) else 0, currency)
+    stacked = _stacked(data, unit)
     return (
-        alt.Chart(_stacked(data, unit))
+        alt.Chart(stacked)
         .mark_bar()
         .encode(
             x=alt.X("name:N", sort=list(data["name"]), title=None, axis=YEAR_AXIS),
             y=alt.Y("sum(portion):Q", title=f"Budget ({unit_name})", axis=alt.Axis(format=MONEY_AXIS)),
-            **_bar_encoding(currency),
+            **_bar_encoding(currency, stacked),
         )
         .properties(height=340)
     )
@@ -343,12 +357,13 @@ def events_map(events: pd.DataFrame) -> alt.LayerChart:
                 "events:Q",
                 title="Events",
                 scale=alt.Scale(range=[60, 600], zero=False),
-                legend=alt.Legend(format="d", tickMinStep=1, orient="bottom"),
+                # No dots (no event has coordinates), no legends for them: 'Events' stood empty.
+                legend=alt.Legend(format="d", tickMinStep=1, orient="bottom") if len(points) else None,
             ),
             color=alt.Color(
                 "kind:N",
-                scale=KIND_COLOURS,
-                legend=alt.Legend(title="Event", orient="bottom", columns=3),
+                scale=_only(KIND_COLOURS, set(points["kind"])),
+                legend=alt.Legend(title="Event", orient="bottom", columns=3) if len(points) else None,
             ),
             tooltip=[
                 alt.Tooltip("place:N", title="Place"),

@@ -2,8 +2,10 @@
 
 import datetime as dt
 import io
+import json
 
 import openpyxl
+import pyarrow as pa
 
 from loaders import pipeline
 from portfolio import imports, store
@@ -144,3 +146,58 @@ def test_data_quality_says_which_way_a_projects_dates_do_not_fit_its_status(samp
     assert "Dates do not fit the status: closed, but ending in the future (31 Dec 2099)" in said["Q-1"]
     assert "Dates do not fit the status: running, but not started (it starts 01 Jan 2099)" in said["Q-2"]
     assert "Dates do not fit the status: running past its end date (31 Dec 2021)" in said["Q-3"]
+
+
+def _specs(at) -> list[dict]:
+    """Each chart's spec, its layers' encodings listed in `encodings`."""
+    found = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        layers = spec.get("layer", [spec])
+        frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets]
+        found.append({**spec, "encodings": [layer.get("encoding", {}) for layer in layers], "frames": frames})
+    return found
+
+
+def test_bar_legends_name_the_equal_split_only_where_a_chart_has_one(sample_db):
+    colours = [
+        e["color"]["scale"]["domain"]
+        for spec in _specs(app(illustrative="no"))
+        for e in spec["encodings"]
+        if e.get("color", {}).get("field") == "split"
+    ]
+    # Before, every bar chart's legend said 'Equal split', though nothing of the seed page is split.
+    assert len(colours) == 5 and all(domain == ["Recorded"] for domain in colours)
+    colours = [
+        e["color"]["scale"]["domain"]
+        for spec in _specs(app())
+        for e in spec["encodings"]
+        if e.get("color", {}).get("field") == "split"
+    ]
+    assert ["Recorded", "Equal split"] in colours
+
+
+def test_the_events_map_has_no_events_legend_when_no_event_has_coordinates(sample_db):
+    db = store.open_store(sample_db)
+    out = io.BytesIO()
+    pipeline.write_export(out, db.connection)
+    wb = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    sheet = wb["Activities"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        row[header.index("Latitude")].value = row[header.index("Longitude")].value = None
+    sent = io.BytesIO()
+    wb.save(sent)
+    plan, _ = pipeline.preview_file(db, sent.getvalue(), "no-places.xlsx")
+    imports.apply(db, plan)
+    db.close()
+    (events_map,) = [
+        s for s in _specs(app("pages/activities.py")) if any("unplaced" in f for f in s["frames"])
+    ]
+    # Before: a dots layer with nothing in it, and its empty 'Events' size legend under the map.
+    legends = [
+        e[c].get("legend", "none") for e in events_map["encodings"] for c in ("size", "color") if c in e
+    ]
+    assert legends == [None, None]
+    (shaded,) = [f for f in events_map["frames"] if "unplaced" in f.columns]
+    assert set(shaded["country"]) >= {"ALB", "SRB", "XKX"} and (shaded["unplaced"] == shaded["events"]).all()
