@@ -1487,10 +1487,11 @@ class _SheetColumns:
         formats = self.marks.currencies
         periods: list[tuple] = []
         found_budgets, found_currencies = [], []
+        years = [(h, int(_YEAR.search(h.text)[0])) for h in self.year_columns]
+        spans = {year: (date(year, 1, 1), date(year, 12, 31)) for _, year in years}
         for position, i in enumerate(self.kept):
             total, currency, wrong, added = None, None, False, []
-            for h in self.year_columns:
-                year = int(_YEAR.search(h.text)[0])
+            for h, year in years:
                 cell = self.by_column[h.column][i]
                 formatted = formats.get((self.at + 1 + i, h.column)) if formats else None
                 amount = self.reader.parse_amount(
@@ -1527,16 +1528,7 @@ class _SheetColumns:
                     )
                     wrong = True
                     continue
-                periods.append(
-                    (
-                        position,
-                        date(year, 1, 1),
-                        date(year, 12, 31),
-                        "original",
-                        amount.value,
-                        amount.currency,
-                    )
-                )
+                periods.append((position, *spans[year], "original", amount.value, amount.currency))
                 if currency and amount.currency != currency:
                     if not total_header:
                         self.reader.problem(
@@ -1566,10 +1558,10 @@ class _SheetColumns:
                 row_currency = budget_currencies[position]
                 known = budget is not None and total is not None and not wrong
                 if known and currency == row_currency and total != budget:
-                    years = ", ".join(f"'{t}'" for t in added)
+                    named = ", ".join(f"'{t}'" for t in added)
                     self.reader.problem(
                         f"The total budget in '{total_header.text}' is {budget:,.2f} {row_currency}, but "
-                        f"the years ({years}) add up to {total:,.2f} {currency}. The total budget is "
+                        f"the years ({named}) add up to {total:,.2f} {currency}. The total budget is "
                         f"stored as {budget:,.2f} and each year as its budget period; correct the one "
                         "that is wrong.",
                         self.sheet,
@@ -1580,7 +1572,8 @@ class _SheetColumns:
         columns["budget"], columns["currency"] = found_budgets, found_currencies
         n = len(periods)
         names = ("position", "period_start", "period_end", "type", "amount", "currency")
-        found = {name: _objects((p[j] for p in periods), n) for j, name in enumerate(names)}
+        columns_of = list(zip(*periods, strict=True)) or [()] * len(names)  # no year filled on any row
+        found = {name: _objects(column, n) for name, column in zip(names, columns_of, strict=True)}
         found["position"] = found["position"].astype(np.intp)
         found["value_date"] = _objects(itertools.repeat(None, n), n)
         return found

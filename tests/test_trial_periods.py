@@ -275,3 +275,45 @@ def test_a_transaction_type_not_known_is_answered_in_the_drop_downs_words(empty_
     _, loaded = pipeline.preview_file(empty_db, data, "t.xlsx")
     (message,) = [p.message for p in loaded.problems if p.column == "Type"]
     assert "incoming funds" in message and "_" not in message
+
+
+def _sheet(lines: list[list], merged: str | None = None) -> bytes:
+    book = openpyxl.Workbook()
+    for line in lines:
+        book.active.append(line)
+    if merged:
+        book.active.merge_cells(merged)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_year_columns_left_blank_store_no_budget(empty_db):
+    data = _sheet(
+        [["Project", "Donor", "Currency", "2021", "2022"], ["Rural roads", "EU", "EUR", None, None]]
+    )
+    plan, _ = pipeline.preview_file(empty_db, data, "blank-years.xlsx")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT title, budget FROM projects") == [("Rural roads", None)]
+    assert rows(empty_db, BUDGETS) == []
+
+
+def test_a_project_over_two_rows_adds_up_each_years_amounts(empty_db):
+    # The title merged down over one row per donor: each year's budget is the rows' sum.
+    data = _sheet(
+        [
+            ["Project", "Donor", "Currency", "2021", "2022"],
+            ["Border crossings", "EU", "EUR", 100000, 200000],
+            [None, "Germany", "EUR", 50000, None],
+        ],
+        merged="A2:A3",
+    )
+    plan, _ = pipeline.preview_file(empty_db, data, "two-rows.xlsx")
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT title, budget FROM projects") == [
+        ("Border crossings", Decimal("350000.00"))
+    ]
+    assert rows(empty_db, BUDGETS) == [
+        ("Border crossings", *year(2021, "150000.00", "EUR")),
+        ("Border crossings", *year(2022, "200000.00", "EUR")),
+    ]
