@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from portfolio import charts
 from portfolio.store import ACTIVITY_KINDS
+from ui.db import events_by_country
 from ui.filters import filters_in_words
 from ui.format import project_link
 
@@ -35,8 +36,15 @@ locations_withheld = ui.audience().withholds("event_locations")
 # by place, so that the browser gets a few hundred rows whatever the portfolio's size.
 one_by_one = counts.events <= min(len(events), DRAWN_ONE_BY_ONE)
 placed = 0 if locations_withheld else counts.placed
-# Drawn one by one, an event with a country but no coordinates shades its country on the map.
-by_country = int(charts.placed_by_country_only(events).sum()) if one_by_one and not locations_withheld else 0
+# An event with a country but no coordinates shades its country on the map; drawn per place, the
+# countries come counted (a row each), not from the events the page holds.
+countries = None if one_by_one or locations_withheld else events_by_country(filters, kinds)
+if locations_withheld:
+    by_country = 0
+elif one_by_one:
+    by_country = int(charts.placed_by_country_only(events).sum())
+else:
+    by_country = charts.on_map_by_country_only(countries)
 notes = [f"{ui.count(counts.events, 'event')} of {ui.count(counts.projects, 'project')}."]
 if counts.dated < counts.events:
     notes.append(
@@ -71,12 +79,13 @@ if placed or by_country:
         "A dot per place and kind of event, sized by its events, over the shaded countries where events "
         "took place; point at a country or dot for its events."
         if one_by_one
-        else "A dot per place, sized by its events; point at it for each kind's number."
+        else "A dot per place, sized by its events, over the shaded countries where events took place; "
+        "point at a dot for each kind's number, or at a country for its events."
     )
     st.altair_chart(
         charts.events_map(events)
         if one_by_one
-        else charts.events_per_place(ui.events_by_place(filters, kinds)),
+        else charts.events_per_place(ui.events_by_place(filters, kinds), countries),
         width="stretch",
     )
 

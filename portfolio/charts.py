@@ -291,6 +291,33 @@ def _listed(titles: pd.Series, shown: int = 3) -> str:
 EVENT_COUNTRY = "#b9cfe0"  # a country where events took place, under the dots
 
 
+def _event_countries(countries: pd.DataFrame, projection: alt.Projection) -> alt.Chart:
+    """One layer of shapes, the countries with events shaded (country, name, events, unplaced): the
+    world's shapes travel once."""
+    return (
+        alt.Chart(_shapes())
+        .mark_geoshape(stroke="white", strokeWidth=0.5, clip=True)
+        .transform_lookup(
+            lookup="properties.iso3",
+            from_=alt.LookupData(countries, "country", ["name", "events", "unplaced"]),
+        )
+        .encode(
+            fill=alt.condition("isValid(datum.events)", alt.value(EVENT_COUNTRY), alt.value(WORLD_FILL)),
+            tooltip=[
+                alt.Tooltip("name:N", title="Country"),
+                alt.Tooltip("events:Q", title="Events", format=","),
+                alt.Tooltip("unplaced:Q", title="Of which no exact place", format=","),
+            ],
+        )
+        .project(**projection.to_dict())
+    )
+
+
+def on_map_by_country_only(countries: pd.DataFrame) -> int:
+    """How many events of `countries` (events_by_country) the map shows only by shading their country."""
+    return int(countries.loc[countries["country"].astype(str).isin(_mapped()), "unplaced"].sum())
+
+
 def placed_by_country_only(events: pd.DataFrame) -> pd.Series:
     """Which events the map can show only by their country: no coordinates, a country it draws."""
     return events["latitude"].isna() & events["country"].astype(str).isin(_mapped())
@@ -329,24 +356,7 @@ def events_map(events: pd.DataFrame) -> alt.LayerChart:
         .sort_values("events", ascending=False, kind="stable")
     )
     projection = _projection(list(countries["country"]), points)
-    # One layer of shapes, the countries with events shaded: the world's shapes travel once.
-    world = (
-        alt.Chart(_shapes())
-        .mark_geoshape(stroke="white", strokeWidth=0.5, clip=True)
-        .transform_lookup(
-            lookup="properties.iso3",
-            from_=alt.LookupData(countries, "country", ["name", "events", "unplaced"]),
-        )
-        .encode(
-            fill=alt.condition("isValid(datum.events)", alt.value(EVENT_COUNTRY), alt.value(WORLD_FILL)),
-            tooltip=[
-                alt.Tooltip("name:N", title="Country"),
-                alt.Tooltip("events:Q", title="Events"),
-                alt.Tooltip("unplaced:Q", title="Of which no exact place"),
-            ],
-        )
-        .project(**projection.to_dict())
-    )
+    world = _event_countries(countries, projection)
     dots = (
         alt.Chart(points)
         .mark_circle(opacity=0.8, stroke="white", strokeWidth=0.8, clip=True)
@@ -458,11 +468,12 @@ def events_per_month(months: pd.DataFrame) -> alt.Chart:
     )
 
 
-def events_per_place(places: pd.DataFrame) -> alt.LayerChart:
+def events_per_place(places: pd.DataFrame, countries: pd.DataFrame | None = None) -> alt.LayerChart:
     """Events per city as one dot sized by their number, its tooltip counting each kind, over the
-    countries they are in. (A dot per kind lay on top of the others at the same place: at 100,000
-    projects each city showed one kind's colour of the six held there.) Of one kind, the dots take
-    its colour."""
+    countries they are in; with `countries` (events_by_country), those with events are shaded, so an
+    event with a country but no coordinates is on the map, as on the map drawn event by event.
+    (A dot per kind lay on top of the others at the same place: at 100,000 projects each city
+    showed one kind's colour of the six held there.) Of one kind, the dots take its colour."""
     points = pd.DataFrame(
         {
             "place": places["city"].fillna("").astype(str)
@@ -478,7 +489,9 @@ def events_per_place(places: pd.DataFrame) -> alt.LayerChart:
     colour = dict(zip(KIND_COLOURS.domain, KIND_COLOURS.range, strict=True)).get(
         next(iter(kinds)) if len(kinds) == 1 else "", "#1f5f8b"
     )
-    projection = _projection(list(places["country"].dropna().unique()), points)
+    shaded = countries[countries["country"].astype(str).isin(_mapped())] if countries is not None else None
+    codes = places["country"].dropna().unique()
+    projection = _projection(list(codes) + (list(shaded["country"]) if shaded is not None else []), points)
     dots = (
         alt.Chart(points)
         .mark_circle(opacity=0.75, stroke="white", strokeWidth=0.8, clip=True, color=colour)
@@ -499,7 +512,8 @@ def events_per_place(places: pd.DataFrame) -> alt.LayerChart:
         )
         .project(**projection.to_dict())
     )
-    return alt.layer(_world(projection), dots).properties(width="container", height=MAP_HEIGHT)
+    world = _event_countries(shaded, projection) if shaded is not None else _world(projection)
+    return alt.layer(world, dots).properties(width="container", height=MAP_HEIGHT)
 
 
 SPEND_SERIES = {

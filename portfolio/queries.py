@@ -588,6 +588,18 @@ LIMIT 2000
 """
 
 
+# The countries events took place in, and how many of them have no coordinates: on the map of a
+# portfolio with too many events to draw, such an event shades its country, as on the small map.
+EVENTS_BY_COUNTRY = """
+WITH {selected}
+SELECT a.country, coalesce(c.name, a.country) AS name, count(*) AS events,
+       count(*) FILTER (WHERE a.latitude IS NULL) AS unplaced
+FROM activities a SEMI JOIN selected USING (project_id) LEFT JOIN ref_countries c ON c.code = a.country
+WHERE (list_contains($kinds, a.kind) OR len($kinds) = 0) AND a.country IS NOT NULL
+GROUP BY ALL ORDER BY events DESC, a.country
+"""
+
+
 def events_by_month(
     con: duckdb.DuckDBPyConnection, filters: Filters, kinds: tuple[str, ...] = ()
 ) -> pd.DataFrame:
@@ -601,6 +613,14 @@ def events_by_place(
     """Placed events of the filtered projects per city, busiest first (at most 2,000 places), with
     how many of each kind ('meeting 3,012; workshop 2,987')."""
     return _frame(con, *_over(EVENTS_BY_PLACE, filters, kinds=list(kinds)))
+
+
+def events_by_country(
+    con: duckdb.DuckDBPyConnection, filters: Filters, kinds: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Events of the filtered projects per country (code, name), with how many have no coordinates
+    (`unplaced`): one row per country, whatever the portfolio's size."""
+    return _frame(con, *_over(EVENTS_BY_COUNTRY, filters, kinds=list(kinds)))
 
 
 # --- Choices for the filters ----------------------------------------------------------------

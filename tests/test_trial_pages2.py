@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import json
 
+import duckdb
 import openpyxl
 import pyarrow as pa
 
@@ -201,3 +202,28 @@ def test_the_events_map_has_no_events_legend_when_no_event_has_coordinates(sampl
     assert legends == [None, None]
     (shaded,) = [f for f in events_map["frames"] if "unplaced" in f.columns]
     assert set(shaded["country"]) >= {"ALB", "SRB", "XKX"} and (shaded["unplaced"] == shaded["events"]).all()
+
+
+def test_a_large_portfolios_map_shades_the_countries_of_events_without_coordinates(tmp_path, monkeypatch):
+    from portfolio import synthetic
+
+    path = tmp_path / "large.duckdb"
+    db = store.open_store(path)
+    store.add_records(db, synthetic.batches(800, seed=11, prefix="TS", size=800), "generated", "synthetic")
+    db.close()
+    # Albania's events as a sheet gives them: a city and a country, no coordinates.
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE activities SET latitude = NULL, longitude = NULL WHERE country = 'ALB'")
+        (albania,) = con.execute("SELECT count(*) FROM activities WHERE country = 'ALB'").fetchall()[0]
+        (events,) = con.execute("SELECT count(*) FROM activities").fetchall()[0]
+    assert events > 1000 and albania > 0  # drawn per place, not event by event
+    monkeypatch.setenv("AIDTRACK_DB", str(path))
+    at = app("pages/activities.py")
+    assert f"On the map by their country only, for want of coordinates: {albania:,} events." in "\n".join(
+        c.value for c in at.caption
+    )
+    (events_map,) = [s for s in _specs(at) if any("unplaced" in f for f in s["frames"])]
+    (shaded,) = [f for f in events_map["frames"] if "unplaced" in f.columns]
+    # Before: Albania was neither a dot nor shaded, its events off the map.
+    assert shaded.set_index("country").loc["ALB", ["events", "unplaced"]].tolist() == [albania, albania]
+    assert len(shaded) < 250  # a row per country, not per event

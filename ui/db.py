@@ -384,6 +384,15 @@ def events_by_place(filters: Filters, kinds: tuple[str, ...] = ()) -> pd.DataFra
 
 
 @cached_read(32)
+def _events_by_country(path: str, version: int, filters: Filters, kinds: tuple[str, ...]) -> pd.DataFrame:
+    return queries.events_by_country(_con(path), filters, kinds)
+
+
+def events_by_country(filters: Filters, kinds: tuple[str, ...] = ()) -> pd.DataFrame:
+    return _events_by_country(db_path(), data_version(), filters, tuple(kinds))
+
+
+@cached_read(32)
 def _unconverted(path: str, version: int, filters: Filters, currency: str) -> pd.DataFrame:
     return queries.unconverted(_con(path), filters, currency, limit=DETAIL_ROWS)
 
