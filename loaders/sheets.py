@@ -1516,7 +1516,9 @@ class _SheetColumns:
                     then = (
                         f"the total budget is the one in '{total_header.text}'."
                         if total_header
-                        else "the total budget (the sum of the years) is stored as not known."
+                        # The money views count a project's budget periods where its total is blank.
+                        else f"the total budget is left blank: until {year} is filled in, the project's "
+                        "budget counts only the other years."
                     )
                     self.reader.problem(
                         f"{problem.removesuffix(' ' + values.NOT_KNOWN)} No {year} budget is stored, and "

@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 
 from loaders import pipeline
-from portfolio import imports, store
+from portfolio import imports, spend, store
+from portfolio.filters import Filters
 
 from .test_pages import app
 from .test_trial_sheets3 import TRIALS, imported, said
@@ -47,6 +48,9 @@ def test_each_filled_year_column_is_that_years_budget(empty_db):
         ("Rural electrification", *year(2021, "350000.00", "EUR")),
     ]
     assert [(row, column) for row, column, _ in said(loaded)] == [(4, "2020")]
+    # As the warning says: with 2020 not known, the budget counted is the other years'.
+    review = spend.project_review(empty_db.connection, Filters(), "CHF").set_index("title")
+    assert review.loc["Livelihoods for returnees", "budget"] == Decimal("250000.00")
     assert {c["column"]: c["imported as"] for c in loaded.columns}["Budget 2021"] == (
         "Budgets: the 2021 budget (1 Jan - 31 Dec); Total budget: added up with the other years' columns"
     )

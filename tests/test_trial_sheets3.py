@@ -246,7 +246,8 @@ def test_budgets_in_year_columns_add_up_to_the_total_budget(empty_db):
             4,
             "2020",
             "'n/a' is not an amount; write a number such as 250000 or 'EUR 250,000'. No 2020 budget is "
-            "stored, and the total budget (the sum of the years) is stored as not known.",
+            "stored, and the total budget is left blank: until 2020 is filled in, the project's budget "
+            "counts only the other years.",
         )
     ]
 
