@@ -124,7 +124,7 @@ def reference_lists(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
         "statuses": list(STATUSES),
         "roles": list(ROLES),
         "activity_kinds": list(ACTIVITY_KINDS),
-        "transaction_types": TRANSACTION_TYPE_WORDS,
+        "transaction_types": list(TRANSACTION_TYPE_WORDS),
         "currencies": column(CURRENCIES),
         "countries": column(PLACES),
         "sectors": column(SECTORS),
