@@ -388,16 +388,36 @@ def set_internal_fields(store: Store, fields: set[str]) -> None:
         )
 
 
+def _beneficiaries_named(transactions: pd.DataFrame, organisations: pd.DataFrame) -> pd.DataFrame:
+    """Transactions with a provider or receiver that is one of the project's beneficiary
+    institutions (and nothing else in it) read 'withheld' there."""
+    if transactions.empty or organisations.empty:
+        return transactions
+    beneficiary = organisations["role"] == "beneficiary"
+
+    def names(rows: pd.DataFrame) -> set:
+        return set(rows[["name", "acronym", "org_id"]].stack().dropna())
+
+    hidden = names(organisations[beneficiary]) - names(organisations[~beneficiary])
+    out = transactions.copy()
+    for column in ("provider_org", "receiver_org"):
+        out[column] = out[column].astype(object).where(~out[column].isin(hidden), WITHHELD)
+    return out
+
+
 def withhold_detail(detail: ProjectDetail, audience: Audience) -> ProjectDetail:
     """A project as the audience may see it: withheld fields replaced, documents left out."""
     if not audience.withheld:
         return detail
+    transactions = withhold(detail.transactions, audience)
+    if audience.withholds("beneficiary_institutions"):
+        transactions = _beneficiaries_named(transactions, detail.organisations)
     return replace(
         detail,
         project=withhold_record(detail.project, audience),
         organisations=withhold(detail.organisations, audience),
         budgets=withhold(detail.budgets, audience),
         activities=withhold(detail.activities, audience),
-        transactions=withhold(detail.transactions, audience),
+        transactions=transactions,
         links=detail.links.iloc[0:0] if audience.withholds("documents") else detail.links,
     )

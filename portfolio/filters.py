@@ -24,14 +24,17 @@ class Filters:
     include_illustrative: bool = True
     # Set for viewers: internal projects are not theirs to see, whatever else they choose.
     public_only: bool = False
-    # Off when descriptions are withheld from the viewer, so a search cannot probe them.
+    # Off when descriptions (or beneficiary institutions) are withheld from the viewer, so a
+    # search cannot probe them.
     search_descriptions: bool = True
+    search_beneficiaries: bool = True
 
     def is_narrowed(self) -> bool:
         return self != Filters(
             include_illustrative=self.include_illustrative,
             public_only=self.public_only,
             search_descriptions=self.search_descriptions,
+            search_beneficiaries=self.search_beneficiaries,
         )
 
 
@@ -45,7 +48,8 @@ TEXT_MATCH = """(
     OR contains(lower(coalesce(p.programme, '')), $text)
     OR p.project_id IN (
         SELECT po.project_id FROM project_orgs po JOIN organisations o USING (org_id)
-        WHERE contains(lower(o.name), $text) OR contains(lower(coalesce(o.acronym, '')), $text)))"""
+        WHERE ($search_beneficiaries OR po.role <> 'beneficiary')
+        AND (contains(lower(o.name), $text) OR contains(lower(coalesce(o.acronym, '')), $text))))"""
 
 
 def project_filter(filters: Filters) -> tuple[str, dict]:
@@ -82,6 +86,7 @@ def project_filter(filters: Filters) -> tuple[str, dict]:
         conditions.append(TEXT_MATCH)
         params["text"] = filters.text.strip().lower()
         params["search_descriptions"] = filters.search_descriptions
+        params["search_beneficiaries"] = filters.search_beneficiaries
     if not filters.include_illustrative:
         conditions.append("NOT p.illustrative")
     if filters.public_only:

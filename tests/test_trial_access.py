@@ -169,3 +169,93 @@ def test_a_page_beyond_the_viewers_role_draws_nothing_of_itself(sample_db, users
     at.session_state["user"] = access.User("vera", "viewer")
     at.run()
     assert not at.title and not at.dataframe and not at.metric and not at.button
+
+
+def _charts(at) -> list[tuple[dict, list]]:
+    """Each chart's Vega-Lite spec and its datasets, as the browser gets them."""
+    import json
+
+    import pyarrow as pa
+
+    return [
+        (
+            json.loads(c.proto.spec),
+            [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in c.proto.datasets],
+        )
+        for c in at.get("vega_lite_chart")
+    ]
+
+
+def test_counted_charts_do_not_rank_withheld_budgets(sample_db, users_file):
+    # With amounts withheld the Overview counts projects; its bars and tables came in the order of
+    # the budgets (Norwegian MFA's 9 projects above the Netherlands MFA's 9, with row numbers 1
+    # and 5 sent along), which ranked the amounts the viewer may not see.
+    db = store.open_store(sample_db)
+    access.set_internal_fields(db, {"amounts"})
+    db.close()
+    at = signed_in("vera")
+    tables = [d.value for d in at.dataframe]
+    assert len(tables) == 4
+    for table in tables:
+        ranked = table.sort_values(["projects", "name"], ascending=[False, True], kind="stable")
+        assert list(table["name"]) == list(ranked["name"])
+        assert list(table.index) == list(range(len(table)))
+    charts = _charts(at)
+    funder_bars = charts[0][0]["encoding"]["y"]["sort"]
+    assert [line.replace("\n", " ") for line in funder_bars] == list(tables[0]["name"].head(len(funder_bars)))
+    for _, datasets in charts:
+        for data in datasets:
+            assert "amount" not in data or list(data["amount"]) == list(data["projects"])
+            assert data.index.is_monotonic_increasing
+
+
+def test_a_search_cannot_probe_a_withheld_beneficiary_institution(sample_db, users_file):
+    # The sidebar's search matched organisations in every role: a viewer from whom beneficiary
+    # institutions are withheld found which project benefits an institution by searching its name.
+    project_id, _ = public_project()
+    db = store.open_store(sample_db)
+    with db.write() as cur:
+        cur.execute(
+            "INSERT INTO organisations (org_id, name) VALUES ('quiet-trust', 'Quiet Beneficiary Trust')"
+        )
+        cur.execute(
+            "INSERT INTO project_orgs (project_id, org_id, role) VALUES (?, 'quiet-trust', 'beneficiary')",
+            [project_id],
+        )
+    access.set_internal_fields(db, {"beneficiary_institutions"})
+    db.close()
+
+    def found(name):
+        at = signed_in(name)
+        at.text_input(key="filter_text").input("quiet beneficiary")
+        at.switch_page("pages/projects.py").run()
+        return set(at.dataframe[0].value["project_id"])
+
+    assert found("ed") == {project_id}
+    assert found("vera") == set()
+
+
+def test_a_transaction_does_not_name_a_withheld_beneficiary_institution(sample_db, users_file):
+    ((project_id, org_id, institution),) = _one(
+        """SELECT po.project_id, o.org_id, o.name FROM project_orgs po JOIN organisations o USING (org_id)
+           JOIN projects p USING (project_id)
+           WHERE po.role = 'beneficiary' AND p.visibility = 'public' ORDER BY 1 LIMIT 1"""
+    )
+    db = store.open_store(sample_db)
+    with db.write() as cur:
+        cur.execute(
+            """INSERT INTO transactions (transaction_id, project_id, type, date, amount, currency,
+               provider_org, receiver_org) VALUES ('T-TRIAL', ?, 'disbursement', DATE '2020-05-01', 1000,
+               'EUR', 'Donor as written', ?)""",
+            [project_id, org_id],
+        )
+    access.set_internal_fields(db, {"beneficiary_institutions"})
+    db.close()
+    at = signed_in("vera")
+    at.switch_page("pages/projects.py")
+    at.query_params["project"] = project_id
+    at.run()
+    transactions = next(d.value for d in at.dataframe if "receiver_org" in d.value)
+    assert list(transactions["receiver_org"]) == ["withheld"]
+    assert list(transactions["provider_org"]) == ["Donor as written"]
+    assert not any(institution in d.value.to_string() for d in at.dataframe)

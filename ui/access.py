@@ -199,7 +199,12 @@ def shown(filters: Filters) -> Filters:
     seen = audience()
     if not seen.public_only:
         return filters
-    return replace(filters, public_only=True, search_descriptions=not seen.withholds("descriptions"))
+    return replace(
+        filters,
+        public_only=True,
+        search_descriptions=not seen.withholds("descriptions"),
+        search_beneficiaries=not seen.withholds("beneficiary_institutions"),
+    )
 
 
 def page(name: str) -> None:

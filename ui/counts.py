@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from portfolio import charts
@@ -16,9 +17,18 @@ SPLITS = {
 }
 
 
+def _counted(rows: pd.DataFrame) -> pd.DataFrame:
+    """A breakdown with its amounts gone, most projects first and then by name. The breakdown
+    comes ranked by amount: kept in that order (or with its row numbers) the charts' data and
+    tables would rank the withheld budgets."""
+    counted = rows.sort_values(["projects", "name"], ascending=[False, True], kind="stable")
+    return counted.assign(amount=counted["projects"], estimated_amount=0).reset_index(drop=True)
+
+
 def project_counts(filters: Filters) -> None:
     """Bars and a map of project counts; a project with two funders counts for each of them."""
-    rows = {by: db.breakdown(by, filters)[["name", "projects"]] for by in SPLITS}
+    breakdowns = {by: _counted(db.breakdown(by, filters)) for by in SPLITS}
+    rows = {by: breakdowns[by][["name", "projects"]] for by in SPLITS}
     left, right = st.columns(2)
     for column, by in zip((left, right), ("funder", "implementer"), strict=True):
         with column:
@@ -27,9 +37,7 @@ def project_counts(filters: Filters) -> None:
     st.subheader(SPLITS["country"])
     map_col, bar_col = st.columns([3, 2])
     with map_col:
-        st.altair_chart(
-            charts.choropleth(db.breakdown("country", filters), "", counted=True), width="stretch"
-        )
+        st.altair_chart(charts.choropleth(breakdowns["country"], "", counted=True), width="stretch")
     with bar_col:
         st.altair_chart(charts.ranked_counts(rows["country"]), width="stretch")
     st.subheader(SPLITS["sector"])
