@@ -506,6 +506,7 @@ class FlatReader(_Reader):
     def read(self) -> Loaded:
         frames, children = [], {t: [] for t in CHILD_FRAME_COLUMNS}
         fields: set[str] = set()
+        sheet_fields: list[set[str]] = []  # what each sheet's columns give, in the order of `frames`
         seen_ids: dict[str, int] = {}
         seen_titles: dict[str, int] = {}
         headed: list[tuple[str, int]] = []  # each sheet with a header row, and that row's number
@@ -567,15 +568,17 @@ class FlatReader(_Reader):
             frames.append(projects)
             for table, entries in sheet_children.items():
                 children[table].append(entries)
-            fields |= set(sheet_rows.by_field)
+            given = set(sheet_rows.by_field)
             if sheet_rows.funder_columns:
-                fields.add("funders")
+                given.add("funders")
             if sheet_rows.sheet_country:
-                fields.add("countries")
+                given.add("countries")
             if sheet_rows.year_columns:
-                fields |= {"budget", "budgets"}
+                given |= {"budget", "budgets"}
             if "period" in sheet_rows.by_field:
-                fields |= {"start_date", "end_date"}
+                given |= {"start_date", "end_date"}
+            sheet_fields.append(given)
+            fields |= given
             rejected += sheet_rejected
         if not headed and all_hidden:
             raise UnreadableFile(
@@ -598,19 +601,23 @@ class FlatReader(_Reader):
                 f"has column headers on sheet '{sheet}' (row {row}) but no projects under them. Fill in "
                 "one row per project below the headers and import it again.",
             )
+        project_fields, slices = _covered(fields)
+        covered = {*project_fields, *slices}
+        for i, given in enumerate(sheet_fields):
+            # A sheet without a column the others have (Country, say) leaves that field of its
+            # projects as stored, where the other sheets' projects take the file's.
+            own_fields, own_slices = _covered(given)
+            if not_given := covered - {*own_fields, *own_slices}:
+                frames[i] = frames[i].assign(not_given=[frozenset(not_given)] * len(frames[i]))
+                missing = [FIELD_LABELS.get(f, f) for f in project_fields if f in not_given]
+                missing += [s.label for s in slices if s in not_given]
+                self.problem(
+                    f"This sheet has no column for {', '.join(missing)}, which other sheets of the file "
+                    "have: its projects already in aidtrack keep what is stored for them there.",
+                    headed[i][0],
+                    severity=NOTE,
+                )
         projects = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        if "budget" in fields:
-            fields.add("currency")
-        project_fields = tuple(f for f in PROJECT_FIELDS if f in fields)
-        slices = [Slice("project_orgs", role) for f, role in ROLE_FIELDS.items() if f in fields]
-        for table, source in (
-            ("project_countries", "countries"),
-            ("project_sectors", "sectors"),
-            ("project_aims", "aims"),
-            ("budgets", "budgets"),
-        ):
-            if source in fields:
-                slices.append(Slice(table))
         incoming = Incoming(
             file_name=self.book.file_name,
             sha256=self.book.sha256,
@@ -625,11 +632,26 @@ class FlatReader(_Reader):
                 )
                 for t, parts in children.items()
             },
-            slices=tuple(slices),
+            slices=slices,
             organisations=self.context.organisations.created(),
             rejected=rejected,
         )
         return Loaded(incoming, self.problems, self.columns, self.rejected_rows)
+
+
+def _covered(fields: set[str]) -> tuple[tuple[str, ...], tuple[Slice, ...]]:
+    """The project fields and the slices of child rows that columns for `fields` give."""
+    fields = fields | {"currency"} if "budget" in fields else fields
+    slices = [Slice("project_orgs", role) for f, role in ROLE_FIELDS.items() if f in fields]
+    for table, source in (
+        ("project_countries", "countries"),
+        ("project_sectors", "sectors"),
+        ("project_aims", "aims"),
+        ("budgets", "budgets"),
+    ):
+        if source in fields:
+            slices.append(Slice(table))
+    return tuple(f for f in PROJECT_FIELDS if f in fields), tuple(slices)
 
 
 class _Distinct:

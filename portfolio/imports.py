@@ -384,6 +384,43 @@ STORED_TRANSACTION_DATES = """
     WHERE project_id IN (SELECT unnest($ids))"""
 
 
+def _not_given_kept(
+    store: Store, projects: pd.DataFrame, children: dict[str, pd.DataFrame], stored: set
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Stored projects from a sheet without a column the file's other sheets have keep that
+    field, or those rows, as stored: a workbook whose sheet for Albania had no Country column
+    had cleared the countries of every project on it."""
+    marked = projects.loc[projects["project_id"].isin(stored), ["project_id", "not_given"]].dropna()
+    projects = projects.drop(columns="not_given")
+    children = dict(children)
+    with store.cursor() as cur:
+        for key in {k for keys in marked["not_given"] for k in keys}:
+            ids = sorted(marked.loc[[key in keys for keys in marked["not_given"]], "project_id"])
+            if isinstance(key, Slice):
+                columns = ["project_id", *CHILD_COLUMNS[key.table]]
+                role = " AND role = ?" if key.role else ""
+                found = cur.execute(
+                    f"SELECT {', '.join(columns)} FROM {key.table} "
+                    f"WHERE project_id IN (SELECT unnest(?)){role}",
+                    [ids, key.role] if key.role else [ids],
+                ).fetchall()
+                kept = pd.DataFrame(found, columns=columns, dtype=object)  # amounts stay Decimal
+                frame = children.get(key.table, pd.DataFrame(columns=columns))
+                left = frame["project_id"].isin(ids) & (frame["role"] == key.role if key.role else True)
+                children[key.table] = pd.concat([frame[~left], kept], ignore_index=True)
+            else:
+                kept = dict(
+                    cur.execute(
+                        f"SELECT project_id, {key} FROM projects WHERE project_id IN (SELECT unnest(?))",
+                        [ids],
+                    ).fetchall()
+                )
+                rows = projects["project_id"].isin(ids)
+                projects[key] = projects[key].astype(object)
+                projects.loc[rows, key] = projects.loc[rows, "project_id"].map(kept)
+    return projects, children
+
+
 def _kept_from_store(
     store: Store, children: dict[str, pd.DataFrame], stored: set, problems: list[dict]
 ) -> dict[str, pd.DataFrame]:
@@ -495,6 +532,8 @@ def preview(store: Store, incoming: Incoming) -> Preview:
     projects, children, stored = _match(store, incoming, problems)
     if incoming.format == "iati" and stored:
         children = _kept_from_store(store, children, stored, problems)
+    if "not_given" in projects:
+        projects, children = _not_given_kept(store, projects, children, stored)
     if incoming.format != EDIT:
         _left_out_since_last_time(store, incoming.file_name, projects["project_id"], problems)
     fields = incoming.project_fields

@@ -386,3 +386,62 @@ def test_letters_garbled_by_a_wrong_encoding_are_repaired_and_said(empty_db):
             "Repaired letters garbled by a wrong encoding: 'CafÃ© culture in' is now 'Café culture in'.",
         )
     ]
+
+
+def _workbook(sheets: dict[str, list[list]]) -> bytes:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, sheet_rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in sheet_rows:
+            ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_sheet_without_a_column_the_others_have_leaves_that_field_of_its_projects_as_stored(empty_db):
+    header = ["Project ID", "Title", "Country", "Donor", "2020", "2021"]
+    first = _workbook(
+        {
+            "All": [
+                header,
+                ["P1", "One", "Serbia", "EU", 100, 200],
+                ["P2", "Two", "Albania", "Germany", 300, 400],
+            ]
+        }
+    )
+    plan, _ = pipeline.preview_file(empty_db, first, "q2.xlsx", "EUR")
+    imports.apply(empty_db, plan)
+    before = snapshot(empty_db)
+    # Next quarter: one team's sheet as before with 2021 revised, the other's without those columns.
+    second = _workbook(
+        {
+            "Team A": [header, ["P1", "One", "Serbia", "EU", 100, 250]],
+            "Team B": [["Project ID", "Title"], ["P2", "Two"]],
+        }
+    )
+    plan, loaded = pipeline.preview_file(empty_db, second, "q3.xlsx", "EUR")
+    assert sorted(plan.updated["project_id"] + " " + plan.updated["field"]) == ["P1 Budgets", "P1 budget"]
+    assert list(plan.unchanged["project_id"]) == ["P2"]
+    assert [(p.sheet, p.message) for p in loaded.problems if p.severity == "note"] == [
+        (
+            "Team B",
+            "This sheet has no column for Currency, Total budget, Funders, Countries, Budgets, which other "
+            "sheets of the file have: its projects already in aidtrack keep what is stored for them there.",
+        )
+    ]
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT project_id, country FROM project_countries ORDER BY 1") == [
+        ("P1", "SRB"),
+        ("P2", "ALB"),
+    ]
+    assert rows(empty_db, "SELECT project_id, budget FROM projects ORDER BY 1") == [
+        ("P1", Decimal("350.00")),
+        ("P2", Decimal("700.00")),
+    ]
+    assert without_data_version(snapshot(empty_db))["budgets"] != without_data_version(before)["budgets"]
