@@ -232,7 +232,7 @@ class Context:
             if match is None:
                 continue
             warning = None
-            if not self.organisation_known(name) and _SEVERAL_NAMES.search(name):
+            if not self.organisation_known(name) and _may_name_several(name):
                 warning = (
                     f"'{_clip(name)}' is taken as one organisation; if it names several, separate them "
                     "with ';'."
@@ -1829,6 +1829,27 @@ _YEAR_COLUMN = re.compile(
 )
 _YEAR = re.compile(r"19[5-9]\d|20\d\d")
 _SEVERAL_NAMES = re.compile(r",|/|\s\+\s|\s&\s|\sand\s", re.IGNORECASE)
+# Words that make a phrase an organisation's name of its own. "Ministry of Health and Family
+# Welfare" is one name (such a word before 'and', none after); "Ministry of Finance, Rural
+# Electrification Agency" and "Abt Associates, DAI" may be two.
+_ORGANISATION_WORD = re.compile(
+    r"\b(?:ministry|minist[eè]re|ministerio|agency|department|directorate|office|authority|commission|"
+    r"council|bureau|secretariat|unit|institute|university|bank|fund|foundation|corporation|company|"
+    r"government|municipality|organi[sz]ation|association|centre|center|committee|board|society|"
+    r"trust|ngo|ltd|inc|gmbh)\b",
+    re.IGNORECASE,
+)
+
+
+def _may_name_several(name: str) -> bool:
+    """Whether a name kept whole may be several organisations: not when it begins as one
+    ("Ministry of Health") and goes on naming what it does ("and Family Welfare")."""
+    parts = _SEVERAL_NAMES.split(re.sub(r"\([^()]*\)", "", name))  # "(Ministère de l'Eau)" is its name again
+    if len(parts) < 2:
+        return False
+    return not _ORGANISATION_WORD.search(parts[0]) or any(_ORGANISATION_WORD.search(p) for p in parts[1:])
+
+
 _NAME_WITH_AMOUNT = re.compile(
     r"^(?P<name>[^:=()]+?)\s*(?:[:=]\s*(?P<after>[^%]*\d[^%]*)|\((?P<inside>[^%()]*\d[^%()]*)\))\s*$"
 )

@@ -445,3 +445,17 @@ def test_a_sheet_without_a_column_the_others_have_leaves_that_field_of_its_proje
         ("P2", Decimal("700.00")),
     ]
     assert without_data_version(snapshot(empty_db))["budgets"] != without_data_version(before)["budgets"]
+
+
+def test_a_ministry_of_this_and_that_is_one_organisation_without_a_warning(empty_db):
+    data = (
+        b"Title,Implementing agency,Budget (EUR)\n"
+        b"Clinics,Ministry of Health and Family Welfare,1000\n"
+        b'Treasury,"Bank of Guyana, Ministry of Finance",1000\n'
+        b'Advisers,"Abt Associates, DAI",1000\n'
+    )
+    _, loaded = pipeline.preview_file(empty_db, data, "implementers.csv")
+    assert [(row, message.split("'")[1]) for row, _, message in said(loaded)] == [
+        (3, "Bank of Guyana, Ministry of Finance"),
+        (4, "Abt Associates, DAI"),
+    ]
