@@ -137,6 +137,12 @@ REGION_ALIASES: dict[str, str] = {
     "Latin America": "498",
     "Americas": "498",
     "Pacific": "889",
+    # The World Bank's own regions, as its project lists name them.
+    "Eastern and Southern Africa": "289",
+    "Western and Central Africa": "289",
+    "Pacific Islands": "889",
+    "Organization of Eastern Caribbean States": "1031",
+    "OECS": "1031",
 }
 # Words that name no one place and must not be guessed at.
 NOT_PLACES = (

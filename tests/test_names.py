@@ -491,3 +491,15 @@ def test_countries_are_shown_by_the_names_people_say_and_found_by_isos_too(count
         reference["code"], reference["name"], reference["iati_name"], strict=True
     ):
         assert (countries.resolve(name), countries.resolve(iati_name)) == (code, code)
+
+
+def test_the_world_banks_regions_are_regions(countries):
+    assert [
+        countries.resolve(n)
+        for n in (
+            "Eastern and Southern Africa",
+            "Western and Central Africa",
+            "Pacific Islands",
+            "Organization of Eastern Caribbean States",
+        )
+    ] == ["289", "289", "889", "1031"]
