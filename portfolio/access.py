@@ -366,7 +366,25 @@ def published(tables: dict[str, pd.DataFrame], fields: frozenset[str]) -> dict[s
             if table in out:
                 out[table] = blank(out[table], ("description",))
     if "beneficiary_institutions" in fields:
-        out["project_orgs"] = out["project_orgs"][out["project_orgs"]["role"] != "beneficiary"]
+        orgs = out["project_orgs"]
+        beneficiary = orgs["role"] == "beneficiary"
+        if "transactions" in out:
+            # A transaction to or from one of its project's beneficiary institutions (named in no
+            # other role of the project), by its ID or its name, names neither.
+            def named(rows: pd.DataFrame) -> set:
+                return {
+                    (p, n)
+                    for column in ("org_id", "name")
+                    for p, n in zip(rows["project_id"], rows[column], strict=True)
+                }
+
+            hidden = named(orgs[beneficiary]) - named(orgs[~beneficiary])
+            transactions = out["transactions"].copy()
+            for side in ("provider", "receiver"):
+                pairs = zip(transactions["project_id"], transactions[f"{side}_org"], strict=True)
+                transactions.loc[[pair in hidden for pair in pairs], [f"{side}_org", f"{side}_name"]] = None
+            out["transactions"] = transactions
+        out["project_orgs"] = orgs[~beneficiary]
     if "event_locations" in fields and "activities" in out:
         out["activities"] = blank(out["activities"], WITHHELD_COLUMNS["event_locations"])
     if "documents" in fields:

@@ -202,6 +202,8 @@ IATI_EXPORTS = {
     "project_relations": """
         SELECT project_id, related_id, relation, list_position($relations, relation) AS relation_code
         FROM project_relations WHERE project_id IN ({selected})
+        -- a publication names no internal project, not even as a relation of a public one
+        AND related_id NOT IN (SELECT project_id FROM projects WHERE visibility = 'internal')
         ORDER BY project_id, relation_code, related_id""",
 }
 

@@ -259,3 +259,64 @@ def test_a_transaction_does_not_name_a_withheld_beneficiary_institution(sample_d
     assert list(transactions["receiver_org"]) == ["withheld"]
     assert list(transactions["provider_org"]) == ["Donor as written"]
     assert not any(institution in d.value.to_string() for d in at.dataframe)
+
+
+def _published(sample_db) -> str:
+    import io
+
+    from loaders import pipeline
+
+    db = store.open_store(sample_db)
+    out = io.BytesIO()
+    result = pipeline.write_iati_export(out, db.connection, include_illustrative=True)
+    db.close()
+    assert result.written and not result.errors, result.errors
+    return out.getvalue().decode()
+
+
+def test_a_publication_does_not_name_an_internal_project_as_a_relation(sample_db):
+    # The IATI file left internal projects out but wrote <related-activity ref="ILL-0007"> into
+    # a public project that named one as its sibling.
+    public_id, _ = public_project()
+    internal_id, _ = internal_project()
+    db = store.open_store(sample_db)
+    with db.write() as cur:
+        cur.execute(
+            """INSERT INTO project_relations (project_id, relation, related_id)
+               VALUES (?, 'sibling', ?), (?, 'parent', 'XM-DAC-41114-OUTSIDE')""",
+            [public_id, internal_id, public_id],
+        )
+    db.close()
+    xml = _published(sample_db)
+    assert internal_id not in xml
+    assert '<related-activity ref="XM-DAC-41114-OUTSIDE" type="1"/>' in xml
+
+
+def test_a_publication_does_not_name_a_withheld_beneficiary_in_a_transaction(sample_db):
+    # IATI has no beneficiary role, so the file names no beneficiary as a participating-org; but
+    # with beneficiary institutions internal it still named them as a transaction's receiver.
+    project_id, _ = public_project()
+    institution = "Quiet Beneficiary Trust"
+    db = store.open_store(sample_db)
+    with db.write() as cur:
+        cur.execute("INSERT INTO organisations (org_id, name) VALUES ('quiet-trust', ?)", [institution])
+        cur.execute(
+            "INSERT INTO project_orgs (project_id, org_id, role) VALUES (?, 'quiet-trust', 'beneficiary')",
+            [project_id],
+        )
+        cur.execute(
+            """INSERT INTO transactions (transaction_id, project_id, type, date, amount, currency,
+               provider_org, receiver_org) VALUES ('T-TRIAL', ?, 'disbursement', DATE '2020-05-01', 1000,
+               'EUR', 'Donor as written', 'quiet-trust'), ('T-TRIAL-2', ?, 'disbursement',
+               DATE '2020-06-01', 500, 'EUR', 'Donor as written', ?)""",
+            [project_id, project_id, institution],
+        )
+    db.close()
+    before = _published(sample_db)
+    assert institution in before and "quiet-trust" in before
+    db = store.open_store(sample_db)
+    access.set_internal_fields(db, {"beneficiary_institutions"})
+    db.close()
+    xml = _published(sample_db)
+    assert institution not in xml and "quiet-trust" not in xml
+    assert xml.count("Donor as written") == 2
