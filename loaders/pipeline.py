@@ -238,6 +238,7 @@ def write_export(
     tables = export.export_tables(con, filters)
     if audience is not None:
         tables = {table: access.withhold(frame, audience) for table, frame in tables.items()}
+        tables["transactions"] = access.withhold_parties(con, tables["transactions"], audience)
     template.write_workbook(target, export.reference_lists(con), tables, title="aidtrack portfolio export")
     return len(tables["projects"])
 

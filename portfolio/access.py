@@ -338,6 +338,34 @@ def withhold(frame: pd.DataFrame, audience: Audience, table: str = "") -> pd.Dat
     return out
 
 
+# The organisations each project names as a beneficiary institution and in no other role.
+BENEFICIARIES_ONLY = """
+    SELECT po.project_id, po.org_id, o.name
+    FROM project_orgs po LEFT JOIN organisations o USING (org_id)
+    WHERE po.role = 'beneficiary' AND po.project_id IN (SELECT unnest(?))
+      AND NOT EXISTS (SELECT 1 FROM project_orgs x
+                      WHERE x.project_id = po.project_id AND x.org_id = po.org_id AND x.role <> 'beneficiary')
+"""
+
+
+def withhold_parties(
+    con: duckdb.DuckDBPyConnection, transactions: pd.DataFrame, audience: Audience
+) -> pd.DataFrame:
+    """Transactions whose provider or receiver is one of their project's beneficiary
+    institutions, by its ID or its name, with that side 'withheld' for an audience that does
+    not see them."""
+    if not audience.withholds("beneficiary_institutions") or transactions.empty:
+        return transactions
+    with con.cursor() as cur:
+        found = cur.execute(BENEFICIARIES_ONLY, [sorted(set(transactions["project_id"]))]).fetchall()
+    hidden = {(project, named) for project, org_id, name in found for named in (org_id, name) if named}
+    out = transactions.copy()
+    for column in ("provider_org", "receiver_org"):
+        named = [pair in hidden for pair in zip(out["project_id"], out[column], strict=True)]
+        out[column] = out[column].astype(object).where(~pd.Series(named, index=out.index), WITHHELD)
+    return out
+
+
 def withhold_record(record: dict, audience: Audience) -> dict:
     """One row (a project's fields) with the audience's withheld fields replaced."""
     out = dict(record)

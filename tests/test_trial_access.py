@@ -320,3 +320,40 @@ def test_a_publication_does_not_name_a_withheld_beneficiary_in_a_transaction(sam
     xml = _published(sample_db)
     assert institution not in xml and "quiet-trust" not in xml
     assert xml.count("Donor as written") == 2
+
+
+def test_a_viewers_download_does_not_name_a_withheld_beneficiary_in_a_transaction(sample_db):
+    import io
+
+    import openpyxl
+
+    from loaders import pipeline
+    from portfolio.filters import Filters
+
+    ((project_id, org_id, institution),) = _one(
+        """SELECT po.project_id, o.org_id, o.name FROM project_orgs po JOIN organisations o USING (org_id)
+           JOIN projects p USING (project_id)
+           WHERE po.role = 'beneficiary' AND p.visibility = 'public' ORDER BY 1 LIMIT 1"""
+    )
+    db = store.open_store(sample_db)
+    with db.write() as cur:
+        cur.execute(
+            """INSERT INTO transactions (transaction_id, project_id, type, date, amount, currency,
+               provider_org, receiver_org) VALUES ('T-TRIAL', ?, 'disbursement', DATE '2020-05-01', 1000,
+               'EUR', 'Donor as written', ?), ('T-TRIAL-2', ?, 'disbursement', DATE '2020-06-01', 1000,
+               'EUR', ?, 'Someone else')""",
+            [project_id, org_id, project_id, institution],
+        )
+    access.set_internal_fields(db, {"beneficiary_institutions"})
+    viewer = access.audience("viewer", access.internal_fields(db.connection))
+    out = io.BytesIO()
+    pipeline.write_export(out, db.connection, Filters(public_only=True), viewer)
+    db.close()
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["Transactions"]
+    header = [c.value for c in sheet[1]]
+    trial = {r[header.index("Transaction ID")]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    parties = [header.index("Provider"), header.index("Receiver")]
+    assert [[trial[t][i] for i in parties] for t in ("T-TRIAL", "T-TRIAL-2")] == [
+        ["Donor as written", "withheld"],
+        ["withheld", "Someone else"],
+    ]
