@@ -56,6 +56,7 @@ for kind, rows in found.items():
             "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
             "by": "By",
             "field": "Field",
+            "change": st.column_config.TextColumn("What changed", width="large"),
             "old": st.column_config.TextColumn("Before", width=120),
             "new": st.column_config.TextColumn("After", width=120),
             "budget_before": st.column_config.TextColumn("Budget before", width=130),

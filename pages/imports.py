@@ -228,6 +228,7 @@ st.dataframe(
         "project_id": "Project",
         "title": st.column_config.TextColumn("Title", width="large"),
         "field": "Field",
+        "change": st.column_config.TextColumn("What changed", width="large"),
         "old": st.column_config.TextColumn("Before", width=120),
         "new": st.column_config.TextColumn("After", width=120),
     },

@@ -332,6 +332,7 @@ if len(history):
                 "source": "From",
                 "undone": st.column_config.CheckboxColumn("Import undone"),
                 "field": "Field",
+                "change": st.column_config.TextColumn("What changed", width="large"),
                 "old": "Before",
                 "new": "After",
             },

@@ -4,6 +4,7 @@ changes between two dates, read from the import log (`imports`, `import_projects
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -11,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 import duckdb
 import pandas as pd
 
+from portfolio.imports import CHILD_LABELS, ROLE_LABELS
 from portfolio.queries import _frame, _rows
 
 PROJECT_HISTORY = """
@@ -204,3 +206,31 @@ def _named_line(kind: str, line: str, names: Names) -> str:
     if name is None:
         return line  # not a code aidtrack knows: as the file wrote it
     return f"{name} ({code})" + (f" {share}%" if share else "")
+
+
+# The fields the change log holds as whole lists, one line per row, lines joined by '; '
+# (funders, countries, budgets, transactions...).
+LIST_FIELDS = frozenset(CHILD_LABELS.values()) | frozenset(ROLE_LABELS.values())
+
+
+def list_change(field: str, old, new) -> tuple[str, str] | None:
+    """What a logged list lost and gained, worked out from its old and new values (the log keeps
+    only those): the lines only before and the lines only after, each joined by '; ', in their
+    logged order; a line written twice and then once was removed once. None for a field that is
+    not a list."""
+    if field not in LIST_FIELDS:
+        return None
+    before, after = (value.split("; ") if isinstance(value, str) and value else [] for value in (old, new))
+    lost, gained = Counter(before) - Counter(after), Counter(after) - Counter(before)
+    return _taken(before, lost), _taken(after, gained)
+
+
+def _taken(lines: list[str], counts: Counter) -> str:
+    """The lines of `lines` that `counts` holds, as many times as it holds them, in order."""
+    counts = counts.copy()
+    kept = []
+    for line in lines:
+        if counts[line] > 0:
+            counts[line] -= 1
+            kept.append(line)
+    return "; ".join(kept)

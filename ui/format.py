@@ -252,28 +252,43 @@ def conversions_table(rows: pd.DataFrame, currency: str) -> None:
 BLANK = "(blank)"  # a value not set, before or after a change
 
 
-def changes_shown(changes: pd.DataFrame) -> pd.DataFrame:
+def changes_shown(changes: pd.DataFrame, verbs: tuple[str, str] = ("removed", "added")) -> pd.DataFrame:
     """A change log as a page shows it: fields by the names the template gives them ('End date',
     not end_date), codes by their names ('Kosovo (XKX)', history.named), and a value not set as
     '(blank)'. Rows with neither value are events of the log ('project added'), not changes, and
-    stay empty (blank, not a grey 'None'). Lines a list loses and gains (`removed`, `added`, in an
-    import's preview) are named too."""
+    stay empty (blank, not a grey 'None'). A list (funders, countries, budgets...) also gets a
+    `change` column, the lines it lost and gained ("removed Croatia (HRV) 9.81%; added Kosovo (XKX)
+    40.00%"), from the `removed` and `added` lines an import's preview gives, else worked out from
+    its old and new values; `verbs` say them ('removes', 'adds' for an import not yet made)."""
     from loaders.headers import FIELD_LABELS
-    from portfolio.history import CODED_LISTS, named
+    from portfolio.history import CODED_LISTS, list_change, named
     from ui.db import code_names
 
+    changes = changes.copy()
+    if "removed" not in changes:
+        sides = [
+            list_change(f, o, n) or (None, None)
+            for f, o, n in zip(changes["field"], changes["old"], changes["new"], strict=True)
+        ]
+        changes["removed"] = [removed for removed, _ in sides]
+        changes["added"] = [added for _, added in sides]
     coded = changes["field"].isin(list(CODED_LISTS))
     if coded.any():
         names = code_names()
-        changes = changes.copy()
-        for side in {"old", "new", "removed", "added"} & set(changes.columns):
+        for side in ("old", "new", "removed", "added"):
             fields, values = changes.loc[coded, "field"], changes.loc[coded, side]
             changes.loc[coded, side] = [named(f, v, names) for f, v in zip(fields, values, strict=True)]
+    change = [
+        "; ".join(f"{verb} {lines}" for verb, lines in zip(verbs, (removed, added), strict=True) if lines)
+        or None
+        for removed, added in zip(changes.pop("removed"), changes.pop("added"), strict=True)
+    ]
     shown = changes.assign(field=changes["field"].map(lambda f: FIELD_LABELS.get(f, f)))
+    if any(change):  # no column of blanks beside fields that are not lists
+        shown.insert(shown.columns.get_loc("field") + 1, "change", change)
     # A total budget as a donor officer reads it: 2,500,000.00, not 2500000.00.
     budget = changes["field"] == "budget"
     if budget.any():
-        changes = changes.copy()
         for side in ("old", "new"):
             changes.loc[budget, side] = changes.loc[budget, side].map(_thousands)
     missing = {side: changes[side].isna() | (changes[side].astype(object) == "") for side in ("old", "new")}

@@ -187,17 +187,9 @@ def import_preview(report: dict) -> None:
             report["changes"][:SHOWN],
             columns=["project_id", "title", "field", "old", "new", "removed", "added"],
         )
-        shown = changes_shown(changes.fillna({"removed": "", "added": ""}))
         # A list (funders, countries, transactions) is shown whole on both sides; what it gains
         # and loses is said beside it, so one added transaction is not lost among forty.
-        shown.insert(
-            3,
-            "change",
-            [
-                pipeline.change_text({"removed": removed, "added": added}) if removed or added else None
-                for removed, added in zip(shown.pop("removed"), shown.pop("added"), strict=True)
-            ],
-        )
+        shown = changes_shown(changes, verbs=("removes", "adds"))
         st.dataframe(
             shown,
             column_config={

@@ -1,0 +1,58 @@
+"""Follow-ups from earlier trials: what a changed list lost and gained on What changed and in a
+project's history, the Activities map's caption, the source file a viewer is told, what the IATI
+export leaves out, and who may undo an import."""
+
+import io
+
+import openpyxl
+
+from loaders import pipeline
+from portfolio import imports, store
+
+from .test_pages import app
+
+
+def countries_changed(db) -> bytes:
+    """The portfolio's own export with ILL-0001's Croatia (9.81%) made Albania."""
+    buffer = io.BytesIO()
+    pipeline.write_export(buffer, db.connection)
+    wb = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    for row in wb["Countries"].iter_rows(min_row=2):
+        if row[0].value == "ILL-0001" and row[1].value == "Croatia":
+            row[1].value = "Albania"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_changed_list_says_what_it_lost_and_gained(sample_db):
+    # What changed, a project's history and an import's log showed a changed list only as the
+    # whole old list and the whole new list, in narrow Before and After columns: which of five
+    # countries went and which came was left to the reader to find.
+    db = store.open_store(sample_db)
+    plan, _ = pipeline.preview_file(db, countries_changed(db), "q3-portfolio.xlsx")
+    import_id = imports.apply(db, plan, by="manager")
+    db.close()
+    difference = "removed Croatia (HRV) 9.81%; added Albania (ALB) 9.81%"
+
+    other = next(
+        d.value for d in app("pages/changes.py").dataframe if "Countries" in set(d.value.get("field", ()))
+    )
+    row = other.set_index("field").loc["Countries"]
+    assert row["change"] == difference
+    # The whole lists are still there, in the table and its download.
+    assert "Croatia (HRV) 9.81%" in row["old"] and "Bosnia and Herzegovina (BIH)" in row["old"]
+    assert "Albania (ALB) 9.81%" in row["new"] and "Croatia" not in row["new"]
+
+    page = app("pages/projects.py", project="ILL-0001")
+    history = next(d.value for d in page.dataframe if "field" in d.value.columns).set_index("field")
+    assert history.loc["Countries", "change"] == difference
+
+    log = app("pages/imports.py")
+    log.selectbox(key="import_choice").set_value(
+        next(
+            i for i, o in enumerate(log.selectbox(key="import_choice").options) if f"Import {import_id}:" in o
+        )
+    ).run()
+    done = next(d.value for d in log.dataframe if "field" in d.value.columns).set_index("field")
+    assert done.loc["Countries", "change"] == difference
