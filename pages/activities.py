@@ -75,13 +75,22 @@ if counts.dated:
     )
 if placed or by_country:
     st.subheader("Where")
-    st.caption(
-        "A dot per place and kind of event, sized by its events, over the shaded countries where events "
-        "took place; point at a country or dot for its events."
-        if one_by_one
-        else "A dot per place, sized by its events, over the shaded countries where events took place; "
-        "point at a dot for each kind's number, or at a country for its events."
-    )
+    if not placed:
+        # Every event here is placed by its country alone: a caption about dots described none.
+        st.caption(
+            "The countries where events took place, shaded. No event has coordinates, so there are "
+            "no dots; point at a country for its events."
+        )
+    elif one_by_one:
+        st.caption(
+            "A dot per place and kind of event, sized by its events, over the shaded countries where "
+            "events took place; point at a country or dot for its events."
+        )
+    else:
+        st.caption(
+            "A dot per place, sized by its events, over the shaded countries where events took place; "
+            "point at a dot for each kind's number, or at a country for its events."
+        )
     st.altair_chart(
         charts.events_map(events)
         if one_by_one

@@ -56,3 +56,29 @@ def test_a_changed_list_says_what_it_lost_and_gained(sample_db):
     ).run()
     done = next(d.value for d in log.dataframe if "field" in d.value.columns).set_index("field")
     assert done.loc["Countries", "change"] == difference
+
+
+def test_the_map_caption_says_what_the_map_shows_when_no_event_has_coordinates(sample_db):
+    # With every event placed by its country alone, the map has no dots, but its caption began
+    # "A dot per place and kind of event, sized by its events...".
+    db = store.open_store(sample_db)
+    with db.write() as cur:
+        cur.execute("UPDATE activities SET latitude = NULL, longitude = NULL")
+    db.close()
+    at = app("pages/activities.py")
+    assert "Where" in [s.value for s in at.main.subheader]
+    captions = [c.value for c in at.caption]
+    assert not any("A dot per place" in c for c in captions)
+    assert (
+        "The countries where events took place, shaded. No event has coordinates, so there are no "
+        "dots; point at a country for its events." in captions
+    )
+    # With coordinates, the dots are described as before.
+    db = store.open_store(sample_db)
+    with db.write() as cur:
+        cur.execute("UPDATE activities SET latitude = 42.66, longitude = 21.17 WHERE city = 'Pristina'")
+    db.close()
+    assert any(
+        c.startswith("A dot per place and kind of event")
+        for c in (c.value for c in app("pages/activities.py").caption)
+    )
