@@ -22,7 +22,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-from loaders import xlsx_marks
+from loaders import xls_marks, xlsx_marks
 from loaders.problems import UnreadableFile
 from loaders.xlsx_marks import Marks, sheet_marks
 
@@ -65,6 +65,7 @@ DAMAGED = (
     "Open it in your spreadsheet program and save it again, or get a fresh copy."
 )
 # Office documents that are zip files like a workbook, by the folder their content is in.
+PASSWORD = "is protected with a password. Open it in Excel, remove the password and save it again."
 OTHER_DOCUMENTS = (("word/", "a Word document"), ("ppt/", "a PowerPoint presentation"))
 _WEB_PAGE = re.compile(rb"<(?:!doctype\s+html|html)\b", re.IGNORECASE)
 
@@ -344,11 +345,40 @@ def _check_ods_extents(data: bytes, file_name: str) -> None:
         raise UnreadableFile(file_name, DAMAGED) from e
 
 
+def _check_xls_extents(data: bytes, file_name: str) -> None:
+    """The same for an old Excel workbook, whose sheets calamine lays out all at once as it opens
+    it: a stray cell at IV65536 took 1.2 GB and 2 s before the file could be refused."""
+    try:
+        extents = xls_marks.sheet_extents(data, MAX_CELLS)
+    except xls_marks.Protected as e:
+        raise UnreadableFile(file_name, PASSWORD) from e
+    except xls_marks.Damaged as e:
+        raise UnreadableFile(file_name, DAMAGED) from e
+    for sheet, extent in extents.items():
+        if refused := _too_large(file_name, sheet, extent.rows, extent.columns):
+            raise refused
+        if extent.cells > MAX_CELLS:  # more cells than its block holds: the same ones over and over
+            raise UnreadableFile(file_name, DAMAGED)
+    laid_out = {sheet: e.rows * e.columns for sheet, e in extents.items() if e.rows * e.columns}
+    if sum(laid_out.values()) > MAX_CELLS:
+        largest = sorted(laid_out.items(), key=lambda item: -item[1])[:3]
+        raise UnreadableFile(
+            file_name,
+            f"has sheets that together reach {sum(laid_out.values()):,} cells from A1 ("
+            + ", ".join(f"'{sheet}' {cells:,}" for sheet, cells in largest)
+            + f"), where aidtrack reads at most {MAX_CELLS:,} in all: an .xls has all its sheets read at "
+            "once. Delete the rows and columns beyond your tables, or the sheets you do not import, and save "
+            "the file again.",
+        )
+
+
 def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
     if kind == "xlsx":
         _check_xlsx_extents(data, file_name)
     elif kind == "ods":
         _check_ods_extents(data, file_name)
+    elif kind == "xls":
+        _check_xls_extents(data, file_name)
     # What calamine does not tell (hidden rows, error cells, currency formats) is read from the
     # file on a thread of its own meanwhile: calamine parses without holding the interpreter, so
     # on a computer with two cores the marks of a large sheet come at no extra time.
@@ -382,12 +412,15 @@ def _calamine_sheets(data: bytes, file_name: str) -> list[RawSheet]:
             merged = tuple(sheet.merged_cell_ranges or ())
             sheets.append(RawSheet(meta.name, rows, hidden, merged=merged))
     except calamine.PasswordError as e:
-        raise UnreadableFile(
-            file_name,
-            "is protected with a password. Open it in Excel, remove the password and save it again.",
-        ) from e
+        raise UnreadableFile(file_name, PASSWORD) from e
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as e:
         raise UnreadableFile(file_name, DAMAGED) from e
+    except BaseException as e:
+        # A record that says it holds more than it does (a merged-cell count, say) makes calamine
+        # panic, which Python sees as a BaseException rather than an error.
+        if type(e).__name__ != "PanicException":
+            raise
+        raise UnreadableFile(file_name, DAMAGED) from None
     return sheets
 
 
