@@ -64,8 +64,8 @@ DAMAGED = (
     "cannot be read: it is damaged or incomplete (a download or copy that did not finish, say). "
     "Open it in your spreadsheet program and save it again, or get a fresh copy."
 )
-# Office documents that are zip files like a workbook, by the folder their content is in.
 PASSWORD = "is protected with a password. Open it in Excel, remove the password and save it again."
+# Office documents that are zip files like a workbook, by the folder their content is in.
 OTHER_DOCUMENTS = (("word/", "a Word document"), ("ppt/", "a PowerPoint presentation"))
 _WEB_PAGE = re.compile(rb"<(?:!doctype\s+html|html)\b", re.IGNORECASE)
 
