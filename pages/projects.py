@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from portfolio import charts
+from portfolio import access, charts
 from portfolio.access import WITHHELD
 from ui.db import spend_flags
 from ui.filters import filters_in_words
@@ -16,6 +16,8 @@ CURRENCY = ui.reporting_currency()
 filters = ui.current_filters()
 seen = ui.audience()
 projects = ui.withheld(ui.project_table(filters, CURRENCY))
+if seen.public_only:
+    projects = projects.assign(source=access.sources_without_file_names(projects["source"]))
 # The table holds the first 5,000 (seed and imported projects first, then by ID); the count is
 # of them all.
 head = ui.headline(filters, CURRENCY)
@@ -120,7 +122,7 @@ facts[2].markdown(
     else "**Dates**  \nnot recorded"
 )
 facts[3].markdown(f"**Budget**  \n{ui.budget_fact(p, not detail.budgets.empty, CURRENCY)}")
-st.caption(ui.source_of(p))
+st.caption(ui.source_of(p, file_named=not seen.public_only))
 if p["visibility"] == "internal":
     st.info("Internal project: editors and admins see it; viewers do not.", icon=":material/visibility_off:")
 # What the Spend review would flag, in its words, for whoever may open the review.
@@ -309,8 +311,13 @@ if not detail.transactions.empty:
         width="stretch",
     )
 
-source = {"sample": "the seed page", "edit": "edited in the app"}.get(p["import_format"], p["import_file"])
-st.caption(f"Source: {literal(source)}; last updated {p['updated_at']:%d %b %Y %H:%M}.")
+if seen.public_only:  # a file's name can tell of internal work in the same file
+    st.caption(f"Last updated {p['updated_at']:%d %b %Y %H:%M}.")
+else:
+    source = {"sample": "the seed page", "edit": "edited in the app"}.get(
+        p["import_format"], p["import_file"]
+    )
+    st.caption(f"Source: {literal(source)}; last updated {p['updated_at']:%d %b %Y %H:%M}.")
 
 if ui.may("imports"):
     with st.expander("Edit this project", icon=":material/edit:"):

@@ -366,6 +366,19 @@ def withhold_parties(
     return out
 
 
+# What the project list says of a project's source besides a file's name (portfolio.queries).
+NAMELESS_SOURCES = ("Illustrative", "Seed page", "Entered")
+
+
+def sources_without_file_names(sources: pd.Series) -> pd.Series:
+    """The project list's Source as a viewer sees it: 'Imported' for a file's name, 'Edited in the
+    app' for an edit. A file's name can tell of internal work in the same file
+    ('q3-internal-and-public.xlsx'), and a viewer sees only the public projects it held."""
+    edited = sources.astype(str).str.startswith("Edited in the app")
+    named = ~sources.isin(NAMELESS_SOURCES) & sources.notna()
+    return sources.mask(named, "Imported").mask(edited, "Edited in the app")
+
+
 def withhold_record(record: dict, audience: Audience) -> dict:
     """One row (a project's fields) with the audience's withheld fields replaced."""
     out = dict(record)

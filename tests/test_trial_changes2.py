@@ -5,21 +5,34 @@ export leaves out, and who may undo an import."""
 import io
 
 import openpyxl
+import pytest
 
 from loaders import pipeline
-from portfolio import imports, store
+from portfolio import access, imports, store
 
+from .test_access import PASSWORDS, signed_in
 from .test_pages import app
 
 
-def countries_changed(db) -> bytes:
-    """The portfolio's own export with ILL-0001's Croatia (9.81%) made Albania."""
+@pytest.fixture
+def users_file(tmp_path, monkeypatch):
+    """vera (viewer), ed (editor) and ada (admin), as tests/test_access.py signs them in."""
+    path = tmp_path / "users.json"
+    for name, role in (("vera", "viewer"), ("ed", "editor"), ("ada", "admin")):
+        access.add_user(path, name, role, PASSWORDS[name])
+    monkeypatch.setenv("AIDTRACK_USERS", str(path))
+    return path
+
+
+def countries_changed(db, project: str = "ILL-0001", old: str = "Croatia", new: str = "Albania") -> bytes:
+    """The portfolio's own export with one of a project's countries changed (ILL-0001's Croatia,
+    9.81%, made Albania)."""
     buffer = io.BytesIO()
     pipeline.write_export(buffer, db.connection)
     wb = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
     for row in wb["Countries"].iter_rows(min_row=2):
-        if row[0].value == "ILL-0001" and row[1].value == "Croatia":
-            row[1].value = "Albania"
+        if row[0].value == project and row[1].value == old:
+            row[1].value = new
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -81,4 +94,45 @@ def test_the_map_caption_says_what_the_map_shows_when_no_event_has_coordinates(s
     assert any(
         c.startswith("A dot per place and kind of event")
         for c in (c.value for c in app("pages/activities.py").caption)
+    )
+
+
+def page_text(at) -> str:
+    return "\n".join([c.value for c in at.caption] + [m.value for m in at.markdown])
+
+
+def test_a_viewer_is_not_told_the_name_of_the_file_a_project_came_from(sample_db, users_file):
+    # A public project's page told a viewer "Source: q3-internal-and-public.xlsx, imported ...",
+    # and the project list's Source column named the file too: a file that also held internal
+    # projects can tell of them by its name.
+    db = store.open_store(sample_db)
+    changed = countries_changed(db, "SEED-EU-SRB-BM", "Serbia", "Montenegro")
+    plan, _ = pipeline.preview_file(db, changed, "q3-internal-and-public.xlsx")
+    imports.apply(db, plan, by="ed")
+    db.close()
+
+    at = signed_in("vera")
+    at.switch_page("pages/projects.py")
+    at.query_params["project"] = "SEED-EU-SRB-BM"
+    at.run()
+    assert not at.exception
+    assert "**ID**  \nSEED-EU-SRB-BM" in page_text(at)
+    assert "q3-internal" not in page_text(at)
+    assert any(c.value.startswith("Source: aidtrack workbook, imported ") for c in at.caption)
+    listed = at.dataframe[0].value.set_index("project_id")
+    assert listed.loc["SEED-EU-SRB-BM", "source"] == "Imported"
+    assert listed.loc["SEED-CSC-WB", "source"] == "Seed page"
+    assert not any("q3-internal" in str(v) for d in at.dataframe for v in d.value.to_numpy().ravel())
+
+    # Editors' view is as it was.
+    at = signed_in("ed")
+    at.switch_page("pages/projects.py")
+    at.query_params["project"] = "SEED-EU-SRB-BM"
+    at.run()
+    assert any(
+        c.value.startswith("Source: q3-internal-and-public.xlsx (aidtrack workbook)") for c in at.caption
+    )
+    assert (
+        at.dataframe[0].value.set_index("project_id").loc["SEED-EU-SRB-BM", "source"]
+        == "q3-internal-and-public.xlsx"
     )

@@ -212,16 +212,21 @@ SOURCES = {
 }
 
 
-def source_of(project: dict) -> str:
-    """Where a project's data came from, for the project view."""
+def source_of(project: dict, file_named: bool = True) -> str:
+    """Where a project's data came from, for the project view. Without `file_named` (a viewer) the
+    kind of file and the date, not the file's name: it can tell of internal work in the same file."""
     if not known(project.get("import_file")):
         return "Source: not recorded."
     kind = SOURCES.get(project.get("import_format"), project.get("import_format"))
     when = project.get("imported_at")
     if project.get("import_format") == "edit":
+        if not file_named:
+            return f"Last edited in the app on {when:%d %b %Y %H:%M}."
         return (
             f"Last edited in the app on {when:%d %b %Y %H:%M}; the history says where each field came from."
         )
+    if not file_named:
+        return f"Source: {kind or 'a file'}" + (f", imported {when:%d %b %Y %H:%M}." if known(when) else ".")
     when = f", imported {when:%d %b %Y %H:%M}" if known(when) else ""
     return f"Source: {literal(project['import_file'])} ({kind}){when}. Last changed by that import."
 
