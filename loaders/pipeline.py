@@ -281,6 +281,14 @@ def write_iati_export(
     lines = [f"{len(made_up)} illustrative projects (made up, not real projects)"] if made_up else []
     if internal:
         lines.append(f"{len(internal)} internal projects (only public projects are published)")
+    related = export.internal_relations(con, list(tables["projects"]["project_id"]))
+    if related:
+        what = (
+            "activity that is an internal project"
+            if related == 1
+            else "activities that are internal projects"
+        )
+        lines.append(f"{related} related {what} (a publication names no internal project)")
     if internal_fields:
         fields = ", ".join(access.WITHHOLDABLE[f][0] for f in sorted(internal_fields))
         lines.append(f"the fields marked internal ({fields})")

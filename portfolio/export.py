@@ -225,3 +225,16 @@ def iati_tables(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) 
         )
         for table, sql in IATI_EXPORTS.items()
     }
+
+
+# Relations iati_tables leaves out: of the published projects, to a project the owner keeps internal.
+INTERNAL_RELATIONS = """
+SELECT count(*) FROM project_relations
+WHERE project_id IN (SELECT unnest($projects))
+  AND related_id IN (SELECT project_id FROM projects WHERE visibility = 'internal')
+"""
+
+
+def internal_relations(con: duckdb.DuckDBPyConnection, project_ids: list[str]) -> int:
+    """How many relations of these projects name an internal project, which a publication leaves out."""
+    return int(_table(con, INTERNAL_RELATIONS, {"projects": project_ids}).iloc[0, 0])

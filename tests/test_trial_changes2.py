@@ -136,3 +136,30 @@ def test_a_viewer_is_not_told_the_name_of_the_file_a_project_came_from(sample_db
         at.dataframe[0].value.set_index("project_id").loc["SEED-EU-SRB-BM", "source"]
         == "q3-internal-and-public.xlsx"
     )
+
+
+def test_the_iati_files_left_out_list_counts_relations_to_internal_projects(sample_db):
+    # A public project's relation to an internal project is dropped from the IATI file, but the
+    # Import page's "Left out of the file" list did not say so: the publisher saw nothing missing.
+    db = store.open_store(sample_db)
+    public_id, internal_id = (
+        db.connection.execute(
+            "SELECT project_id FROM projects WHERE visibility = ? ORDER BY project_id LIMIT 1", [v]
+        ).fetchone()[0]
+        for v in ("public", "internal")
+    )
+    with db.write() as cur:
+        cur.execute(
+            """INSERT INTO project_relations (project_id, relation, related_id)
+               VALUES (?, 'sibling', ?), (?, 'parent', 'XM-DAC-41114-OUTSIDE')""",
+            [public_id, internal_id, public_id],
+        )
+    db.close()
+    at = app("pages/imports.py")
+    at.checkbox[0].check().run()
+    next(b for b in at.button if b.label.startswith("Prepare")).click().run()
+    left_out = next(c.value for c in at.caption if c.value.startswith("Left out of the file:"))
+    assert "- 1 related activity that is an internal project (a publication names no internal project)" in (
+        left_out.split("\n")
+    )
+    assert "Download the IATI file (32 projects)" in [b.label for b in at.get("download_button")]
