@@ -235,8 +235,16 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-if entry["can_undo"] and not access.may_undo(ui.user(), entry["imported_by"]):
-    st.caption(f"Only {ui.literal(entry['imported_by'] or 'its importer')} or an admin can undo this import.")
+if entry["can_undo"] and not access.may_undo(ui.user(), entry["imported_by"], entry["imported_at"]):
+    if entry["imported_by"] == ui.user_name():
+        st.caption(
+            "Imported by an earlier account with your user name, before yours was added: only an admin "
+            "can undo it."
+        )
+    else:
+        st.caption(
+            f"Only {ui.literal(entry['imported_by'] or 'its importer')} or an admin can undo this import."
+        )
 elif entry["can_undo"]:
     if st.button(f"Undo import {import_id}", icon=":material/undo:"):
         try:

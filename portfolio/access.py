@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -69,9 +70,20 @@ def may(role: str, needed: str) -> bool:
     return ROLES.index(role) >= ROLES.index(needed)
 
 
-def may_undo(user: User, imported_by: str | None) -> bool:
-    """Editors undo their own imports and edits; admins anyone's."""
-    return may(user.role, "admin") or (may(user.role, "editor") and imported_by == user.name)
+def may_undo(user: User, imported_by: str | None, imported_at=None) -> bool:
+    """Editors undo their own imports and edits; admins anyone's. An import is the editor's own
+    when made under their name since their account was added."""
+    if may(user.role, "admin"):
+        return True
+    return may(user.role, "editor") and imported_by == user.name and not earlier_account(user, imported_at)
+
+
+def earlier_account(user: User, imported_at) -> bool:
+    """Whether something done under this user's name predates their account: an earlier account
+    of the same name did it (a removed user's name given to someone new)."""
+    return (
+        bool(user.added) and imported_at is not None and pd.Timestamp(imported_at) < pd.Timestamp(user.added)
+    )
 
 
 class AccessError(Exception):
@@ -127,6 +139,9 @@ class User:
     role: str
     email: str | None = None
     password: str | None = field(default=None, repr=False)
+    # When the account was added (local time, as imports are logged); None in files written before
+    # aidtrack kept it.
+    added: str | None = None
 
 
 def users_path() -> Path | None:
@@ -142,7 +157,7 @@ def read_users(path: Path) -> dict[str, User]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         users = {
-            name: User(name, entry["role"], entry.get("email"), entry.get("password"))
+            name: User(name, entry["role"], entry.get("email"), entry.get("password"), entry.get("added"))
             for name, entry in data["users"].items()
         }
     except (ValueError, KeyError, TypeError, AttributeError) as e:
@@ -160,7 +175,16 @@ def write_users(path: Path, users: dict[str, User]) -> None:
     """Replace the users file in one step, readable by its owner only."""
     data = {
         "users": {
-            u.name: {k: v for k, v in (("role", u.role), ("email", u.email), ("password", u.password)) if v}
+            u.name: {
+                k: v
+                for k, v in (
+                    ("role", u.role),
+                    ("email", u.email),
+                    ("password", u.password),
+                    ("added", u.added),
+                )
+                if v
+            }
             for u in sorted(users.values(), key=lambda u: u.name)
         }
     }
@@ -193,7 +217,11 @@ def add_user(path: Path, name: str, role: str, password: str | None, email: str 
     if name in users:
         raise AccessError(f"There is already a user {name}; use set-role or remove.")
     user = User(
-        name, role, email.strip().lower() if email else None, hash_password(password) if password else None
+        name,
+        role,
+        email.strip().lower() if email else None,
+        hash_password(password) if password else None,
+        datetime.now().isoformat(timespec="microseconds"),
     )
     write_users(path, {**users, name: user})
     return user

@@ -163,3 +163,39 @@ def test_the_iati_files_left_out_list_counts_relations_to_internal_projects(samp
         left_out.split("\n")
     )
     assert "Download the IATI file (32 projects)" in [b.label for b in at.get("download_button")]
+
+
+def test_a_new_account_given_a_removed_users_name_cannot_undo_that_users_imports(
+    sample_db, users_file, monkeypatch
+):
+    # Undo went by user name: tomas's imports could be undone by whoever was later given the name
+    # tomas, a different person with a new account.
+    access.add_user(users_file, "tomas", "editor", "tomas-password-1")
+    db = store.open_store(sample_db)
+    plan, _ = pipeline.preview_edit(db, "SEED-CSC-WB", {"title": "Countering Serious Crime (tomas's)"})
+    old = imports.apply(db, plan, by="tomas")
+    db.close()
+    access.remove_user(users_file, "tomas")
+    access.add_user(users_file, "tomas", "editor", "another-password-2")
+    db = store.open_store(sample_db)
+    plan, _ = pipeline.preview_edit(
+        db, "SEED-BSM-SERIES", {"title": "Border Security Seminars (new tomas's)"}
+    )
+    new = imports.apply(db, plan, by="tomas")
+    db.close()
+    monkeypatch.setitem(PASSWORDS, "tomas", "another-password-2")
+    at = signed_in("tomas")
+    at.switch_page("pages/imports.py").run()
+    log = list(at.dataframe[0].value["import_id"])
+    at.selectbox(key="import_choice").set_value(log.index(old)).run()
+    assert f"Undo import {old}" not in [b.label for b in at.button]
+    assert (
+        "Imported by an earlier account with your user name, before yours was added: only an admin "
+        "can undo it." in [c.value for c in at.caption]
+    )
+    at.selectbox(key="import_choice").set_value(log.index(new)).run()
+    assert f"Undo import {new}" in [b.label for b in at.button]  # the new account's own
+    at = signed_in("ada")
+    at.switch_page("pages/imports.py").run()
+    at.selectbox(key="import_choice").set_value(log.index(old)).run()
+    assert f"Undo import {old}" in [b.label for b in at.button]
