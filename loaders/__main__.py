@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from portfolio.filters import Filters
     from portfolio.store import Store
 
-READ_FAILED, DATABASE_UNAVAILABLE, INVALID_OUTPUT = 2, 1, 3
+READ_FAILED, DATABASE_UNAVAILABLE, INVALID_OUTPUT, NOTHING_WRITTEN = 2, 1, 3, 4
 ILLUSTRATIVE_LEFT_OUT = re.compile(r"\d+ illustrative projects")
 
 
@@ -36,6 +36,17 @@ def _db_path(args: argparse.Namespace) -> str:
     from portfolio import store
 
     return args.db or os.environ.get("AIDTRACK_DB") or str(store.DEFAULT_DB)
+
+
+# What a command held off by the dashboard did not do, and where the dashboard does it.
+INSTEAD = {
+    "import": "Nothing was imported. Import through the dashboard's Import page",
+    "rates": "No rates were imported. Import them on the dashboard's Exchange rates page",
+    "template": "Nothing was written. Download the template from the dashboard's Import page",
+    "export": "Nothing was written. Download the portfolio from the dashboard's Import page",
+    "undo": "Nothing was undone. Undo the import on the dashboard's Import page",
+    "log": "The log was not read. See it on the dashboard's Import page",
+}
 
 
 def open_database(args: argparse.Namespace) -> Store:
@@ -55,8 +66,8 @@ def open_database(args: argparse.Namespace) -> Store:
                 who = f"process {held.group(1)}" if held else "another process"
                 raise store.StoreError(
                     f"{path} is held by {who}, most likely the aidtrack dashboard, which keeps the "
-                    f"database open while it runs. Nothing was imported. Import through the dashboard's "
-                    "Import page, or stop the dashboard and run this command again.",
+                    f"database open while it runs. {INSTEAD.get(args.command, INSTEAD['import'])}, or stop "
+                    "the dashboard and run this command again.",
                     title="The dashboard holds the database",
                 ) from e
             time.sleep(0.5)
@@ -156,7 +167,8 @@ def export_iati(out: str, db: Store, filters: Filters, include_illustrative: boo
 
     result = pipeline.write_iati_export(out, db.connection, filters, include_illustrative)
     if result.written:
-        print(f"Wrote {result.written} projects as IATI 2.03 activities to {out}.")
+        projects = "project" if result.written == 1 else "projects"
+        print(f"Wrote {result.written} {projects} as IATI 2.03 activities to {out}.")
     else:
         print(f"No project can be written as an IATI activity; {out} was not written.")
     for line in result.left_out:
@@ -164,6 +176,8 @@ def export_iati(out: str, db: Store, filters: Filters, include_illustrative: boo
         print(f"  Left out: {line}{hint}.")
     for error in result.errors[:20]:
         print(f"  Schema error: {error}", file=sys.stderr)
+    if not result.written:
+        return NOTHING_WRITTEN
     return INVALID_OUTPUT if result.errors else 0
 
 

@@ -541,6 +541,12 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        if not self.path.parent.is_dir():
+            raise StoreError(
+                f"Cannot open {self.path}: its folder {self.path.parent} does not exist. Create it "
+                f"(mkdir -p {self.path.parent}) or point AIDTRACK_DB at a file in a folder that does.",
+                title="Database unavailable",
+            )
         try:
             self.connection = duckdb.connect(str(self.path))
         except duckdb.Error as e:

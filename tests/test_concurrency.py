@@ -191,3 +191,46 @@ def test_a_page_read_while_an_import_lands_is_read_again_all_at_the_new_version(
     total = Decimal(re.match(r"Parts add up to EUR ([\d,.]+)\.", parts).group(1).replace(",", ""))
     head = queries.headline(ui_db.store().connection, Filters(), "EUR")
     assert (projects, total) == (str(head.projects), head.total_budget) == (str(46), head.total_budget)
+
+
+def test_a_command_held_off_by_the_dashboard_says_what_it_did_not_do(sample_db, tmp_path):
+    # The dashboard keeps the database open while it runs; a process holding it stands in for it.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+            "sys.stdin.read()",
+            str(sample_db),
+        ],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "loaders",
+                "template",
+                str(tmp_path / "t.xlsx"),
+                "--db",
+                str(sample_db),
+                "--wait",
+                "0",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        holder.communicate("", timeout=30)
+    assert done.returncode == 1 and not (tmp_path / "t.xlsx").exists()
+    assert done.stderr.strip().endswith(
+        "Nothing was written. Download the template from the dashboard's Import page, or stop the dashboard "
+        "and run this command again."
+    )

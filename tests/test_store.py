@@ -222,3 +222,14 @@ def published_rate(currency: str, day: str) -> str:
     with zipfile.ZipFile(archive) as z:
         rows = csv.DictReader(io.TextIOWrapper(z.open(z.namelist()[0]), encoding="utf-8"))
         return next(r[currency] for r in rows if r["Date"] == day)
+
+
+def test_a_database_in_a_folder_that_does_not_exist_says_so(tmp_path):
+    path = tmp_path / "srv" / "aidtrack" / "aidtrack.duckdb"
+    with pytest.raises(store.StoreError) as refused:
+        store.open_store(path)
+    assert str(refused.value).endswith(
+        f"Cannot open {path}: its folder {path.parent} does not exist. Create it (mkdir -p {path.parent}) "
+        "or point AIDTRACK_DB at a file in a folder that does."
+    )
+    assert not path.parent.exists()

@@ -147,6 +147,11 @@ def test_the_summary_says_estimated_only_where_a_split_was_estimated(sample_db):
 
 def test_an_iati_export_leaves_out_illustrative_projects_unless_asked_and_says_how_many(sample_db, tmp_path):
     # 'python -m loaders export out.xml' published the 40 made-up sample projects as IATI activities.
+    out = tmp_path / "publish.xml"
+    # Nothing to publish (the seed page's projects lack a status or dates): said, and not a success.
+    done = run_cli("export", str(out), env_db=sample_db)
+    assert done.returncode == 4 and not out.exists()
+    assert f"No project can be written as an IATI activity; {out} was not written." in done.stdout
     db = store.open_store(sample_db)
     with db.write() as cur:  # a real project beside the made-up ones
         cur.execute(
@@ -154,10 +159,9 @@ def test_an_iati_export_leaves_out_illustrative_projects_unless_asked_and_says_h
             "WHERE project_id = 'SEED-EU-SRB-BM'"
         )
     db.close()
-    out = tmp_path / "publish.xml"
     done = run_cli("export", str(out), env_db=sample_db)
     assert done.returncode == 0, done.stderr
-    assert "Wrote 1 projects as IATI 2.03 activities" in done.stdout
+    assert "Wrote 1 project as IATI 2.03 activities" in done.stdout
     assert (
         "Left out: 40 illustrative projects (made up, not real projects); "
         "--include-illustrative publishes them." in done.stdout
