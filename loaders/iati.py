@@ -493,10 +493,12 @@ class IatiReader:
             places.append((code, self._percentage(r, iid), r, "region"))
         countries = [p for p in places if p[3] == "country"]
         regions = [p for p in places if p[3] == "region"]
-        if len(countries) == 1 and all(r[1] is None for r in regions) and countries[0][1] != Decimal(100):
+        # The only place without a percentage is all of it, as a sheet's single country is (stored
+        # with no share): IATI asks for none there. One with another percentage is taken as 100%.
+        only = countries[0][1] if len(countries) == 1 and all(r[1] is None for r in regions) else None
+        if only is not None and only != Decimal(100):
             code, share, c_el, _ = countries[0]
-            written = "no percentage" if share is None else f"{share}%"
-            self.problem(f"The only recipient country has {written}; it is taken as 100%.", iid, c_el)
+            self.problem(f"The only recipient country has {share}%; it is taken as 100%.", iid, c_el)
             places = [(code, Decimal(100), c_el, "country")] + regions
         given = [p[1] for p in places if p[1] is not None]
         if given and len(given) < len(places) and sum(given) == 100:

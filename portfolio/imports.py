@@ -376,6 +376,8 @@ STORED_CONTRIBUTIONS = """
     SELECT project_id, org_id, amount, currency FROM project_orgs
     WHERE role = 'funding' AND (amount IS NOT NULL OR currency IS NOT NULL)
       AND project_id IN (SELECT unnest($ids))"""
+STORED_WEB_PAGES = """
+    SELECT project_id, url FROM projects WHERE url IS NOT NULL AND project_id IN (SELECT unnest($ids))"""
 STORED_BUDGET_DATES = """
     SELECT project_id, period_start, period_end, type, value_date FROM budgets
     WHERE project_id IN (SELECT unnest($ids))"""
@@ -424,7 +426,8 @@ def _not_given_kept(
 def _kept_from_store(
     store: Store, children: dict[str, pd.DataFrame], stored: set, problems: list[dict]
 ) -> dict[str, pd.DataFrame]:
-    """An IATI file's rows with what IATI has no place for kept as stored.
+    """An IATI file's rows with what IATI has no place for kept as stored, and the project's web
+    page not taken for a document of its own.
 
     IATI names a project's funders but has no contribution per funder, so a funder the file
     still names keeps its stored contribution (amount and currency, or a currency alone); one
@@ -498,6 +501,13 @@ def _kept_from_store(
                     for r in transactions.itertuples()
                 ]
             )
+        links = children.get("project_links")
+        if links is not None and len(links):
+            # The project's web page, which an export writes as an "Activity web page" link:
+            # it is the project's own field here, not a document of its own.
+            web_pages = dict(cur.execute(STORED_WEB_PAGES, {"ids": ids}).fetchall())
+            own = [web_pages.get(p) == url for p, url in zip(links["project_id"], links["url"], strict=True)]
+            children["project_links"] = links[[not o for o in own]].reset_index(drop=True)
     return children
 
 

@@ -228,8 +228,12 @@ def test_a_publishers_file_with_every_rule(empty_db):
     ]
     missing = [p for p in loaded.problems if "names no currency" in p.message]
     assert len(missing) == 1 and missing[0].sheet == "GB-TEST-2" and missing[0].column == "value"
-    # A single country without a percentage is taken as 100% and said so.
-    assert any(p.sheet == "GB-TEST-2" and "taken as 100%" in p.message for p in loaded.problems)
+    # A single country without a percentage is all of it, stored as a sheet's single country is (no
+    # share), and nothing to report: IATI asks for no percentage there.
+    assert rows(empty_db, "SELECT country, share FROM project_countries WHERE project_id = 'GB-TEST-2'") == [
+        ("KEN", None)
+    ]
+    assert not any(p.sheet == "GB-TEST-2" and "recipient country" in p.message for p in loaded.problems)
 
 
 def test_shares_that_do_not_add_up_are_listed_as_scaled(empty_db):
