@@ -52,7 +52,7 @@ for kind, rows in found.items():
         ),
         column_config={
             "project_id": "ID",
-            "title": st.column_config.TextColumn("Project", width=300),
+            "title": st.column_config.TextColumn("Project", width=220),
             "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
             "by": "By",
             "field": "Field",

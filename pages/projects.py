@@ -336,7 +336,7 @@ if len(history):
             column_config={
                 "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
                 "by": "By",
-                "source": "From",
+                "source": st.column_config.TextColumn("From", width=180),
                 "undone": st.column_config.CheckboxColumn("Import undone"),
                 "field": "Field",
                 "change": st.column_config.TextColumn("What changed", width="large"),

@@ -45,6 +45,8 @@ def test_a_changed_list_says_what_it_lost_and_gained(sample_db):
     db = store.open_store(sample_db)
     plan, _ = pipeline.preview_file(db, countries_changed(db), "q3-portfolio.xlsx")
     import_id = imports.apply(db, plan, by="manager")
+    plan, _ = pipeline.preview_edit(db, "SEED-CSC-WB", {"title": "Countering Serious Crime (revised)"})
+    imports.apply(db, plan, by="manager")
     db.close()
     difference = "removed Croatia (HRV) 9.81%; added Albania (ALB) 9.81%"
 
@@ -53,6 +55,8 @@ def test_a_changed_list_says_what_it_lost_and_gained(sample_db):
     )
     row = other.set_index("field").loc["Countries"]
     assert row["change"] == difference
+    # A field's change has nothing there (Before and After say it); it read "removed nan; added nan".
+    assert other.set_index("field").loc["Title", "change"] == ""
     # The whole lists are still there, in the table and its download.
     assert "Croatia (HRV) 9.81%" in row["old"] and "Bosnia and Herzegovina (BIH)" in row["old"]
     assert "Albania (ALB) 9.81%" in row["new"] and "Croatia" not in row["new"]

@@ -283,9 +283,13 @@ def changes_shown(changes: pd.DataFrame, verbs: tuple[str, str] = ("removed", "a
         for side in ("old", "new", "removed", "added"):
             fields, values = changes.loc[coded, "field"], changes.loc[coded, side]
             changes.loc[coded, side] = [named(f, v, names) for f, v in zip(fields, values, strict=True)]
+    # A field's change has no lines (None, or NaN once in a frame): blank, not a grey 'None'.
     change = [
-        "; ".join(f"{verb} {lines}" for verb, lines in zip(verbs, (removed, added), strict=True) if lines)
-        or None
+        "; ".join(
+            f"{verb} {lines}"
+            for verb, lines in zip(verbs, (removed, added), strict=True)
+            if isinstance(lines, str) and lines
+        )
         for removed, added in zip(changes.pop("removed"), changes.pop("added"), strict=True)
     ]
     shown = changes.assign(field=changes["field"].map(lambda f: FIELD_LABELS.get(f, f)))
