@@ -273,8 +273,8 @@ class Context:
                 continue
             if code is None:
                 messages.append(
-                    f"'{_clip(name)}' is not a country or region aidtrack knows; the project is stored "
-                    "without it. Use the country's English name or ISO code."
+                    f"'{_clip(name)}' is not a country or region aidtrack knows; it is left out. Use the "
+                    "country's English name or ISO code."
                 )
                 continue
             if share is not None and not 0 <= share <= 100:
@@ -608,7 +608,8 @@ class FlatReader(_Reader):
             # projects as stored, where the other sheets' projects take the file's.
             own_fields, own_slices = _covered(given)
             if not_given := covered - {*own_fields, *own_slices}:
-                frames[i] = frames[i].assign(not_given=[frozenset(not_given)] * len(frames[i]))
+                unread = frames[i]["not_given"] if "not_given" in frames[i] else [None] * len(frames[i])
+                frames[i] = frames[i].assign(not_given=[frozenset(not_given | (u or set())) for u in unread])
                 missing = [FIELD_LABELS.get(f, f) for f in project_fields if f in not_given]
                 missing += [s.label for s in slices if s in not_given]
                 self.problem(
@@ -1348,6 +1349,9 @@ class _SheetColumns:
                 self.sheet,
                 severity=NOTE,
             )
+        # Rows whose list cell names nothing aidtrack knows ('Westeros', AidData's sector names):
+        # a project already stored keeps its list rather than losing it to an unread cell.
+        unread: dict[int, set] = {}
         if has("countries"):
             cells = self.distinct("countries")
             places = cells.parse(self._places)
@@ -1355,6 +1359,7 @@ class _SheetColumns:
             children["project_countries"].append(
                 _spread(cells.code_array, [r[0] for r in places], ("country", "share"))
             )
+            self._unread("countries", cells, places, Slice("project_countries"), unread)
         if has("sectors"):
             cells = self.distinct("sectors")
             sectors = cells.parse(self._sectors)
@@ -1362,6 +1367,9 @@ class _SheetColumns:
             children["project_sectors"].append(
                 _spread(cells.code_array, [r[0] for r in sectors], ("sector", "share"))
             )
+            self._unread("sectors", cells, sectors, Slice("project_sectors"), unread)
+        if unread:
+            columns["not_given"] = [frozenset(unread[p]) if p in unread else None for p in range(n)]
         if has("aims"):
             cells = self.distinct("aims")
             found = cells.parse(_aims)
@@ -1772,6 +1780,26 @@ class _SheetColumns:
                         "is taken as its part of the total."
                     )
         return tuple(entries), messages, mode
+
+    def _unread(self, field: str, cells: _Distinct, found: list[tuple], part: Slice, unread: dict) -> None:
+        """Mark the rows whose cell holds something but names nothing known (only messages)."""
+        nothing = [k for k, (entries, said) in enumerate(found) if not entries and said]
+        positions = cells.positions(nothing)
+        for position in positions:
+            unread.setdefault(position, set()).add(part)
+        if positions:
+            one, many = {"project_countries": ("country or region", "countries")}.get(
+                part.table, ("sector", "sectors")
+            )
+            rows = "1 row names" if len(positions) == 1 else f"{len(positions):,} rows name"
+            self.reader.problem(
+                f"{rows} no {one} aidtrack knows in this column: a project already in aidtrack keeps the "
+                f"{many} stored for it, a new one has none.",
+                self.sheet,
+                self.numbers[positions[0]],
+                self.by_field[field].text,
+                severity=NOTE,
+            )
 
     def _places(self, cell) -> tuple[tuple, list[str]]:
         entries, messages, codes = [], [], set()

@@ -320,7 +320,7 @@ def test_ten_thousand_character_cells_are_kept_whole_and_quoted_short(db):
             "Portfolio",
             3,
             "Country",
-            f"{clipped} is not a country or region aidtrack knows; the project is stored without it. Use the "
+            f"{clipped} is not a country or region aidtrack knows; it is left out. Use the "
             "country's English name or ISO code.",
         ),
     ]

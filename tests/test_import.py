@@ -563,13 +563,13 @@ def test_an_unknown_country_listed_with_known_ones_is_reported_by_its_own_name(e
         (
             2,
             "Country/ies",
-            "'Atlantis' is not a country or region aidtrack knows; the project is stored without it. Use the "
+            "'Atlantis' is not a country or region aidtrack knows; it is left out. Use the "
             "country's English name or ISO code.",
         ),
         (
             3,
             "Country/ies",
-            "'Serbai' is not a country or region aidtrack knows; the project is stored without it. Use the "
+            "'Serbai' is not a country or region aidtrack knows; it is left out. Use the "
             "country's English name or ISO code.",
         ),
     ]

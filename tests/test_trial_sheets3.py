@@ -459,3 +459,38 @@ def test_a_ministry_of_this_and_that_is_one_organisation_without_a_warning(empty
         (3, "Bank of Guyana, Ministry of Finance"),
         (4, "Abt Associates, DAI"),
     ]
+
+
+def test_a_list_cell_naming_nothing_known_keeps_the_stored_list(empty_db):
+    first = b"Project ID,Title,Country,Sector\nP1,Roads,Serbia,21020\nP2,Clinics,Albania,12220\n"
+    plan, _ = pipeline.preview_file(empty_db, first, "q2.csv")
+    imports.apply(empty_db, plan)
+    # AidData's sector names are not DAC names; a typo names no country: neither clears what is stored.
+    second = (
+        b"Project ID,Title,Country,Sector\nP1,Roads,Srebia,Transport and storage\nP2,Clinics,Albania,12230\n"
+    )
+    plan, loaded = pipeline.preview_file(empty_db, second, "q3.csv")
+    assert plan.updated[["project_id", "field"]].values.tolist() == [["P2", "Sectors"]]
+    assert [(p.row, p.column, p.message) for p in loaded.problems if p.severity == "note"] == [
+        (
+            2,
+            "Country",
+            "1 row names no country or region aidtrack knows in this column: a project already in aidtrack "
+            "keeps the countries stored for it, a new one has none.",
+        ),
+        (
+            2,
+            "Sector",
+            "1 row names no sector aidtrack knows in this column: a project already in aidtrack keeps the "
+            "sectors stored for it, a new one has none.",
+        ),
+    ]
+    imports.apply(empty_db, plan)
+    assert rows(empty_db, "SELECT project_id, country FROM project_countries ORDER BY 1") == [
+        ("P1", "SRB"),
+        ("P2", "ALB"),
+    ]
+    assert rows(empty_db, "SELECT project_id, sector FROM project_sectors ORDER BY 1") == [
+        ("P1", "21020"),
+        ("P2", "12230"),
+    ]
