@@ -4,7 +4,6 @@ changes between two dates, read from the import log (`imports`, `import_projects
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -221,16 +220,18 @@ def list_change(field: str, old, new) -> tuple[str, str] | None:
     if field not in LIST_FIELDS:
         return None
     before, after = (value.split("; ") if isinstance(value, str) and value else [] for value in (old, new))
-    lost, gained = Counter(before) - Counter(after), Counter(after) - Counter(before)
-    return _taken(before, lost), _taken(after, gained)
+    return _beyond(before, after), _beyond(after, before)
 
 
-def _taken(lines: list[str], counts: Counter) -> str:
-    """The lines of `lines` that `counts` holds, as many times as it holds them, in order."""
-    counts = counts.copy()
+def _beyond(lines: list[str], other: list[str]) -> str:
+    """The lines of `lines` that `other` does not hold (as many times as it holds them, counted)."""
+    left: dict[str, int] = {}
+    for line in other:
+        left[line] = left.get(line, 0) + 1
     kept = []
     for line in lines:
-        if counts[line] > 0:
-            counts[line] -= 1
+        if left.get(line, 0):
+            left[line] -= 1
+        else:
             kept.append(line)
     return "; ".join(kept)

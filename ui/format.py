@@ -273,7 +273,7 @@ def changes_shown(changes: pd.DataFrame, verbs: tuple[str, str] = ("removed", "a
     if "removed" not in changes:
         sides = [
             list_change(f, o, n) or (None, None)
-            for f, o, n in zip(changes["field"], changes["old"], changes["new"], strict=True)
+            for f, o, n in zip(*(changes[c].tolist() for c in ("field", "old", "new")), strict=True)
         ]
         changes["removed"] = [removed for removed, _ in sides]
         changes["added"] = [added for _, added in sides]
