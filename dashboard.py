@@ -6,15 +6,6 @@ import ui
 
 st.set_page_config(page_title="aidtrack", page_icon=":material/public:", layout="wide")
 
-try:
-    ui.store()
-except ui.StoreError as error:
-    ui.store_error(error)
-    st.stop()
-
-ui.pin_data_version()
-user = ui.sign_in()
-
 # Every page, keyed by its file in pages/; the navigation lists those the role may use.
 PAGES = {
     "overview": ("Overview", ":material/dashboard:"),
@@ -38,10 +29,20 @@ def listed(names: list[str]) -> list[st.Page]:
     ]
 
 
+# Until the visitor is signed in, no page is listed: a run that stops early (the database
+# unavailable, sign-in refused) would otherwise show Streamlit's list of the files in pages/.
+# Naming every page keeps the one a link asked for, to open after signing in.
+st.navigation(listed(list(PAGES)), position="hidden")
+
+try:
+    ui.store()
+except ui.StoreError as error:
+    ui.store_error(error)
+    st.stop()
+
+ui.pin_data_version()
+user = ui.sign_in()
 if user is None:
-    # The sign-in form is showing. Naming every page keeps the one the link asked for, so that
-    # after signing in the link opens it (if the role allows it).
-    st.navigation(listed(list(PAGES)), position="hidden")
     ui.sign_in_form()
     st.stop()
 pages = st.navigation(listed([name for name in PAGES if ui.may(name)]))
