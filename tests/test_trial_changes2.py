@@ -203,3 +203,18 @@ def test_a_new_account_given_a_removed_users_name_cannot_undo_that_users_imports
     at.switch_page("pages/imports.py").run()
     at.selectbox(key="import_choice").set_value(log.index(old)).run()
     assert f"Undo import {old}" in [b.label for b in at.button]
+
+
+def test_a_session_of_a_removed_user_does_not_go_on_as_a_new_account_of_that_name(
+    sample_db, users_file, monkeypatch
+):
+    # A session goes by user name: removed between two clicks and the name given to someone new,
+    # the old session went on as the new account.
+    access.add_user(users_file, "tomas", "viewer", "tomas-password-1")
+    monkeypatch.setitem(PASSWORDS, "tomas", "tomas-password-1")
+    at = signed_in("tomas")
+    assert "Signed in as **tomas**" in page_text(at)
+    access.remove_user(users_file, "tomas")
+    access.add_user(users_file, "tomas", "editor", "another-password-2")
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in to aidtrack"]

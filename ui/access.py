@@ -27,6 +27,9 @@ from ui.format import literal
 
 LOCAL_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
 SIGNED_IN = "signed_in_user"
+# When the signed-in account was added: a session goes by name, and a removed user's name given to
+# a new account must not carry the old account's session over to it.
+SIGNED_IN_ADDED = "signed_in_account_added"
 LAST_SEEN = "signed_in_last_seen"
 
 
@@ -106,6 +109,7 @@ def _password_form(users: dict[str, access.User]) -> None:
             user = access.sign_in(users, name, password, _throttle())
         if user:
             st.session_state[SIGNED_IN] = user.name
+            st.session_state[SIGNED_IN_ADDED] = user.added
             st.session_state[LAST_SEEN] = time.monotonic()
             st.rerun()
         st.error(
@@ -163,7 +167,7 @@ def _who() -> access.User | None:
         del st.session_state[SIGNED_IN]
         st.session_state["timed_out"] = True
         name = None
-    if name is None or name not in users:
+    if name is None or name not in users or users[name].added != st.session_state.get(SIGNED_IN_ADDED):
         st.session_state.pop(SIGNED_IN, None)
         return None
     return users[name]
@@ -172,7 +176,7 @@ def _who() -> access.User | None:
 def sign_out() -> None:
     if _single_sign_on():
         st.logout()
-    for key in (SIGNED_IN, LAST_SEEN, "user"):
+    for key in (SIGNED_IN, SIGNED_IN_ADDED, LAST_SEEN, "user"):
         st.session_state.pop(key, None)
 
 
