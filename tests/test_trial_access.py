@@ -357,3 +357,13 @@ def test_a_viewers_download_does_not_name_a_withheld_beneficiary_in_a_transactio
         ["Donor as written", "withheld"],
         ["withheld", "Someone else"],
     ]
+
+
+def test_a_users_file_with_no_users_says_how_to_add_the_first_under_one_title(
+    sample_db, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("AIDTRACK_USERS", str(tmp_path / "users.json"))
+    at = AppTest.from_file(ENTRY, default_timeout=60).run()
+    assert [t.value for t in at.title] == ["Sign in to aidtrack"]
+    assert at.error[0].value.startswith("**No accounts yet.** The users file ")
+    assert [c.value for c in at.code] == [".venv/bin/python -m portfolio users add NAME --role admin"]

@@ -65,9 +65,13 @@ def _local_user() -> str:
         return "local user"
 
 
-def _refuse(title: str, message: str) -> None:
-    st.title("aidtrack")
+def _refuse(title: str, message: str, command: str | None = None, titled: bool = True) -> None:
+    """Stop the page with why nobody may sign in, and the command that sets it right."""
+    if titled:
+        st.title("aidtrack")
     st.error(f"**{literal(title)}.** {literal(message)}")
+    if command:
+        st.code(command, language="bash")
     st.stop()
 
 
@@ -95,11 +99,15 @@ def _password_form(users: dict[str, access.User]) -> None:
     if not users:
         _refuse(
             "No accounts yet",
-            f"The users file {access.users_path()} has no users. Add the first with "
-            "`python -m portfolio users add NAME --role admin`.",
+            f"The users file {access.users_path()} has no users. Add the first on the server, in "
+            "aidtrack's folder, with:",
+            command=".venv/bin/python -m portfolio users add NAME --role admin",
+            titled=False,  # the form's own title is above
         )
     if st.session_state.pop("timed_out", False):
-        st.info(f"You were signed out after {idle_minutes():g} minutes without use. Sign in again.")
+        minutes = idle_minutes()
+        plural = "" if minutes == 1 else "s"
+        st.info(f"You were signed out after {minutes:g} minute{plural} without use. Sign in again.")
     with st.form("sign_in"):
         name = st.text_input("User name")
         password = st.text_input("Password", type="password")
