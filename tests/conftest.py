@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 
 from loaders import sample
-from portfolio import store
+from portfolio import access, store
 
 from .browser import browser, page  # noqa: F401  (fixtures for the browser tests)
 
@@ -72,3 +72,17 @@ def _navigation_as_the_live_server_runs_it(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+# The accounts the sign-in tests use, one of each role.
+PASSWORDS = {"vera": "viewer-password-1", "ed": "editor-password-1", "ada": "admin-password-1"}
+
+
+@pytest.fixture
+def users_file(tmp_path, monkeypatch):
+    """A users file with one account of each role; AIDTRACK_USERS points at it."""
+    path = tmp_path / "secrets" / "users.json"
+    for name, role in (("vera", "viewer"), ("ed", "editor"), ("ada", "admin")):
+        access.add_user(path, name, role, PASSWORDS[name])
+    monkeypatch.setenv("AIDTRACK_USERS", str(path))
+    return path

@@ -17,20 +17,9 @@ from streamlit.testing.v1 import AppTest
 from loaders import pipeline
 from portfolio import access, store
 
-from .conftest import ROOT
+from .conftest import PASSWORDS, ROOT
 
 ENTRY = str(ROOT / "dashboard.py")
-PASSWORDS = {"vera": "viewer-password-1", "ed": "editor-password-1", "ada": "admin-password-1"}
-
-
-@pytest.fixture
-def users_file(tmp_path, monkeypatch):
-    """A users file with one account of each role; AIDTRACK_USERS points at it."""
-    path = tmp_path / "secrets" / "users.json"
-    for name, role in (("vera", "viewer"), ("ed", "editor"), ("ada", "admin")):
-        access.add_user(path, name, role, PASSWORDS[name])
-    monkeypatch.setenv("AIDTRACK_USERS", str(path))
-    return path
 
 
 def signed_in(name: str) -> AppTest:

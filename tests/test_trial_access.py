@@ -12,16 +12,6 @@ from portfolio import access, store
 from .test_access import ENTRY, PASSWORDS, _one, internal_project, public_project, signed_in
 
 
-@pytest.fixture
-def users_file(tmp_path, monkeypatch):
-    """vera (viewer), ed (editor) and ada (admin), as tests/test_access.py signs them in."""
-    path = tmp_path / "users.json"
-    for name, role in (("vera", "viewer"), ("ed", "editor"), ("ada", "admin")):
-        access.add_user(path, name, role, PASSWORDS[name])
-    monkeypatch.setenv("AIDTRACK_USERS", str(path))
-    return path
-
-
 def test_a_relation_to_an_internal_project_is_not_shown_to_a_viewer(sample_db, users_file):
     # A public project's file may say it is related to one the owner keeps internal: the viewer's
     # project page listed that project's ID and title under "Related activities".

@@ -5,23 +5,12 @@ export leaves out, and who may undo an import."""
 import io
 
 import openpyxl
-import pytest
 
 from loaders import pipeline
 from portfolio import access, imports, store
 
 from .test_access import PASSWORDS, signed_in
 from .test_pages import app
-
-
-@pytest.fixture
-def users_file(tmp_path, monkeypatch):
-    """vera (viewer), ed (editor) and ada (admin), as tests/test_access.py signs them in."""
-    path = tmp_path / "users.json"
-    for name, role in (("vera", "viewer"), ("ed", "editor"), ("ada", "admin")):
-        access.add_user(path, name, role, PASSWORDS[name])
-    monkeypatch.setenv("AIDTRACK_USERS", str(path))
-    return path
 
 
 def countries_changed(db, project: str = "ILL-0001", old: str = "Croatia", new: str = "Albania") -> bytes:
