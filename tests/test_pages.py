@@ -227,3 +227,27 @@ def test_a_database_error_shows_its_path_as_written(tmp_path, monkeypatch):
     monkeypatch.setenv("AIDTRACK_DB", str(broken))
     at = AppTest.from_file(ENTRY, default_timeout=60).run()
     assert r"\_\_x\_\_" in at.error[0].value, at.error[0].value
+
+
+def test_the_overview_read_ahead_by_the_server_is_all_its_first_page_reads(sample_db, monkeypatch):
+    import ui
+    from portfolio import access, queries
+
+    ui.read_ahead_overview()  # what serve.py does as the server starts
+    read = []
+
+    def counted(name, original):
+        return lambda *args, **kwargs: read.append(name) or original(*args, **kwargs)
+
+    for module, name in [
+        (queries, "headline"),
+        (queries, "breakdown"),
+        (queries, "rebased"),
+        (queries, "filter_choices"),
+        (access, "internal_fields"),
+    ]:
+        monkeypatch.setattr(module, name, counted(name, getattr(module, name)))
+    at = app()
+    assert metric(at, "Projects") == "43"
+    assert len(at.get("vega_lite_chart")) == 6  # the page was drawn whole, every chart
+    assert read == []
