@@ -543,7 +543,7 @@ class FlatReader(_Reader):
                 continue
             found.append((sheet, at, headers))
         titled = [s.name for s, _, headers in found if any(h.field == "title" for h in headers)]
-        for sheet, at, headers in found:
+        for k, (sheet, at, headers) in enumerate(found):
             if titled and not any(h.field == "title" for h in headers):
                 # A list beside the projects ('Code', 'Country' for a lookup): its rows have no title
                 # and would each be rejected as a project without one. Said as a warning, naming the
@@ -564,7 +564,8 @@ class FlatReader(_Reader):
             headed.append((sheet.name, at + 1))
             sheet_rows = _SheetColumns(self, sheet.name, sheet.rows, at, headers, sheet.marks, sheet.merged)
             filled += sheet_rows.filled
-            projects, sheet_children, sheet_rejected = sheet_rows.read(seen_ids, seen_titles)
+            last = k == len(found) - 1
+            projects, sheet_children, sheet_rejected = sheet_rows.read(seen_ids, seen_titles, last)
             frames.append(projects)
             for table, entries in sheet_children.items():
                 children[table].append(entries)
@@ -1242,7 +1243,7 @@ class _SheetColumns:
             for message in messages[cells.codes[position]]:
                 self.flag(field, position, message)
 
-    def read(self, seen_ids: dict, seen_titles: dict):
+    def read(self, seen_ids: dict, seen_titles: dict, last: bool = False):
         n = len(self.kept)
         has = self.by_field.__contains__
         columns: dict[str, list] = {}
@@ -1263,7 +1264,7 @@ class _SheetColumns:
         made_up = functools.cache(made_up_id)
         for position in [p for p, g in enumerate(given) if not g]:
             ids[position] = made_up(titles[position] or "")
-        self._duplicates(ids, given, titles, seen_ids, seen_titles)
+        self._duplicates(ids, given, titles, seen_ids, seen_titles, last)
         columns["project_id"] = ids
         columns["id_given"] = [g is not None for g in given]
         columns["title"] = [t or "" for t in titles]
@@ -1683,11 +1684,13 @@ class _SheetColumns:
         sheet, number = where
         return f"row {number}" if sheet == self.sheet else f"row {number} of sheet '{sheet}'"
 
-    def _duplicates(self, ids, given, titles, seen_ids: dict, seen_titles: dict) -> None:
+    def _duplicates(self, ids, given, titles, seen_ids: dict, seen_titles: dict, last: bool) -> None:
         unique = set(given) if all(given) else ()
         if len(unique) == len(given) and seen_ids.keys().isdisjoint(unique):
-            # Every row has an id of its own, seen nowhere before: nothing to report.
-            seen_ids.update(zip(given, zip(itertools.repeat(self.sheet), self.numbers), strict=True))
+            # Every row has an id of its own, seen nowhere before: nothing to report. Where the ids
+            # are is for the sheets after this one to look up, if any.
+            if not last:
+                seen_ids.update(zip(given, zip(itertools.repeat(self.sheet), self.numbers), strict=True))
             return
         for position, (pid, g, title) in enumerate(zip(ids, given, titles, strict=True)):
             number = self.numbers[position]
@@ -1898,7 +1901,10 @@ def _name_and_amount(text: str):
 def _pieces(cell) -> list:
     """A cell cut where names are always apart (';', '|', line breaks); other cells whole."""
     if isinstance(cell, str):
-        return list(filter(str.strip, _HARD_SEPARATORS.split(cell)))
+        if "|" in cell or "\n" in cell or "\r" in cell:
+            return list(filter(str.strip, _HARD_SEPARATORS.split(cell)))
+        # Only ';' can separate: str.split is twice as fast as the pattern on a column of names.
+        return list(filter(str.strip, cell.split(";")))
     return [] if values.is_blank(cell) else [cell]
 
 
