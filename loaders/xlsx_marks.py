@@ -192,7 +192,8 @@ _ODD_ATTRIBUTE = re.compile(rb"r(?:\s+=|=\s|=')")  # r = "A1", r= "A1", r='A1'
 # The slow reading's: a cell's attributes, and whether it is empty (<c r="XFD1" s="3"/>); any r
 # attribute however written; a row's attributes.
 _CELL_ATTRIBUTES = re.compile(rb"<(?:\w+:)?c((?:\s[^>]*?)?)(/?)>")
-_R_ATTRIBUTE = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{0,3})0*(\d{1,9})""")
+# calamine reads any number of letters (AAAAAA is column 12,356,630): eight are kept, enough to refuse.
+_R_ATTRIBUTE = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{0,8})[A-Za-z]*0*(\d{1,9})""")
 _ROW_ATTRIBUTES = re.compile(rb"<(?:\w+:)?row(\s[^>]*)>")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
@@ -211,7 +212,7 @@ def _greater_number(limit: str) -> bytes:
 def _greater_letters(limit: str) -> bytes:
     """A pattern for column letters after `limit` (AA after Z, AB after AA), in either case:
     spelt out rather than with re.IGNORECASE, which made the search over a sheet twice as slow."""
-    options = [rb"[A-Za-z]{%d,3}" % (len(limit) + 1)] if len(limit) < 3 else []
+    options = [rb"[A-Za-z]{%d,}" % (len(limit) + 1)]
     for i, letter in enumerate(limit):
         if letter != "Z":
             after = chr(ord(letter) + 1)

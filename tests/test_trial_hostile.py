@@ -196,6 +196,10 @@ CELLS_REFUSED = (
 
 
 ZEROS_REFUSED = CELLS_REFUSED.replace("1,048,576", "999,999").replace("524,288,000", "499,999,500")
+LETTERS_REFUSED = (
+    "sheet 'Portfolio' has 12,356,631 columns; aidtrack reads at most 500. Delete the unused columns and "
+    "save the file again."
+)
 
 
 @pytest.mark.parametrize(
@@ -220,6 +224,9 @@ ZEROS_REFUSED = CELLS_REFUSED.replace("1,048,576", "999,999").replace("524,288,0
             b'<row r="0000099">' + _inline("SF999999", "x") + _inline("A0000099", "y") + b"</row>",
             ZEROS_REFUSED,
         ),
+        # ... or in a column of more than three letters, which calamine reads (AAAAAA is column
+        # 12,356,631: it asked for 39 GB)
+        (b'<row r="100">' + _inline("AAAAAA100", "x") + b"</row>", LETTERS_REFUSED),
     ],
 )
 def test_a_few_kilobytes_reaching_row_1048576_and_column_500_are_refused_before_calamine_lays_them_out(
