@@ -862,7 +862,14 @@ class _SheetColumns:
             data = [list(r) + [None] * (width - len(r)) if len(r) < width else r for r in data]
         self.data = data
         # The cells column by column: one pass over the rows instead of one per column read.
-        self.by_column = list(zip(*data, strict=False)) if data else [()] * width  # csv rows run long
+        longest = max(map(len, data), default=0)
+        if data and longest == width:
+            # Every row as wide as the header, as a rule: the cells row after row, in the order they
+            # lie in memory, then every width-th of them, take half the time zip(*data) does.
+            cells = list(itertools.chain.from_iterable(data))
+            self.by_column = [cells[c::width] for c in range(width)]
+        else:
+            self.by_column = list(zip(*data, strict=False)) if data else [()] * width  # csv rows run long
         first = at + 2  # the first data row as the spreadsheet numbers it
         # Rows with nothing in them are skipped. A column filled on every row (the titles, as a
         # rule) shows there are none without a look at every cell.
@@ -909,7 +916,7 @@ class _SheetColumns:
         self.numbers = [first + i for i in self.kept]
         self.errors: dict[int, list[str]] = {}
         first_field = next(iter(self.by_field))
-        if max(map(len, data), default=0) > width:
+        if longest > width:
             for position, i in enumerate(self.kept):
                 extra = [c for c in data[i][width:] if not values.is_blank(c)]
                 if extra:
@@ -1204,9 +1211,7 @@ class _SheetColumns:
         """Column `c` on the rows screened for totals, headings and notes, told apart once."""
         if c not in self._screened_values:
             column = self.by_column[c]
-            cells = (
-                list(column) if len(self._screened) == len(column) else [column[i] for i in self._screened]
-            )
+            cells = column if len(self._screened) == len(column) else [column[i] for i in self._screened]
             self._screened_values[c] = _Distinct(cells)
         return self._screened_values[c]
 
