@@ -233,14 +233,21 @@ def _column_letters(index: int) -> str:
     return letters
 
 
-def _chunks(stream) -> Iterator[bytes]:
-    """The XML in pieces that end at a tag's end, so no reference is cut in two."""
+def _chunks(stream, size: int = CHUNK) -> Iterator[bytes]:
+    """The XML in pieces of about `size` that end at a tag's end, so no reference is cut in two.
+
+    Raises zipfile.BadZipFile where no tag ends in 16 MB: no spreadsheet program writes such a
+    tag or text, and skipping its middle let a second r attribute there (which calamine takes)
+    pass unseen, so a 40 KB file made calamine ask for 16 GB.
+    """
     carry = b""
-    while piece := stream.read(CHUNK):
+    while piece := stream.read(size):
         piece = carry + piece
         end = piece.rfind(b">") + 1
-        if end == 0:  # no tag in 16 MB: nothing to look at, keep only what may begin one
-            carry = piece[-64:]
+        if end == 0:
+            if len(piece) > CHUNK:
+                raise zipfile.BadZipFile(f"no tag ends in {len(piece):,} bytes")
+            carry = piece
             continue
         carry = piece[end:]
         yield piece[:end]

@@ -326,6 +326,18 @@ def test_a_zip_bomb_whose_directory_lies_about_its_size_is_refused_without_unpac
     assert peak < 400
 
 
+def test_a_reference_inside_a_tag_longer_than_16_mb_is_not_skipped():
+    # The check kept only the last 64 bytes of 16 MB without a '>': a second r attribute between
+    # two 17 MB attribute values (a 40 KB file) passed unseen, and calamine asked for 16 GB.
+    pad = b"x" * (17 * 2**20)
+    where = b'<row r="3"><c r="C3" a="%s" r="SF1048576" b="%s" t="inlineStr"><is><t>x</t></is></c></row>'
+    data = _xlsx(_sheet_xml(where % (pad, pad)))
+    assert len(data) < 100_000
+    peak, said = _peak_memory_mb(data, "long.xlsx")
+    assert said == workbook.DAMAGED
+    assert peak < 400
+
+
 # --- What calamine does not tell (hidden columns, error cells), read from the sheet XML ---------
 
 
