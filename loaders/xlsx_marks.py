@@ -180,7 +180,8 @@ def _marks(xml: bytes, number_styles: dict[bytes, str]) -> Marks:
 # look at it: a 5 KB file with one cell at A1 and one at ALF1048576 asks for 33 GB, and the
 # failed allocation ends the whole process (the dashboard with it). The sheet XML says how far
 # the cells reach. Rows come in order, so each piece of the XML is checked with one pattern that
-# matches only a reference beyond its last row or beyond the columns the first rows use: no match
+# matches only a reference beyond its last row (rounded up where that still fits) or beyond the
+# columns the first rows use: no match
 # in an ordinary sheet, at C speed. A sheet that has one (or cells without a reference, which
 # calamine puts after the one before) has every reference read instead.
 
@@ -188,11 +189,14 @@ def _marks(xml: bytes, number_styles: dict[bytes, str]) -> Marks:
 _FIRST_REFS = re.compile(rb'\br="([A-Z]{1,3})\d{1,9}"', re.IGNORECASE)
 _LAST_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,9})"')
 _NO_REF = re.compile(rb'<c(?! r=")[\s>/]')  # a cell whose reference is not where writers put it
+_NAMESPACED_CELL = re.compile(rb":c[\s>/]")
 _ODD_ATTRIBUTE = re.compile(rb"r(?:\s+=|=\s|=')")  # r = "A1", r= "A1", r='A1'
+# What r = "A1" needs, looked for from each '=' rather than from each 'r', of which text has many more.
+_SPACE_BEFORE_EQUALS = re.compile(rb"=(?<=\s=)")
 # The slow reading's: a cell's attributes, and whether it is empty (<c r="XFD1" s="3"/>); any r
 # attribute however written; a row's attributes.
 _CELL_ATTRIBUTES = re.compile(rb"<(?:\w+:)?c((?:\s[^>]*?)?)(/?)>")
-# calamine reads any number of letters (AAAAAA is column 12,356,630): eight are kept, enough to refuse.
+# calamine reads any number of letters (AAAAAA is column 12,356,631): eight are kept, enough to refuse.
 _R_ATTRIBUTE = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{0,8})[A-Za-z]*0*(\d{1,9})""")
 _ROW_ATTRIBUTES = re.compile(rb"<(?:\w+:)?row(\s[^>]*)>")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
@@ -209,19 +213,32 @@ def _greater_number(limit: str) -> bytes:
     return b"(?:" + b"|".join(options) + b")"
 
 
-def _greater_letters(limit: str) -> bytes:
-    """A pattern for column letters after `limit` (AA after Z, AB after AA), in either case:
-    spelt out rather than with re.IGNORECASE, which made the search over a sheet twice as slow."""
-    options = [rb"[A-Za-z]{%d,}" % (len(limit) + 1)]
+def _letters_up_to(limit: str) -> bytes:
+    """A pattern for column letters up to `limit` (A to M, A to AF), in either case, that takes all
+    it can: a letter after them is a column beyond `limit`."""
+    options = []
     for i, letter in enumerate(limit):
-        if letter != "Z":
-            after = chr(ord(letter) + 1)
+        last = i == len(limit) - 1
+        if letter != "A" or last:
+            top = letter if last else chr(ord(letter) - 1)
             options.append(
                 b"".join(b"[%s%s]" % (c.encode(), c.lower().encode()) for c in limit[:i])
-                + b"[%s-Z%s-z]" % (after.encode(), after.lower().encode())
+                + b"[A-%sa-%s]" % (top.encode(), top.lower().encode())
                 + b"[A-Za-z]" * (len(limit) - i - 1)
             )
-    return b"(?:" + b"|".join(options) + b")" if options else b"(?!)"
+    if len(limit) > 1:
+        options.append(b"[A-Za-z]{1,%d}" % (len(limit) - 1))
+    return b"(?:" + b"|".join(options) + b")?+"
+
+
+def _rounded(row: int, columns: int, fits: Callable[[int, int], bool]) -> int:
+    """`row`, or a rounder number above it that still fits with `columns`: 99,999 or else 59,999
+    for 54,321. References checked against 99,999 need one step each, against 54,321 several."""
+    digits = str(row)
+    for bound in (10 ** len(digits) - 1, (int(digits[0]) + 1) * 10 ** (len(digits) - 1) - 1):
+        if fits(bound, columns):
+            return bound
+    return row
 
 
 def _column_letters(index: int) -> str:
@@ -258,14 +275,16 @@ def _chunks(stream, size: int = CHUNK) -> Iterator[bytes]:
 def sheet_extent(z: zipfile.ZipFile, path: str, fits: Callable[[int, int], bool]) -> tuple[int, int]:
     """How many rows and columns (from A1) calamine would lay the sheet out in, at most.
 
-    The quick reading counts empty formatted cells too; when what it finds does not `fit`, the
-    filled cells alone are counted. Raises zipfile.BadZipFile when the part unpacks to more
-    than the zip's directory says.
+    The quick reading counts empty formatted cells too, and rounds the last row up where that
+    still fits; when what it finds does not `fit`, the filled cells alone are counted. Raises
+    zipfile.BadZipFile when the part unpacks to more than the zip's directory says.
     """
     info = z.getinfo(path)
     rows = columns = 0
     with z.open(info) as stream:
-        for chunk in _chunks(_Bounded(stream, info)):
+        # In pieces of 4 MB rather than 16: unpacking and cutting them took 0.10 s instead of 0.14
+        # on the 100,000-row sheet.
+        for chunk in _chunks(_Bounded(stream, info), 4 * 2**20):
             if not columns:
                 columns = max(
                     (column_index(c.decode().upper()) + 1 for c in _FIRST_REFS.findall(chunk, 0, 65536)),
@@ -277,11 +296,12 @@ def sheet_extent(z: zipfile.ZipFile, path: str, fits: Callable[[int, int], bool]
                 continue  # no cells here
             if found is None or _no_ref(chunk):
                 return _every_reference(z, info)
-            rows = max(rows, int(found.group(1)))
-            # Leading zeros ('r="0000099"') would otherwise let every shorter number pass unseen.
-            beyond = rb'r="(?:%s\d|[A-Za-z]{0,3}0*%s")' % (
-                _greater_letters(_column_letters(columns - 1)),
-                _greater_number(str(int(found.group(1)))),
+            rows = max(rows, _rounded(int(found.group(1)), columns, fits))
+            # Leading zeros ('r="0000099"') would otherwise let every shorter number pass unseen. r= "A1"
+            # and r='A1' are looked for here too: cheaper than in a search of their own.
+            beyond = rb"""r=(?:"%s(?:[A-Za-z]|0*+%s")|[\s'])""" % (
+                _letters_up_to(_column_letters(columns - 1)),
+                _greater_number(str(rows)),
             )
             if re.search(beyond, chunk):
                 return _every_reference(z, info)
@@ -293,8 +313,9 @@ def _no_ref(chunk: bytes) -> bool:
     r="A1" (r='A1', r = "A1": calamine reads them all, and the last of two r attributes)."""
     return (
         _NO_REF.search(chunk) is not None
-        or re.search(rb":c[\s>/]", chunk) is not None
-        or _ODD_ATTRIBUTE.search(chunk) is not None
+        # Most sheets' cells have no ':' (openpyxl's none at all), which is quicker to look for than ':c'
+        or (b":" in chunk and _NAMESPACED_CELL.search(chunk) is not None)
+        or (_SPACE_BEFORE_EQUALS.search(chunk) is not None and _ODD_ATTRIBUTE.search(chunk) is not None)
     )
 
 

@@ -196,6 +196,11 @@ CELLS_REFUSED = (
 
 
 ZEROS_REFUSED = CELLS_REFUSED.replace("1,048,576", "999,999").replace("524,288,000", "499,999,500")
+ROWS_REFUSED = "sheet 'Portfolio' has 1,100,001 rows; aidtrack reads at most 1,100,000. Split the file."
+NAMESPACED_REFUSED = (
+    "sheet 'Portfolio' has 607 columns; aidtrack reads at most 500. Delete the unused columns and save the "
+    "file again."
+)
 LETTERS_REFUSED = (
     "sheet 'Portfolio' has 12,356,631 columns; aidtrack reads at most 500. Delete the unused columns and "
     "save the file again."
@@ -224,6 +229,15 @@ LETTERS_REFUSED = (
             b'<row r="0000099">' + _inline("SF999999", "x") + _inline("A0000099", "y") + b"</row>",
             ZEROS_REFUSED,
         ),
+        (b'<row r="3"><c r="B3" r\t="SF1048576" t="inlineStr"><is><t>x</t></is></c></row>', CELLS_REFUSED),
+        (b'<row r="3"><c r="B3" r=\'SF1048576\' t="inlineStr"><is><t>x</t></is></c></row>', CELLS_REFUSED),
+        # ... or cells without a reference, which calamine puts after the one before, in a namespace
+        (
+            b'<row r="3">' + b"<x:c t='inlineStr'><x:is><x:t>x</x:t></x:is></x:c>" * 600 + b"</row>",
+            NAMESPACED_REFUSED,
+        ),
+        # ... or far below in a column the table uses, before the rows that come next
+        (b'<row r="3">' + _inline("G1100001", "x") + b"</row>", ROWS_REFUSED),
         # ... or in a column of more than three letters, which calamine reads (AAAAAA is column
         # 12,356,631: it asked for 39 GB)
         (b'<row r="100">' + _inline("AAAAAA100", "x") + b"</row>", LETTERS_REFUSED),
