@@ -183,8 +183,10 @@ def _registered(cur: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> 
 
 def _match(store: Store, incoming: Incoming, problems: list[dict]) -> tuple[pd.DataFrame, dict, set]:
     """The file's projects with stored ids where titles match; children moved along."""
-    projects = incoming.projects.copy()
-    children = {t: f.copy() for t, f in incoming.children.items()}
+    # No copies: every change below makes a new frame, and pandas copies on write (pandas 3)
+    # where one shares its columns; copying the 100,000-project file's rows took 20 ms.
+    projects = incoming.projects
+    children = dict(incoming.children)
     # One thread: starting a pool for three columns took longer than converting them.
     keys = pa.Table.from_pandas(
         projects[["project_id", "title", "id_given"]].astype({"title": object}),
