@@ -323,6 +323,9 @@ def _every_reference(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, in
     """The slow reading: every cell's every r attribute, however written."""
     rows = columns = 0
     row_tags = widest = 0  # counted only where some cell has no reference
+    # Cells of the row the last piece ended in, and whether that piece had a cell without a
+    # reference: a row of such cells cut in two by the pieces is one row as wide as both parts.
+    open_row, missing_before = 0, False
     with z.open(info) as stream:
         for chunk in _chunks(_Bounded(stream, info)):
             reference_missing = False
@@ -334,7 +337,9 @@ def _every_reference(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, in
                 for letters, row in references:
                     rows = max(rows, int(row))
                     columns = max(columns, column_index(letters.decode().upper()) + 1 if letters else 0)
-            if reference_missing:
+            cells = [len(_CELL_TAG.findall(r)) for r in _ROW_TAG.split(chunk)]
+            cells[0] += open_row
+            if reference_missing or missing_before:
                 # calamine puts such a cell after the one before it, and such a row after the last
                 rows = max(
                     [
@@ -342,8 +347,10 @@ def _every_reference(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, in
                         *(int(r) for _, r in _R_ATTRIBUTE.findall(b" ".join(_ROW_ATTRIBUTES.findall(chunk)))),
                     ]
                 )
-                row_tags += len(_ROW_TAG.findall(chunk))
-                widest = max([widest, *(len(_CELL_TAG.findall(r)) for r in _ROW_TAG.split(chunk))])
+                row_tags += len(cells) - 1
+                widest = max(widest, *cells)
+            # A row running on through this whole piece keeps what its start had.
+            open_row, missing_before = cells[-1], reference_missing or (missing_before and len(cells) == 1)
     return rows + row_tags, columns + widest
 
 

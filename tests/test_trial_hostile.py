@@ -501,3 +501,16 @@ def test_an_ods_with_its_empty_rows_and_columns_repeated_to_the_sheet_end_import
     )
     plan, _ = pipeline.preview_file(db, _ods_table(blank), "portfolio.ods")
     assert (plan.counts["added"], plan.counts["rejected"]) == (1, 0)
+
+
+def test_a_row_of_cells_without_a_reference_cut_in_two_by_the_16_mb_pieces_is_counted_whole():
+    # The slow reading counted such a row in each 16 MB piece apart: 600 cells, 300 on each side
+    # of the cut, passed as 300 columns wide.
+    cell = b"<x:c t='inlineStr'><x:is><x:t>x</x:t></x:is></x:c>"
+    start = len(_sheet_xml()) - len(b"</sheetData></worksheet>")
+    filler = b'<row r="50"><c r="A50" a="%s" t="inlineStr"><is><t>x</t></is></c></row>'
+    pad = 16 * 2**20 - 300 * len(cell) - start - len(filler % b"") - len(b'<row r="51">')
+    data = _xlsx(_sheet_xml(filler % (b"y" * pad) + b'<row r="51">' + cell * 600 + b"</row>"))
+    assert len(data) < 100_000
+    peak, said = _peak_memory_mb(data, "cut.xlsx")
+    assert said == NAMESPACED_REFUSED
