@@ -304,15 +304,29 @@ def _too_large(file_name: str, sheet: str, rows: int, columns: int) -> Unreadabl
 
 def _check_xlsx_extents(data: bytes, file_name: str) -> None:
     """Refuse a sheet too large to lay out before calamine tries to: it would ask for more memory
-    than the computer has, and a failed allocation ends the process."""
+    than the computer has, and a failed allocation ends the process. Every sheet is read before
+    the import begins, so the sheets together are held to the same limit."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            for sheet, path in xlsx_marks.sheet_paths(z).items():
+            paths = xlsx_marks.sheet_paths(z)
+            laid_out = {}
+            for sheet, path in paths.items():
                 rows, columns = xlsx_marks.sheet_extent(z, path, _fits)
                 if refused := _too_large(file_name, sheet, rows, columns):
                     raise refused
+                laid_out[sheet] = rows * columns
+            if sum(laid_out.values()) > MAX_CELLS:
+                # The quick reading may round a sheet's last row up: count the filled cells alone.
+                laid_out = {sheet: _cells(xlsx_marks.filled_extent(z, path)) for sheet, path in paths.items()}
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as e:
         raise UnreadableFile(file_name, DAMAGED) from e
+    if refused := _too_large_together(file_name, laid_out, "a workbook has all its sheets read at once"):
+        raise refused
+
+
+def _cells(extent: tuple[int, int]) -> int:
+    rows, columns = extent
+    return rows * columns
 
 
 def _ods_encrypted(data: bytes) -> bool:
@@ -331,9 +345,11 @@ def _check_ods_extents(data: bytes, file_name: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             size = z.getinfo("content.xml").file_size
+            laid_out = {}
             for sheet, (rows, columns, filled) in xlsx_marks.ods_extents(z).items():
                 if refused := _too_large(file_name, sheet, rows, columns):
                     raise refused
+                laid_out[sheet] = rows * columns
                 if filled > max(ODS_REPEATED_CELLS, size):
                     raise UnreadableFile(
                         file_name,
@@ -343,6 +359,8 @@ def _check_ods_extents(data: bytes, file_name: str) -> None:
                     )
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as e:
         raise UnreadableFile(file_name, DAMAGED) from e
+    if refused := _too_large_together(file_name, laid_out, "a workbook has all its sheets read at once"):
+        raise refused
 
 
 def _check_xls_extents(data: bytes, file_name: str) -> None:
@@ -359,17 +377,23 @@ def _check_xls_extents(data: bytes, file_name: str) -> None:
             raise refused
         if extent.cells > MAX_CELLS:  # more cells than its block holds: the same ones over and over
             raise UnreadableFile(file_name, DAMAGED)
-    laid_out = {sheet: e.rows * e.columns for sheet, e in extents.items() if e.rows * e.columns}
-    if sum(laid_out.values()) > MAX_CELLS:
-        largest = sorted(laid_out.items(), key=lambda item: -item[1])[:3]
-        raise UnreadableFile(
-            file_name,
-            f"has sheets that together reach {sum(laid_out.values()):,} cells from A1 ("
-            + ", ".join(f"'{sheet}' {cells:,}" for sheet, cells in largest)
-            + f"), where aidtrack reads at most {MAX_CELLS:,} in all: an .xls has all its sheets read at "
-            "once. Delete the rows and columns beyond your tables, or the sheets you do not import, and save "
-            "the file again.",
-        )
+    laid_out = {sheet: e.rows * e.columns for sheet, e in extents.items()}
+    if refused := _too_large_together(file_name, laid_out, "an .xls has all its sheets read at once"):
+        raise refused
+
+
+def _too_large_together(file_name: str, laid_out: dict[str, int], why: str) -> UnreadableFile | None:
+    """The message for sheets that each fit but together are beyond what aidtrack reads, if they are."""
+    if sum(laid_out.values()) <= MAX_CELLS:
+        return None
+    largest = sorted(((sheet, n) for sheet, n in laid_out.items() if n), key=lambda item: -item[1])[:3]
+    return UnreadableFile(
+        file_name,
+        f"has sheets that together reach {sum(laid_out.values()):,} cells from A1 ("
+        + ", ".join(f"'{sheet}' {cells:,}" for sheet, cells in largest)
+        + f"), where aidtrack reads at most {MAX_CELLS:,} in all: {why}. Delete the rows and columns beyond "
+        "your tables, or the sheets you do not import, and save the file again.",
+    )
 
 
 def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:

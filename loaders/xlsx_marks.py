@@ -319,6 +319,11 @@ def _no_ref(chunk: bytes) -> bool:
     )
 
 
+def filled_extent(z: zipfile.ZipFile, path: str) -> tuple[int, int]:
+    """How many rows and columns (from A1) the sheet's filled cells reach, read exactly."""
+    return _every_reference(z, z.getinfo(path))
+
+
 def _every_reference(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
     """The slow reading: every cell's every r attribute, however written."""
     rows = columns = 0

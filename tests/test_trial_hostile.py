@@ -514,3 +514,36 @@ def test_a_row_of_cells_without_a_reference_cut_in_two_by_the_16_mb_pieces_is_co
     assert len(data) < 100_000
     peak, said = _peak_memory_mb(data, "cut.xlsx")
     assert said == NAMESPACED_REFUSED
+
+
+def _quarters(sheets: int) -> bytes:
+    """A workbook of `sheets` small tables, each with one value at AD65536 (65,536 rows by 30
+    columns from A1: 1,966,080 cells)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for i in range(1, sheets + 1):
+        sheet = book.create_sheet(f"Q{i}")
+        for row in PORTFOLIO:
+            sheet.append(list(row))
+        sheet["AD65536"] = "x"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_sheets_of_a_workbook_that_fit_one_by_one_but_not_together_are_refused():
+    # Every sheet is read before the import begins: six such sheets are 11.8 million cells.
+    peak, said = _peak_memory_mb(_quarters(6), "quarters.xlsx")
+    assert said == (
+        "has sheets that together reach 11,796,480 cells from A1 ('Q1' 1,966,080, 'Q2' 1,966,080, 'Q3' "
+        "1,966,080), where aidtrack reads at most 10,000,000 in all: a workbook has all its sheets read at "
+        "once. Delete the rows and columns beyond your tables, or the sheets you do not import, and save the "
+        "file again."
+    )
+    assert peak < 400
+
+
+def test_sheets_that_fit_together_are_read_though_the_quick_reading_rounds_them_up():
+    # Four are 7.9 million cells, under the limit; the quick reading takes each as 99,999 rows.
+    book = workbook.read_bytes(_quarters(4), "quarters.xlsx")
+    assert [sheet.name for sheet in book.sheets] == ["Q1", "Q2", "Q3", "Q4"]
