@@ -21,7 +21,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from loaders import pipeline, template
+from loaders import pipeline, template, workbook
 from loaders.problems import UnreadableFile
 from portfolio import imports, store
 
@@ -150,6 +150,18 @@ def test_a_refused_file_says_why_in_one_message_and_stores_nothing(db, name):
         pipeline.preview_file(db, (BAD / name).read_bytes(), name)
     assert str(refused.value) == f"{name}: {REFUSED[name]}"
     assert store_dump(db) == before
+
+
+@pytest.mark.parametrize(
+    "name", ["pdf_renamed.xlsx", "truncated.xlsx", "empty.csv", "password_protected.xlsx", "no_rows.xlsx"]
+)
+def test_a_file_read_ahead_as_the_command_line_does_is_refused_the_same(db, name):
+    # The command line checks the file before it begins reading it on a thread.
+    data = (BAD / name).read_bytes()
+    workbook.read_ahead(data, name)
+    with pytest.raises(UnreadableFile) as refused:
+        pipeline.preview_file(db, data, name)
+    assert str(refused.value) == f"{name}: {REFUSED[name]}"
 
 
 @pytest.mark.parametrize("name", REFUSED_LARGE)
