@@ -30,7 +30,7 @@ test: $(DEV)
 # start. The sheet and portfolios are generated once into data/bench/ (the 1,000,000 one takes
 # about 5 minutes and 2 GB of disk); delete them to make them again.
 bench: $(DEV)
-	$(BIN)/python scripts/bench.py --projects 100000 --sizes 1000,100000,1000000 --runs 3
+	$(BIN)/python scripts/bench.py --projects 100000 --sizes 1000,100000,1000000 --runs 3 --cold-starts 5
 
 # The same benchmark at a small size, so CI keeps it working; figures go to tests/artifacts/.
 bench-small: $(DEV)
