@@ -2,7 +2,8 @@
 
 Three ways to run, chosen by configuration:
 - nothing configured: the app serves this machine only and the local user is admin; served
-  beyond it (server.address not local) it refuses rather than hand everyone admin;
+  beyond it (server.address not local, or reached through a reverse proxy) it refuses rather
+  than hand everyone admin;
 - AIDTRACK_USERS names a users file: local accounts sign in with a password;
 - `[auth]` in .streamlit/secrets.toml: Streamlit's OpenID Connect sign-in (st.login), with
   roles given by e-mail in the users file.
@@ -11,7 +12,9 @@ Three ways to run, chosen by configuration:
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import os
+import socket
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +29,8 @@ from ui import db
 from ui.format import literal
 
 LOCAL_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
+# Headers a reverse proxy (nginx, Caddy, Apache, Traefik) adds to what it passes on.
+PROXY_HEADERS = ("X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "Forwarded", "X-Real-IP")
 SIGNED_IN = "signed_in_user"
 # When the signed-in account was added: a session goes by name, and a removed user's name given to
 # a new account must not carry the old account's session over to it.
@@ -73,6 +78,39 @@ def _refuse(title: str, message: str, command: str | None = None, titled: bool =
     if command:
         st.code(command, language="bash")
     st.stop()
+
+
+def _request_headers():
+    """The headers of the request that opened this session (empty in tests)."""
+    return st.context.headers
+
+
+def _local_host(host: str) -> bool:
+    """Whether a Host header names this machine: a loopback address, localhost or its own name."""
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[1:].split("]")[0]
+    elif name.count(":") == 1:
+        name = name.split(":")[0]
+    if name in ("localhost", socket.gethostname().lower()):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _from_beyond() -> str | None:
+    """Why this request came from beyond this machine although the server listens on it only:
+    through a reverse proxy, which adds its headers or passes the Host the browser asked for."""
+    headers = _request_headers()
+    for header in PROXY_HEADERS:
+        if headers.get(header):
+            return f"it was reached through a reverse proxy (its {header} header)"
+    host = headers.get("Host")
+    if host and not _local_host(host):
+        return f"it was reached as {host}"
+    return None
 
 
 def _timed_out() -> bool:
@@ -164,6 +202,14 @@ def _who() -> access.User | None:
                 f"This app is served beyond this machine (server address {address or 'all'}) and "
                 "nobody has to sign in. Set AIDTRACK_USERS to a users file (see the README's "
                 "'Serving a team'), or serve on 127.0.0.1 only.",
+            )
+        beyond = _from_beyond()
+        if beyond:
+            _refuse(
+                "Sign-in is not configured",
+                f"This app listens on this machine only, but {beyond}, and nobody has to sign in: "
+                "everyone reaching it would be its admin. Set AIDTRACK_USERS to a users file (see "
+                "the README's 'Serving a team'), or open it on this machine only.",
             )
         return access.User(_local_user(), "admin")
     try:
