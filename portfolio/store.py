@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import re
+import sys
 import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -644,6 +645,9 @@ class Store:
                     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
                     " name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
                 )
+                # An upgraded database no longer opens in the aidtrack it came from: keep it as it
+                # was, so that going back to that version (or a migration gone wrong) loses nothing.
+                made = self._back_up_before_upgrade(cur, current) if current else None
                 for migration in pending:
                     migration.apply(cur)
                     cur.execute(
@@ -653,9 +657,39 @@ class Store:
                 cur.commit()
             except duckdb.Error as e:
                 cur.rollback()
-                raise StoreError(f"Upgrading {self.path} failed: {e}") from e
+                raise StoreError(f"Upgrading {self.path} failed: {e}. Nothing was changed.") from e
+            except BaseException:
+                cur.rollback()
+                raise
             # The new schema into the database file now, not left in its log to be replayed.
             self.connection.execute("CHECKPOINT")
+        if made is not None:
+            from portfolio import backup
+
+            backup.rotate(self.path, backup.kept())
+            print(
+                f"Upgraded {self.path} from schema version {current} to {SCHEMA_VERSION}; the database "
+                f"as it was is backed up as {made.name} (python -m portfolio backups).",
+                file=sys.stderr,
+            )
+
+    def _back_up_before_upgrade(self, cur: duckdb.DuckDBPyConnection, current: int):
+        from portfolio import backup  # it imports this module
+
+        try:
+            return backup.export(
+                cur,
+                self.path,
+                f"before upgrading from schema version {current} to {SCHEMA_VERSION}",
+                "before-upgrade",
+            )
+        except (duckdb.Error, OSError) as e:
+            raise StoreError(
+                f"Upgrading {self.path} from schema version {current} to {SCHEMA_VERSION} needs a "
+                f"backup of it first, in {backup.folder(self.path)}, and that failed: {e}. Nothing "
+                "was changed.",
+                title="Database not upgraded",
+            ) from e
 
 
 def insert_frame(
