@@ -23,6 +23,38 @@ def _db(args: argparse.Namespace) -> str:
     return args.db or os.environ.get("AIDTRACK_DB") or str(store.DEFAULT_DB)
 
 
+def _filters(args: argparse.Namespace) -> Filters:
+    """The sidebar's filters, as options: a filtered page's figures can be reconciled from here."""
+    return Filters(
+        funders=tuple(args.funder or ()),
+        implementers=tuple(args.implementer or ()),
+        countries=tuple(c.upper() for c in args.country or ()),
+        sectors=tuple(args.sector or ()),
+        statuses=tuple(args.status or ()),
+        year_from=args.year_from,
+        year_to=args.year_to,
+        include_illustrative=not args.no_illustrative,
+    )
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    for name, what in (
+        ("funder", "a funder's org id"),
+        ("implementer", "an implementing agency's org id"),
+        ("country", "an ISO alpha-3 country or region code"),
+        ("sector", "a DAC 5-digit sector code"),
+        ("status", "a status (implementation, closed, ...)"),
+    ):
+        parser.add_argument(f"--{name}", action="append", help=f"only projects with {what}; repeat for more")
+    parser.add_argument(
+        "--from", dest="year_from", metavar="YEAR", type=int, help="only projects running in YEAR or later"
+    )
+    parser.add_argument(
+        "--to", dest="year_to", metavar="YEAR", type=int, help="only projects running in YEAR or before"
+    )
+    parser.add_argument("--no-illustrative", action="store_true", help="leave out illustrative projects")
+
+
 def summary(args: argparse.Namespace) -> int:
     path = _db(args)
     if not os.path.exists(path):
@@ -33,7 +65,7 @@ def summary(args: argparse.Namespace) -> int:
         return 2
     db = store.open_store(path)
     con = db.connection
-    filters = Filters(include_illustrative=not args.no_illustrative)
+    filters = _filters(args)
     head = queries.headline(con, filters, args.currency)
     rows = queries.breakdown(con, args.by, filters, args.currency)
     parts = sum(rows["amount"], Decimal(0))
@@ -100,7 +132,7 @@ def spend_review(args: argparse.Namespace) -> int:
     db = store.open_store(path)
     if args.method:
         store.set_fx_method(db, args.method)
-    filters = Filters(include_illustrative=not args.no_illustrative)
+    filters = _filters(args)
     if args.by == "project":
         rows = spend.project_review(db.connection, filters, args.currency, date.today())
         if args.flagged:
@@ -111,6 +143,9 @@ def spend_review(args: argparse.Namespace) -> int:
             "commitments",
             "disbursements",
             "expenditure",
+            # What 'remaining' is the budget less: expenditure where the project reports any, else
+            # disbursements. Without it a project's remaining could not be worked out from the row.
+            "spent",
             "remaining",
             "flag_text",
         ]
@@ -275,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--by", choices=BREAKDOWNS, default="funder")
     s.add_argument("--db", help="database file (default: $AIDTRACK_DB or data/aidtrack.duckdb)")
     s.add_argument("--currency", default=queries.REPORTING_CURRENCY, type=str.upper)
-    s.add_argument("--no-illustrative", action="store_true", help="leave out illustrative projects")
+    _filter_options(s)
     s.add_argument("--json", action="store_true", help="print JSON (amounts as exact strings)")
     s.set_defaults(run=summary)
 
@@ -286,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--db", help="database file (default: $AIDTRACK_DB or data/aidtrack.duckdb)")
     r.add_argument("--currency", default=queries.REPORTING_CURRENCY, type=str.upper)
     r.add_argument("--flagged", action="store_true", help="only projects with a flag")
-    r.add_argument("--no-illustrative", action="store_true", help="leave out illustrative projects")
+    _filter_options(r)
     r.add_argument("--method", choices=tuple(store.FX_METHODS), help="set how this portfolio converts, first")
     r.add_argument("--json", action="store_true", help="print JSON (amounts as exact strings)")
     r.set_defaults(run=spend_review)
