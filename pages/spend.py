@@ -8,6 +8,7 @@ import ui
 from portfolio import charts
 from ui.db import flagged_review
 from ui.filters import filters_in_words
+from ui.format import UNKNOWN
 
 ui.through_dashboard("spend")
 
@@ -66,9 +67,17 @@ total = ui.headline(filters, CURRENCY)
 totals = ui.review_totals(filters, CURRENCY)
 # Three to a row: five abreast, 'EUR 202.3bn' was cut to 'EUR 202.…' on a 1,400-pixel screen.
 cols = st.columns(3) + st.columns(3)
-cols[0].metric(
-    "Budget", ui.short_money(total.total_budget, CURRENCY), help=ui.money(total.total_budget, CURRENCY)
-)
+if total.unconverted and not total.with_budget:
+    # Nothing converted is nothing added up, not a budget of 0.00: said as the Overview says it.
+    cols[0].metric(
+        "Budget",
+        UNKNOWN,
+        help=f"None of these projects has a budget that could be added up in {CURRENCY}.",
+    )
+else:
+    cols[0].metric(
+        "Budget", ui.short_money(total.total_budget, CURRENCY), help=ui.money(total.total_budget, CURRENCY)
+    )
 # No transaction of a kind is not a sum of 0: it says none is recorded (or none has a rate).
 NONE = "none with a rate" if totals.unconverted else "none recorded"
 for col, (label, amount, kind, meaning) in zip(

@@ -121,7 +121,10 @@ def budget_fact(project: dict, has_periods: bool, currency: str) -> str:
 def budget_total_note(head, currency: str) -> str:
     """Under a list of projects: what their budgets add up to, and which of them are not in it
     ('Total budget EUR 95,865,652.63; 2 projects have no budget recorded. ')."""
-    text = f"Total budget {money(head.total_budget, currency)}"
+    # Where budgets are recorded but none converts, nothing was added up: 'USD 0.00' read as a budget of
+    # nothing beside the Overview's 'not recorded' (the Spend review's Budget says so too).
+    nothing_added = head.unconverted and not head.with_budget
+    text = "Total budget " + (UNKNOWN if nothing_added else money(head.total_budget, currency))
     left_out = []
     if head.without_budget:
         left_out.append(
