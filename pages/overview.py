@@ -29,9 +29,19 @@ if seen.public_only:
 if COUNTED:
     st.caption(f"Counting {scope}: amounts are withheld, so the charts show numbers of projects.")
 else:
+    # A filter chooses projects; their budgets stay whole. Said as the Spend review says it: filtered by
+    # a funder, the total and the charts hold its projects' whole budgets, co-funders' money too.
+    by_part = filters.funders or filters.implementers or filters.countries or filters.sectors
+    by_year = filters.year_from is not None or filters.year_to is not None
     st.caption(
         f"Budgets of {scope} in {CURRENCY}, converted at {ui.conversion_method()} (or your own rates "
         "where you imported them). Each project is counted once; charts split its budget by recorded shares."
+        + (
+            " Each matching project is counted whole, its whole budget, not only the part of the chosen "
+            "funders, implementers, countries, sectors or years: the charts show how it splits."
+            if by_part or by_year
+            else ""
+        )
     )
 
 if head.projects == 0 and not filters.is_narrowed() and filters.include_illustrative:
@@ -71,7 +81,12 @@ else:
         "Total budget",
         ui.short_money(head.total_budget, CURRENCY),
         help=f"Exactly {ui.money(head.total_budget, CURRENCY)}, "
-        f"over {ui.count(head.with_budget, 'project')} with a budget.",
+        f"over {ui.count(head.with_budget, 'project')} with a budget"
+        + (
+            f" in {CURRENCY}; {head.unconverted:,} more with no rate for {CURRENCY} left out."
+            if head.unconverted
+            else "."
+        ),
     )
 cols[2].metric("Funders", counted(head.funders))
 cols[3].metric("Implementing agencies", counted(head.implementers))
