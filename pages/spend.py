@@ -49,9 +49,9 @@ st.caption(
 )
 # A filter chooses projects; their figures stay whole. Named on the page: on a phone the sidebar is
 # folded away, and a funder's or a year's part is easily taken for what the filter shows.
+by_year = filters.year_from is not None or filters.year_to is not None
 if filters.is_narrowed():
     by_part = filters.funders or filters.implementers or filters.countries or filters.sectors
-    by_year = filters.year_from is not None or filters.year_to is not None
     st.info(
         f"Filtered: {filters_in_words(filters)}."
         + (
@@ -216,6 +216,16 @@ else:
         st.caption(
             f"Budget and spending split over {by}s by the same shares (recorded contributions, else "
             "equal); both columns add up to the portfolio's totals."
+        )
+    else:
+        # The year rows are on two bases, and a year filter chooses projects, not years: a project
+        # running 2019-2021 brings its 2018 and 2022 money with it. Unsaid, a row outside the filter's
+        # years, or a year's budget beside that year's spending, read as an error.
+        st.caption(
+            "Budget by the years its periods start in (without periods, spread over the project's days); "
+            "committed, disbursed and spent by transaction date, so a year's spending is not measured "
+            "against that year's budget. Every column adds up to the totals above"
+            + (", over all the years of the projects the filter chooses." if by_year else ".")
         )
     download = rows.drop(columns="key").rename(columns={"name": view})
 # The workbook's headers are the table's, with the currency: not the query's column names.

@@ -197,3 +197,18 @@ def test_each_rate_in_a_trace_is_named_by_its_own_source(sample_db):
     assert row["converted"] == round(row["amount"] / row["rate_from_eur"] * row["rate_to_reporting"], 2)
     # Both rates from the portfolio's own in 2019: one source, named once.
     assert trace.loc["Expenditure ILL-0020-T10", "source"] == "accounts 2019"
+
+
+def test_the_review_by_year_says_what_its_rows_are_and_that_they_add_up(sample_db):
+    # Filtered to 2019-2021, Review by Year listed 2016 to 2025 (the chosen projects' every year) and
+    # set each year's budget (by its periods) beside that year's spending (by transaction date),
+    # with nothing said; its columns do add up to the metrics above it.
+    at = app("pages/spend.py", **{"from": "2019", "to": "2021"})
+    at.segmented_control(key="spend_view").set_value("Year").run()
+    rows = at.dataframe[0].value
+    assert rows["name"].min() < "2019" and rows["name"].max() > "2021"
+    assert total(rows["budget"]) == Decimal("51930857.38")
+    assert metric(at, "Budget") == "EUR 51.9m"
+    (note,) = [c.value for c in at.caption if c.value.startswith("Budget by the years")]
+    assert "committed, disbursed and spent by transaction date" in note
+    assert note.endswith("over all the years of the projects the filter chooses.")
