@@ -153,8 +153,17 @@ def export(args: argparse.Namespace) -> int:
     if args.out.lower().endswith(".xml"):
         return export_iati(args.out, db, filters, args.include_illustrative)
     viewer = access.audience("viewer", access.internal_fields(db.connection)) if args.as_viewer else None
+    public = "public " if args.as_viewer else ""
+    if args.out.lower().endswith(".csv"):
+        projects = pipeline.write_csv_export(args.out, db.connection, filters, viewer)
+        print(
+            f"Wrote {projects} {public}projects to {args.out}: the Projects sheet alone, one row per "
+            "project. Their funders, countries, sectors, budgets by period and transactions are in an "
+            "export to .xlsx."
+        )
+        return 0
     projects = pipeline.write_export(args.out, db.connection, filters, viewer)
-    print(f"Wrote {projects} {'public ' if args.as_viewer else ''}projects to {args.out}.")
+    print(f"Wrote {projects} {public}projects to {args.out}.")
     return 0
 
 
@@ -255,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     x = commands.add_parser(
         "export",
         parents=[common],
-        help="write the portfolio in the template's layout (xlsx), or as IATI 2.03 activity XML (.xml)",
+        help="write the portfolio in the template's layout (xlsx), its Projects sheet alone (.csv), or "
+        "as IATI 2.03 activity XML (.xml)",
     )
     x.add_argument("out")
     x.add_argument("--funder", action="append", default=[], help="only projects of this funder (org id)")

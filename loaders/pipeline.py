@@ -235,12 +235,33 @@ def write_export(
     For a viewer, pass filters with public_only and the viewer's audience: the fields withheld
     from them read 'withheld' in the workbook too.
     """
+    tables = _export_tables(con, filters, audience)
+    template.write_workbook(target, export.reference_lists(con), tables, title="aidtrack portfolio export")
+    return len(tables["projects"])
+
+
+def write_csv_export(
+    target: Target,
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters | None = None,
+    audience: Audience | None = None,
+) -> int:
+    """The export's Projects sheet alone as csv (one row per project); returns the project count.
+    A csv holds one table: funders, countries, budgets by period and transactions are in the
+    workbook export."""
+    tables = _export_tables(con, filters, audience)
+    template.write_csv(target, SHEETS_BY_NAME["Projects"], tables["projects"])
+    return len(tables["projects"])
+
+
+def _export_tables(
+    con: duckdb.DuckDBPyConnection, filters: Filters | None, audience: Audience | None
+) -> dict[str, pd.DataFrame]:
     tables = export.export_tables(con, filters)
     if audience is not None:
         tables = {table: access.withhold(frame, audience) for table, frame in tables.items()}
         tables["transactions"] = access.withhold_parties(con, tables["transactions"], audience)
-    template.write_workbook(target, export.reference_lists(con), tables, title="aidtrack portfolio export")
-    return len(tables["projects"])
+    return tables
 
 
 @dataclass(frozen=True)

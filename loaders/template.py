@@ -10,6 +10,8 @@ panes, widths, comments, drop-downs and autofilters; a 10,000-project export sta
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -138,6 +140,37 @@ def write_workbook(
         _write_sheet(wb.create_sheet(sheet.name), sheet, frame, list_ranges)
     _write_lists(wb.create_sheet(LISTS_SHEET), lists)
     wb.save(target)
+
+
+def write_csv(target: Target, sheet: Sheet, frame: pd.DataFrame) -> None:
+    """One sheet of the template as csv: its header row, then a row per row of `frame`.
+
+    UTF-8 with a byte-order mark, which Excel needs to read accented names right. Text that a
+    spreadsheet program would run as a formula gets a leading apostrophe, which Excel hides and
+    aidtrack's import drops.
+    """
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow([c.header for c in sheet.columns])
+    for row in frame[[c.field for c in sheet.columns]].itertuples(index=False):
+        writer.writerow([_csv_value(value) for value in row])
+    data = ("\ufeff" + text.getvalue()).encode("utf-8")
+    if isinstance(target, (str, PathLike)):
+        with open(target, "wb") as f:
+            f.write(data)
+    else:
+        target.write(data)
+
+
+def _csv_value(value: Any) -> str:
+    if value is None or value is pd.NA or value != value:  # None, NaN, NaT: not known, so blank
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _header_cell(ws, column: Column) -> WriteOnlyCell:

@@ -35,6 +35,16 @@ right.download_button(
     help="The projects the sidebar selects, in the template's layout: edit them and upload the file again.",
     width="stretch",
 )
+right.download_button(
+    "The same projects as csv, one row each",
+    data=lambda: ui.portfolio_csv(filters, seen),
+    file_name="aidtrack-projects.csv",
+    mime="text/csv",
+    icon=":material/csv:",
+    type="tertiary",
+    help="The Projects sheet alone (ID, title, status, dates, currency, total budget), for other tools. "
+    "Funders, countries, sectors, budgets by period and transactions are in the workbook.",
+)
 
 publish_illustrative = headline.illustrative > 0 and st.checkbox(
     f"Include the {ui.count(headline.illustrative, 'illustrative project')} in the IATI file",

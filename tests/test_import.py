@@ -9,9 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
-from loaders import pipeline
+from loaders import pipeline, template
+from loaders.layout import SHEETS_BY_NAME
 from loaders.problems import UnreadableFile
 from portfolio import imports, store
 
@@ -351,6 +353,34 @@ def test_cli_template_and_export_write_workbooks(sample_db, tmp_path):
     assert result.returncode == 0, result.stderr
     exported = openpyxl.load_workbook(tmp_path / "e.xlsx")["Projects"]
     assert 1 < exported.max_row - 1 < 43
+
+
+def test_cli_export_to_csv_writes_csv_that_imports_back_unchanged(sample_db, tmp_path):
+    # It wrote an xlsx under the .csv name: a file no csv reader could open.
+    out = tmp_path / "projects.csv"
+    result = run_cli("export", str(out), env_db=sample_db)
+    assert result.returncode == 0, result.stderr
+    assert "Wrote 43 projects" in result.stdout and "the Projects sheet alone" in result.stdout
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == (
+        "Project ID,Title,Description,Programme,Status,Start date,End date,Currency,Total budget,Web page,"
+        "Visibility"
+    )
+    assert len(lines) == 44
+    back = run_cli("import", str(out), "--dry-run", "--json", env_db=sample_db)
+    report = json.loads(back.stdout)
+    assert (report["added"], report["updated"], report["unchanged"], report["rejected"]) == (0, 0, 43, 0)
+
+
+def test_a_title_like_a_formula_is_written_to_csv_as_text():
+    frame = pd.DataFrame(
+        [{"project_id": "P1", "title": '=HYPERLINK("http://x")', "budget": Decimal("10.50")}]
+    ).reindex(columns=[c.field for c in SHEETS_BY_NAME["Projects"].columns])
+    out = io.BytesIO()
+    template.write_csv(out, SHEETS_BY_NAME["Projects"], frame)
+    assert (
+        out.getvalue().decode("utf-8-sig").splitlines()[1] == 'P1,"\'=HYPERLINK(""http://x"")",,,,,,,10.50,,'
+    )
 
 
 def test_cli_import_while_the_dashboard_holds_the_database(sample_db, tmp_path):

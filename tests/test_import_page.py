@@ -22,6 +22,7 @@ def test_import_page_offers_the_template_and_the_portfolio(sample_db):
     assert labels == [
         "Download the template",
         "Download all 43 projects to edit",
+        "The same projects as csv, one row each",
     ]
     assert [b.label for b in at.button] == ["Prepare all public projects as IATI XML"]
 

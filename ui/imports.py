@@ -49,6 +49,15 @@ def portfolio_workbook(filters: Filters, audience: Audience) -> bytes:
     return out.getvalue()
 
 
+def portfolio_csv(filters: Filters, audience: Audience) -> bytes:
+    """The filtered projects' Projects sheet as csv, as `audience` may see them."""
+    from loaders import pipeline
+
+    out = io.BytesIO()
+    pipeline.write_csv_export(out, _con(db_path()), filters, audience)
+    return out.getvalue()
+
+
 def portfolio_iati(filters: Filters, include_illustrative: bool = False):
     """The filtered public projects as IATI XML, with what the export left out; illustrative
     (made-up) ones only when asked for. (pipeline.IatiExport, the file's bytes)"""
