@@ -95,10 +95,8 @@ cols[5].metric("Active now", f"{head.active:,}", help="Projects in implementatio
 
 notes = []
 if head.without_budget and not COUNTED:
-    notes.append(
-        f"{head.without_budget:,} of {head.projects:,} projects have no recorded budget "
-        "and add nothing to the total."
-    )
+    has = "has no recorded budget and adds" if head.without_budget == 1 else "have no recorded budget and add"
+    notes.append(f"{head.without_budget:,} of {head.projects:,} projects {has} nothing to the total.")
 if head.unconverted and not COUNTED:
     notes.append(
         f"{ui.count(head.unconverted, 'project')} could not be converted to {CURRENCY} "

@@ -23,6 +23,7 @@ from portfolio.queries import KEY_NAMES, NOT_RECORDED, REPORTING_CURRENCY, _fact
 AHEAD_BY = 0.25
 NEAR_END = 0.8
 LITTLE_SPENT = 0.5
+ZERO = Decimal("0.00")
 CONTRIBUTION_TOLERANCE = 0.005
 FLAG_COLUMNS = ("ahead", "little_spent", "money_after_end", "contributions_off", "no_rate", "spent_negative")
 
@@ -304,6 +305,10 @@ def review_by(
         money = money.merge(_frame(con, *_over(sql, filters, currency=currency)), on="key", how="outer")
         merged = budget.merge(money, on="key", how="outer")
         merged["name"] = merged["name"].fillna(merged["key"])
+        # A year with no budget period or no transaction of a kind has none of it: 0.00, not a
+        # blank that reads as not known.
+        for column in merged.columns.drop(["key", "name"]):
+            merged[column] = merged[column].fillna(ZERO)
         return merged.sort_values("key", na_position="last").reset_index(drop=True)
     sql = SPEND_BY.format(
         selected="{selected}",

@@ -212,3 +212,20 @@ def test_the_review_by_year_says_what_its_rows_are_and_that_they_add_up(sample_d
     (note,) = [c.value for c in at.caption if c.value.startswith("Budget by the years")]
     assert "committed, disbursed and spent by transaction date" in note
     assert note.endswith("over all the years of the projects the filter chooses.")
+
+
+def test_a_year_with_no_money_of_a_kind_reads_zero_and_one_project_without_a_budget_is_singular(sample_db):
+    # The Spend review by year showed a grey 'None' for 2022's commitments (there were none), and the
+    # Overview filtered by Germany said '1 of 14 projects have no recorded budget'.
+    db = store.open_store(sample_db)
+    try:
+        years = spend.review_by(db.connection, "year", Filters())
+    finally:
+        db.close()
+    money = years.drop(columns=["key", "name"])
+    assert not money.isna().any().any()
+    assert (years.set_index("name").loc["2028", "commitments"]) == Decimal("0.00")
+    at = app(funder="DE")
+    assert "1 of 14 projects has no recorded budget and adds nothing to the total." in [
+        i.value for i in at.info
+    ]
