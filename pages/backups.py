@@ -19,8 +19,9 @@ st.caption(
     f"exchange rates and the settings (the figures worked out from them are worked out again on "
     f"restoring). They are kept in `{backup.folder(db.path)}`. "
     + (
-        f"One is made before every file import and before undoing one (not for an edit in the "
-        f"project view, which its own log undoes), and the newest {keep} are kept (`AIDTRACK_BACKUPS`)."
+        f"One is made before every file import, before undoing one (not for an edit in the project "
+        f"view, which its own log undoes) and before a new version of aidtrack upgrades the database, "
+        f"and the newest {keep} are kept (`AIDTRACK_BACKUPS`)."
         if keep
         else "Automatic backups are off (`AIDTRACK_BACKUPS=0`); those made here stay until you delete them."
     )

@@ -251,9 +251,12 @@ if entry["can_undo"] and not access.may_undo(ui.user(), entry["imported_by"], en
             "Imported by an earlier account with your user name, before yours was added: only an admin "
             "can undo it."
         )
+    elif entry["imported_by"]:
+        st.caption(f"Only {ui.literal(entry['imported_by'])} or an admin can undo this import.")
     else:
         st.caption(
-            f"Only {ui.literal(entry['imported_by'] or 'its importer')} or an admin can undo this import."
+            "It names no importer (aidtrack's sample, or the command line without --by): only an admin "
+            "can undo it."
         )
 elif entry["can_undo"]:
     if st.button(f"Undo import {import_id}", icon=":material/undo:"):

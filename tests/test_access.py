@@ -497,3 +497,15 @@ def test_the_signed_in_name_shows_as_typed(sample_db, users_file):
     at.button[0].click().run()
     (caption,) = [c.value for c in at.sidebar.caption if c.value.startswith("Signed in as")]
     assert caption == r"Signed in as **\_\_ed\_\_** · editor"
+
+
+def test_an_import_that_names_no_importer_says_only_an_admin_can_undo_it(sample_db, users_file):
+    # It said 'Only its importer or an admin can undo this import' of aidtrack's own sample.
+    at = signed_in("ed")
+    at.switch_page("pages/imports.py").run()
+    log = at.dataframe[0].value
+    sample = int(log["import_id"].min())  # the seed page, as aidtrack installed it
+    at.selectbox(key="import_choice").set_value(list(log["import_id"]).index(sample)).run()
+    assert f"Undo import {sample}" not in [b.label for b in at.button]
+    said = "It names no importer (aidtrack's sample, or the command line without --by): only an admin can"
+    assert said + " undo it." in [c.value for c in at.caption]
