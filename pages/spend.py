@@ -160,7 +160,7 @@ if view in (None, "Project"):
         ]
     ].assign(link=[ui.project_link(pid) for pid in rows["project_id"]])
     st.dataframe(
-        table,
+        ui.unknowns_shown(table, ["status"]),
         column_config={
             "project_id": "ID",
             "title": st.column_config.TextColumn("Project", width="medium"),

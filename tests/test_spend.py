@@ -159,6 +159,8 @@ def test_the_spend_review_page(sample_db):
     assert table["link"].iloc[0].startswith("/projects?project=")
     # Statuses read as on the Projects page, not as their codes.
     assert "Closed" in set(table["status"]) and "closed" not in set(table["status"])
+    # The seed page's projects state no status: it read as a grey 'None'.
+    assert table.set_index("project_id").loc["SEED-EU-SRB-BM", "status"] == "not recorded"
     at.segmented_control(key="spend_view").set_value("Year")
     at.run()
     assert not at.exception
