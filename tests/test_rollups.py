@@ -312,3 +312,19 @@ def test_a_write_that_would_repeat_a_key_saves_nothing(sample, statement):
         sample.value("SELECT count(*) FROM transactions"),
         sample.data_version(),
     ) == before
+
+
+def test_the_app_caps_duckdbs_memory_before_it_works_out_any_figures(sample_db, monkeypatch):
+    # Working out every project's figures again (an older database's, on opening it) ran before
+    # the cap was set: 3.5 GB at a million projects, against 1.2 GB with it.
+    from ui import db as ui_db
+
+    seen = []
+
+    def fresh(con):
+        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return True
+
+    monkeypatch.setattr(rollups, "fresh", fresh)
+    ui_db._store(str(sample_db))
+    assert seen == ["953.6 MiB"]  # DuckDB's words for 1 GB

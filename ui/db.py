@@ -46,8 +46,7 @@ DUCKDB_MEMORY = "1GB"
 @st.cache_resource(show_spinner="Opening the portfolio…")
 def _store(path: str) -> Store:
     is_new = not Path(path).exists()
-    opened = open_store(path)
-    opened.connection.execute(f"SET GLOBAL memory_limit = '{DUCKDB_MEMORY}'")
+    opened = open_store(path, memory_limit=DUCKDB_MEMORY)
     if is_new and portfolio_is_empty(opened):
         from loaders import sample
 
