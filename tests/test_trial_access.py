@@ -225,12 +225,18 @@ def test_a_search_cannot_probe_a_withheld_beneficiary_institution(sample_db, use
     assert found("vera") == set()
 
 
-def test_a_transaction_does_not_name_a_withheld_beneficiary_institution(sample_db, users_file):
+def _public_beneficiary() -> tuple[str, str, str]:
+    """A public project's beneficiary institution: (project id, org id, name)."""
     ((project_id, org_id, institution),) = _one(
         """SELECT po.project_id, o.org_id, o.name FROM project_orgs po JOIN organisations o USING (org_id)
            JOIN projects p USING (project_id)
            WHERE po.role = 'beneficiary' AND p.visibility = 'public' ORDER BY 1 LIMIT 1"""
     )
+    return project_id, org_id, institution
+
+
+def test_a_transaction_does_not_name_a_withheld_beneficiary_institution(sample_db, users_file):
+    project_id, org_id, institution = _public_beneficiary()
     db = store.open_store(sample_db)
     with db.write() as cur:
         cur.execute(
@@ -320,11 +326,7 @@ def test_a_viewers_download_does_not_name_a_withheld_beneficiary_in_a_transactio
     from loaders import pipeline
     from portfolio.filters import Filters
 
-    ((project_id, org_id, institution),) = _one(
-        """SELECT po.project_id, o.org_id, o.name FROM project_orgs po JOIN organisations o USING (org_id)
-           JOIN projects p USING (project_id)
-           WHERE po.role = 'beneficiary' AND p.visibility = 'public' ORDER BY 1 LIMIT 1"""
-    )
+    project_id, org_id, institution = _public_beneficiary()
     db = store.open_store(sample_db)
     with db.write() as cur:
         cur.execute(
