@@ -10,6 +10,7 @@ import csv
 import gc
 import hashlib
 import io
+import math
 import re
 import threading
 import tomllib
@@ -336,16 +337,11 @@ def _check_xlsx_extents(data: bytes, file_name: str) -> None:
                 laid_out[sheet] = rows * columns
             if sum(laid_out.values()) > MAX_CELLS:
                 # The quick reading may round a sheet's last row up: count the filled cells alone.
-                laid_out = {sheet: _cells(xlsx_marks.filled_extent(z, path)) for sheet, path in paths.items()}
+                laid_out = {sheet: math.prod(xlsx_marks.filled_extent(z, p)) for sheet, p in paths.items()}
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as e:
         raise UnreadableFile(file_name, DAMAGED) from e
     if refused := _too_large_together(file_name, laid_out, "a workbook has all its sheets read at once"):
         raise refused
-
-
-def _cells(extent: tuple[int, int]) -> int:
-    rows, columns = extent
-    return rows * columns
 
 
 def _ods_encrypted(data: bytes) -> bool:
