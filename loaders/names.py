@@ -171,6 +171,7 @@ NOT_PLACES = (
     "NA",
 )
 _FOOTNOTE = re.compile(r"(?:\s*(?:\*+|[†‡§]+|[¹²³⁰⁴-⁹]+|\[\w{1,3}\]|\(\d{1,2}\)))+$")
+_REGIONAL = re.compile(r"(?P<a>.+) regional|regional (?P<b>.+)")
 _GOVERNMENT = re.compile(r"(?:government|govt|gov) of (?P<a>.+)|(?P<b>.+) government")
 _NOT_FOUND = "\x00not found"
 # Longer than any place's name ("United Kingdom of Great Britain and Northern Ireland" is 52):
@@ -326,6 +327,14 @@ class Countries:
         for table in (self._country_names, self._region_names, self._aliases):
             if k in table:
                 return table[k]
+        # "Western Balkans (regional)", "Regional: Western Balkans": the region, said twice.
+        regional = _REGIONAL.fullmatch(k)
+        if regional:
+            code = self._region_names.get(regional["a"] or regional["b"]) or self._aliases.get(
+                regional["a"] or regional["b"]
+            )
+            if code and code not in self._country_codes:
+                return code
         if len(k) > 3 and k in self._converter_names:  # "Republic of Serbia": an official name
             return self._converter_names[k]
         found = self._guess(text)

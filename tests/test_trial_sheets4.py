@@ -52,9 +52,9 @@ def test_countries_written_as_iso_codes_under_countries_iso_and_the_lead_donor(e
     mapping = {c["column"]: c["imported as"] for c in loaded.columns}
     assert mapping["Countries (ISO)"] == "Countries"
     assert mapping["Lead donor"] == "Funders"
-    assert countries(empty_db) | {"C-2": None} == {
+    assert countries(empty_db) == {
         "C-1": ["BIH", "MKD", "SRB"],
-        "C-2": None,
+        "C-2": ["89"],
         "C-3": ["BIH", "HRV"],
         "C-4": ["ALB", "MNE", "XKX"],
         "C-5": ["ALB", "MKD", "SRB"],
@@ -67,3 +67,11 @@ def test_countries_written_as_iso_codes_under_countries_iso_and_the_lead_donor(e
         [("GB", None, None)],
         [("USAID", None, None)],
     ]
+
+
+def test_a_region_written_as_regional_is_that_region(empty_db):
+    # 'Western Balkans' was the region (Europe, regional) but 'Western Balkans (regional)' was 'not a
+    # country or region aidtrack knows' and left out.
+    _, loaded = imported(empty_db, "t4_05_country_codes_regional.xlsx")
+    assert countries(empty_db)["C-2"] == ["89"]
+    assert said(loaded, 3) == []
