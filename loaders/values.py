@@ -250,6 +250,7 @@ def _checked(value: Decimal, currency: str | None, text: str | None = None) -> A
     return Amount(value.quantize(CENT, ROUND_HALF_UP), currency)
 
 
+_FOOTNOTE_MARK = re.compile(r"(?<=[\d\w€$£¥])\s*(?:\*+|[†‡]+|\(\*+\))$")
 _SWISS_NO_CENTS = re.compile(r"(?<=\d)[.,][-–—]{1,2}(?=\s*(?:[A-Za-z]{0,3}|[€$£¥])\s*$)")
 
 
@@ -257,10 +258,13 @@ def _amount_from_text(raw: str, fallback: str | None, decimal_comma: bool | None
     text = _SPACES.sub(" ", raw).strip().replace("−", "-")
     if text.startswith("'"):  # "'1250000": the apostrophe that keeps a number as text, pasted in
         text = text[1:].lstrip()
+    written = text
     text = _SWISS_NO_CENTS.sub("", text)  # "CHF 1'250'000.-", "EUR 250.000,-": no cents, not a minus
+    # "1,200,000*": a mark pointing to a note below the table ("* estimate"), as "Kosovo*" is.
+    text = _FOOTNOTE_MARK.sub("", text)
     if _PLAIN_NUMBER.fullmatch(text):
         return _checked(Decimal(text), fallback, text)
-    not_an_amount = f"{quote(text)} is not an amount; {AMOUNT_EXAMPLE}."
+    not_an_amount = f"{quote(written)} is not an amount; {AMOUNT_EXAMPLE}."
     if text.casefold() in PLACEHOLDERS:
         return Amount(None, fallback, f"{not_an_amount} {NOT_KNOWN}")
 

@@ -2,6 +2,7 @@
 make_trials4.py; EXPECTED.md there says what a careful reader of each expects): what they expect is
 what aidtrack stores, and what it cannot store is said, naming the sheet, row and column."""
 
+from decimal import Decimal
 from pathlib import Path
 
 from loaders import pipeline
@@ -75,3 +76,36 @@ def test_a_region_written_as_regional_is_that_region(empty_db):
     _, loaded = imported(empty_db, "t4_05_country_codes_regional.xlsx")
     assert countries(empty_db)["C-2"] == ["89"]
     assert said(loaded, 3) == []
+
+
+def test_a_star_after_an_amount_marks_a_footnote_not_an_unknown_amount(empty_db):
+    # '1,200,000*' (the star pointing to '* estimate' below the table) was 'not an amount' and the
+    # budget stored as not known.
+    plan, loaded = imported(empty_db, "t4_06_acronyms_estimates_notes.xlsx")
+    assert plan.counts["added"] == 8 and plan.counts["rejected"] == 0
+    assert rows(
+        empty_db, "SELECT project_id, budget, currency FROM projects WHERE project_id IN ('A-1', 'A-3')"
+    ) == [
+        ("A-1", Decimal("1200000.00"), "EUR"),
+        ("A-3", Decimal("350000.00"), "EUR"),
+    ]
+    assert said(loaded) == []
+    assert [(p.row, p.message) for p in loaded.problems] == [
+        (11, "A note below the table, not a project; skipped."),
+        (12, "A note below the table, not a project; skipped."),
+    ]
+
+
+def test_an_implementer_in_full_with_its_acronym_and_the_acronym_alone_are_one(empty_db):
+    imported(empty_db, "t4_06_acronyms_estimates_notes.xlsx")
+    assert rows(
+        empty_db,
+        "SELECT o.org_id, o.name, o.acronym, string_agg(po.project_id, ' ' ORDER BY po.project_id) "
+        "FROM project_orgs po JOIN organisations o USING (org_id) WHERE po.role = 'implementing' "
+        "GROUP BY ALL ORDER BY 1",
+    ) == [
+        ("CCI", "Centre for Civic Initiatives", "CCI", "A-5 A-6"),
+        ("GIZ", "Deutsche Gesellschaft für Internationale Zusammenarbeit", "GIZ", "A-7 A-8"),
+        ("IOM", "International Organization for Migration", "IOM", "A-3 A-4"),
+        ("UNDP", "United Nations Development Programme", "UNDP", "A-1 A-2"),
+    ]
