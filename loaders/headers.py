@@ -2,7 +2,8 @@
 
 Headers are compared after normalising case, punctuation, "(s)" and "&"; a currency
 written in a header ("Total budget (EUR)", "Amount in USD", "Budget €") is taken off the
-header and applies to every amount in that column.
+header and applies to every amount in that column, as does a unit ("Budget (EUR '000)",
+"EUR m", "kEUR": amounts in thousands or millions).
 """
 
 from __future__ import annotations
@@ -337,12 +338,47 @@ _PLURAL_Y = re.compile(r"y\s*(?:\(ies\)|/ies\b)")
 _PLURAL_S = re.compile(r"(?<=\w)/s\b")
 
 
+# "Budget (EUR '000)", "in thousands", "(k EUR)", "TEUR", "EUR m", "€m", "(EUR million)": the
+# column's amounts are thousands or millions of the currency. A bare 'k' or 'm' counts only beside
+# a currency.
+_SCALE_WORD = re.compile(
+    r"(?:\bin\s+)?(?:['’]\s?000s?\b|(?<![\d.,'’])\b000s?\b|\bthousands?\b|\bmillions?\b|\bmio\b\.?|\bmln\b)",
+    re.IGNORECASE,
+)
+_SCALE_BEFORE_CODE = re.compile(r"(?<![A-Za-z])(?P<unit>[kKTM]|[kKm]\s)(?P<code>[A-Z]{3})(?![A-Za-z])")
+_SCALE_AFTER_CODE = re.compile(
+    r"(?P<code>(?<![A-Za-z])[A-Z]{3}|[€$£¥])\s?(?P<unit>k|K|m|M|mn|MN|Mn|bn|Mio|MIO)(?![A-Za-z])"
+)
+_SCALE_POWERS = {"k": 3, "t": 3, "thousand": 3, "thousands": 3, "m": 6, "mn": 6, "mio": 6, "mln": 6}
+_SCALE_POWERS |= {"million": 6, "millions": 6, "bn": 9}
+SCALE_WORDS = {3: "thousands", 6: "millions", 9: "billions"}
+
+
+def take_scale(text: str, currencies: frozenset[str]) -> tuple[str, int]:
+    """A header without the unit its amounts are written in, and that unit as a power of ten
+    (3 for thousands, 6 for millions; 0 when the header names none)."""
+    m = _SCALE_WORD.search(text)
+    if m:
+        word = m[0].lower().removeprefix("in").strip(" .'’")
+        power = 3 if word.startswith("000") else _SCALE_POWERS[word]
+        return (text[: m.start()] + " " + text[m.end() :]).strip(), power
+    for pattern in (_SCALE_BEFORE_CODE, _SCALE_AFTER_CODE):
+        for m in pattern.finditer(text):
+            code = m["code"]
+            if code in currencies or code in CURRENCY_SYMBOLS:
+                unit = m["unit"].strip().lower()
+                rest = text[: m.start()] + code + text[m.end() :]
+                return " ".join(rest.split()), _SCALE_POWERS[unit]
+    return text, 0
+
+
 @dataclass(frozen=True)
 class Header:
     text: str  # as written in the file
     column: int  # 0-based position
     field: str | None  # None: not imported
     currency: str | None = None  # a currency written in the header
+    scale: int = 0  # amounts written in thousands (3) or millions (6), as the header says
 
 
 def normalise(text: str) -> str:
@@ -354,7 +390,7 @@ def normalise(text: str) -> str:
 
 def match_header(text: str, currencies: frozenset[str]) -> tuple[str | None, str | None]:
     """The field a header names, and a currency written in it."""
-    field, currency, _ = _match(text, currencies)
+    field, currency, _, _ = _match(text, currencies)
     return field, currency
 
 
@@ -388,12 +424,13 @@ class Contribution:
     shares: bool  # the column may hold percentages of the budget ('share', '%')
     worded: bool  # a word says it is money given ('contribution', 'commitment', 'share'...)
     total: bool = False  # 'Total IDA and IBRD Commitment': the sum of the funder's other columns
+    scale: int = 0  # amounts written in thousands (3) or millions (6)
 
 
 def contribution_header(text: str, currencies: frozenset[str]) -> Contribution | None:
     """What a column of one funder's money says of itself, or None; whether the name is a funder
     is for the caller to decide."""
-    raw = " ".join(DATE_HINT.sub(" ", str(text)).split())
+    raw, scale = take_scale(" ".join(DATE_HINT.sub(" ", str(text)).split()), currencies)
     currency = None
     m = _CURRENCY_WRITTEN.search(raw)
     if m:
@@ -411,17 +448,17 @@ def contribution_header(text: str, currencies: frozenset[str]) -> Contribution |
     name = name[total.end() :] if total else name
     if not name or any(c.isdigit() for c in name) or not (words or currency):
         return None
-    return Contribution(name, currency, shares, bool(words), bool(total))
+    return Contribution(name, currency, shares, bool(words), bool(total), scale)
 
 
-def _match(text: str, currencies: frozenset[str]) -> tuple[str | None, str | None, int]:
-    text = DATE_HINT.sub(" ", str(text))
+def _match(text: str, currencies: frozenset[str]) -> tuple[str | None, str | None, int, int]:
+    text, scale = take_scale(DATE_HINT.sub(" ", str(text)), currencies)
     words = normalise(text.replace("US$", "USD").replace("us$", "usd"))
     if not words:
-        return None, None, 0
+        return None, None, 0, 0
     found = _lookup(words)
     if found:
-        return found[0], None, found[1]
+        return found[0], None, found[1], scale
     # Take a currency off the header: "Total budget (EUR)", "Amount in USD", "Budget €".
     currency = None
     for m in _CURRENCY_IN_HEADER.finditer(words):
@@ -433,7 +470,7 @@ def _match(text: str, currencies: frozenset[str]) -> tuple[str | None, str | Non
             words = re.sub(r"\bin$", "", words).strip()
             break
     found = _lookup(" ".join(words.split()))
-    return (found[0], currency, found[1]) if found else (None, currency, 0)
+    return (found[0], currency, found[1], scale) if found else (None, currency, 0, scale)
 
 
 def _lookup(words: str) -> tuple[str, int] | None:
@@ -466,14 +503,14 @@ def map_headers(row: list, currencies: frozenset[str]) -> list[Header]:
     matches = []
     for cell in row:
         text = "" if cell is None else str(cell).strip()
-        matches.append((text, *(_match(text, currencies) if text else (None, None, 0))))
+        matches.append((text, *(_match(text, currencies) if text else (None, None, 0, 0))))
     best: dict[str, tuple[int, int]] = {}
-    for i, (_, field, _, rank) in enumerate(matches):
+    for i, (_, field, _, rank, _) in enumerate(matches):
         if field and (field not in best or rank < best[field][0]):
             best[field] = (rank, i)
     headers = [
-        Header(text, i, field if field and best[field][1] == i else None, currency)
-        for i, (text, field, currency, _) in enumerate(matches)
+        Header(text, i, field if field and best[field][1] == i else None, currency, scale)
+        for i, (text, field, currency, _, scale) in enumerate(matches)
     ]
     taken = set(best)
     # A sheet with one name column and no title column: the name column is the title. Beside a

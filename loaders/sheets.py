@@ -24,6 +24,7 @@ import pandas as pd
 from loaders import values
 from loaders.headers import (
     FIELD_LABELS,
+    SCALE_WORDS,
     Contribution,
     Header,
     contribution_header,
@@ -352,6 +353,14 @@ def _two_row_header(rows: list[list], at: int, merged: tuple, currencies: frozen
         else:
             joined[i] = sub
     return joined
+
+
+def _unit(currency: str | None, scale: int) -> str:
+    """What a column's amounts are in, for the Columns tab: 'EUR', 'thousands of EUR'."""
+    if not scale:
+        return str(currency)
+    words = SCALE_WORDS.get(scale, f"10^{scale}")
+    return f"{words} of {currency}" if currency else words
 
 
 def _clip(text, n: int = 60) -> str:
@@ -835,9 +844,10 @@ class _SheetColumns:
                 use = FIELD_LABELS[h.field] if h.field and self.by_field.get(h.field) is h else "not imported"
                 if any(h is b or h.column == b.column for b in self.other_budgets):
                     use = (
-                        f"{FIELD_LABELS['budget']} (amounts in {h.currency}), where '{budget.text}' is blank"
+                        f"{FIELD_LABELS['budget']} (amounts in {_unit(h.currency, h.scale)}), where "
+                        f"'{budget.text}' is blank"
                     )
-                    h = replace(h, currency=None)
+                    h = replace(h, currency=None, scale=0)
                 if h in self.year_columns:
                     use = f"Budgets: the {_YEAR.search(h.text)[0]} budget (1 Jan - 31 Dec)" + (
                         ""
@@ -849,12 +859,12 @@ class _SheetColumns:
                     use = f"Funders: {said.name}'s contribution" + (
                         " (or share of the budget)" if said.shares else ""
                     )
-                    if said.currency:
-                        use += f" (amounts in {said.currency})"
+                    if said.currency or said.scale:
+                        use += f" (amounts in {_unit(said.currency, said.scale)})"
                 if h.column in marks.hidden_columns:
                     use = "hidden column: not imported"
-                if h.field and h.currency:
-                    use += f" (amounts in {h.currency})"
+                if h.field and (h.currency or h.scale):
+                    use += f" (amounts in {_unit(h.currency, h.scale)})"
                 reader.columns.append({"sheet": sheet, "column": h.text, "imported as": use})
         width = len(rows[at])
         data = rows[at + 1 :]
@@ -1104,7 +1114,7 @@ class _SheetColumns:
                     f"{message}; {said.name} is kept as a funder with its contribution not known.",
                 )
             return None if share == 0 else ("share", share, None, None)
-        amount = self.reader.parse_amount(cell, formatted or said.currency)
+        amount = self.reader.parse_amount(cell, formatted or said.currency, said.scale)
         if amount.problem:
             return (
                 "amount",
@@ -1460,6 +1470,7 @@ class _SheetColumns:
         if formats:
             shown = [formats.get((self.at + 1 + i, column)) for i in self.kept]
         cells, header_currencies = self.cells("budget"), [header_currency] * len(self.kept)
+        scales = [self.by_field["budget"].scale] * len(self.kept)
         for other in self.other_budgets:
             for position, i in enumerate(self.kept):
                 cell = self.by_column[other.column][i]
@@ -1467,6 +1478,7 @@ class _SheetColumns:
                     continue
                 if values.is_blank(cells[position]):
                     cells[position], header_currencies[position], shown[position] = cell, other.currency, None
+                    scales[position] = other.scale
                 else:
                     self.reader.problem(
                         f"Both '{self.by_field['budget'].text}' and '{other.text}' are filled; the budget is "
@@ -1477,10 +1489,10 @@ class _SheetColumns:
                         WARNING,
                     )
         # Each distinct cell, cell format, row currency and header currency is parsed and checked once.
-        keys = _Distinct(list(zip(cells, shown, currencies, header_currencies, strict=True)))
+        keys = _Distinct(list(zip(cells, shown, currencies, header_currencies, scales, strict=True)))
         found = []
-        for cell, formatted, row_currency, header_currency in keys.values:
-            amount = parse(cell, formatted or row_currency or header_currency or fallback)
+        for cell, formatted, row_currency, header_currency, scale in keys.values:
+            amount = parse(cell, formatted or row_currency or header_currency or fallback, scale)
             budget, messages = amount.value, []
             if amount.problem:
                 messages.append(amount.problem)
@@ -1542,6 +1554,7 @@ class _SheetColumns:
                     or budget_currencies[position]
                     or h.currency
                     or self.reader.currency,
+                    h.scale,
                 )
                 if amount.blank:
                     continue

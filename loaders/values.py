@@ -211,34 +211,38 @@ def _unit_power(unit: str) -> int:
     return _UNITS.get(unit, 6)  # m, mn, mio, mil(l)ion(s), mln
 
 
-def parse_amount(cell, currency: str | None = None, decimal_comma: bool | None = None) -> Amount:
+def parse_amount(
+    cell, currency: str | None = None, scale: int = 0, decimal_comma: bool | None = None
+) -> Amount:
     """An amount of money and its currency from one cell.
 
     `currency` is the column's currency (from its header or a currency column): a currency
-    written in the cell wins over it. `decimal_comma` says how the sheet writes decimals when
-    a cell alone cannot tell ("1,000" is a thousand unless it is True).
+    written in the cell wins over it. `scale` is the power of ten the column's header says its
+    amounts are in (3 for "Budget (EUR '000)"): a unit written in the cell ("EUR 1.2m") wins over
+    it. `decimal_comma` says how the sheet writes decimals when a cell alone cannot tell ("1,000"
+    is a thousand unless it is True).
     """
     fallback = currency.strip().upper() if isinstance(currency, str) and currency.strip() else None
     if type(cell) is float and math.isfinite(cell):  # most amounts: straight to the number's reading
-        return _amount_from_number(cell, fallback)
+        return _amount_from_number(cell, fallback, scale)
     if is_blank(cell):
         return Amount(None, None, blank=True)
     if isinstance(cell, bool):
         return Amount(None, fallback, f"{str(cell).upper()} is not an amount; {AMOUNT_EXAMPLE}.")
     if isinstance(cell, int | float | Decimal):
-        return _amount_from_number(cell, fallback)
+        return _amount_from_number(cell, fallback, scale)
     if isinstance(cell, dt.date | dt.time):
         return Amount(None, fallback, f"{quote(str(cell))} is a date, not an amount; {AMOUNT_EXAMPLE}.")
-    return _amount_from_text(str(cell), fallback, decimal_comma)
+    return _amount_from_text(str(cell), fallback, decimal_comma, scale)
 
 
-def _amount_from_number(number: int | float | Decimal, currency: str | None) -> Amount:
+def _amount_from_number(number: int | float | Decimal, currency: str | None, scale: int = 0) -> Amount:
     if isinstance(number, float):
         if math.isinf(number):
             return Amount(None, currency, f"{quote(str(number))} is not an amount; {AMOUNT_EXAMPLE}.")
         # repr gives the shortest decimal that reads back as the same float: what Excel shows.
         number = Decimal(repr(number))
-    return _checked(Decimal(number), currency)
+    return _checked(Decimal(number).scaleb(scale) if scale else Decimal(number), currency)
 
 
 def _checked(value: Decimal, currency: str | None, text: str | None = None) -> Amount:
@@ -254,7 +258,7 @@ _FOOTNOTE_MARK = re.compile(r"(?<=[\d\w€$£¥])\s*(?:\*+|[†‡]+|\(\*+\))$")
 _SWISS_NO_CENTS = re.compile(r"(?<=\d)[.,][-–—]{1,2}(?=\s*(?:[A-Za-z]{0,3}|[€$£¥])\s*$)")
 
 
-def _amount_from_text(raw: str, fallback: str | None, decimal_comma: bool | None) -> Amount:
+def _amount_from_text(raw: str, fallback: str | None, decimal_comma: bool | None, scale: int = 0) -> Amount:
     text = _SPACES.sub(" ", raw).strip().replace("−", "-")
     if text.startswith("'"):  # "'1250000": the apostrophe that keeps a number as text, pasted in
         text = text[1:].lstrip()
@@ -263,7 +267,7 @@ def _amount_from_text(raw: str, fallback: str | None, decimal_comma: bool | None
     # "1,200,000*": a mark pointing to a note below the table ("* estimate"), as "Kosovo*" is.
     text = _FOOTNOTE_MARK.sub("", text)
     if _PLAIN_NUMBER.fullmatch(text):
-        return _checked(Decimal(text), fallback, text)
+        return _checked(Decimal(text).scaleb(scale) if scale else Decimal(text), fallback, written)
     not_an_amount = f"{quote(written)} is not an amount; {AMOUNT_EXAMPLE}."
     if text.casefold() in PLACEHOLDERS:
         return Amount(None, fallback, f"{not_an_amount} {NOT_KNOWN}")
@@ -310,8 +314,7 @@ def _amount_from_text(raw: str, fallback: str | None, decimal_comma: bool | None
     value = _number(m["number"], decimal_comma)
     if value is None:
         return Amount(None, cell_currency, not_an_amount)
-    if m["unit"]:
-        value = value.scaleb(_unit_power(m["unit"]))
+    value = value.scaleb(_unit_power(m["unit"]) if m["unit"] else scale)
     if negative or m["sign"] == "-" or m["trailing_minus"]:
         value = -value
     return _checked(value, cell_currency, text)

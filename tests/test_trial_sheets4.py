@@ -5,7 +5,10 @@ what aidtrack stores, and what it cannot store is said, naming the sheet, row an
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from loaders import pipeline
+from loaders.headers import take_scale
 from portfolio import imports
 
 from .test_import import rows
@@ -109,3 +112,60 @@ def test_an_implementer_in_full_with_its_acronym_and_the_acronym_alone_are_one(e
         ("IOM", "International Organization for Migration", "IOM", "A-3 A-4"),
         ("UNDP", "United Nations Development Programme", "UNDP", "A-1 A-2"),
     ]
+
+
+def test_amounts_in_thousands_or_millions_as_the_header_says(empty_db):
+    # 'Budget (EUR '000)' and 'Budget (EUR m)' were not imported: every budget was not known.
+    _, loaded = imported(empty_db, "t4_02_amounts_in_thousands.xlsx")
+    assert rows(empty_db, "SELECT project_id, budget, currency FROM projects ORDER BY 1") == [
+        ("K-01", Decimal("1250000.00"), "EUR"),
+        ("K-02", Decimal("850500.00"), "EUR"),
+        ("K-03", Decimal("2000000.00"), "EUR"),
+        ("K-04", Decimal("75000.00"), "EUR"),
+    ]
+    mapping = {c["column"]: c["imported as"] for c in loaded.columns}
+    assert mapping["Budget (EUR '000)"] == "Total budget (amounts in thousands of EUR)"
+    assert mapping["Disbursed (EUR '000)"] == "not imported"
+    _, loaded = imported(empty_db, "t4_03_shares_column_google.csv")
+    assert rows(empty_db, "SELECT title, budget FROM projects WHERE project_id LIKE 'AT-%' ORDER BY 1") == [
+        ("Disaster preparedness", Decimal("400000.00")),
+        ("Green agenda for the Western Balkans", Decimal("1500000.00")),
+        ("Local governance", Decimal("2250000.00")),
+        ("Media freedom", Decimal("400000.00")),
+        ("Youth employment", Decimal("800000.00")),
+    ]
+    # A funder's column in thousands too; a cell's own unit wins over the header's.
+    data = b"Title,Budget (k EUR),EU contribution (EUR '000)\nRoads,1200,800\nBridges,EUR 1.5m,EUR 1m\n"
+    plan, _ = pipeline.preview_file(empty_db, data, "thousands.csv")
+    imports.apply(empty_db, plan)
+    assert rows(
+        empty_db,
+        "SELECT p.title, p.budget, po.amount, po.currency FROM projects p "
+        "JOIN project_orgs po USING (project_id) WHERE p.title IN ('Roads', 'Bridges') ORDER BY 1",
+    ) == [
+        ("Bridges", Decimal("1500000.00"), Decimal("1000000.00"), "EUR"),
+        ("Roads", Decimal("1200000.00"), Decimal("800000.00"), "EUR"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "scale"),
+    [
+        ("Budget (EUR '000)", 3),
+        ("Budget ('000 EUR)", 3),
+        ("Budget in thousands EUR", 3),
+        ("Amount in k EUR", 3),
+        ("Budget (kEUR)", 3),
+        ("Budget TEUR", 3),
+        ("Budget (EUR m)", 6),
+        ("Budget (€m)", 6),
+        ("Budget (EUR million)", 6),
+        ("Budget (MEUR)", 6),
+        ("Total budget (EUR)", 0),
+        ("Budget 2000", 0),
+        ("Total", 0),
+        ("Mall", 0),
+    ],
+)
+def test_the_unit_a_header_writes_its_amounts_in(header, scale):
+    assert take_scale(header, frozenset({"EUR", "ALL"}))[1] == scale
