@@ -410,6 +410,7 @@ _CONTRIBUTION_WORDS = re.compile(
     r"\b(?:co-?financing|co-?funding|contributions?|commitments?|share|funding|financing|grants?|amount|part)\b",
     re.IGNORECASE,
 )
+_BY_DONOR = re.compile(r"\b(?:(?:by|per|from|of)\s+)?(?:donors?|funders?)\b", re.IGNORECASE)
 _CURRENCY_WRITTEN = re.compile(
     r"[(\[]\s*(?:in\s+)?(US\$|[A-Za-z]{3}|[€$£¥])\s*[)\]]|\s(?:in\s+)?(US\$|[A-Z]{3}|[€$£¥])\s*$"
 )
@@ -440,7 +441,10 @@ def contribution_header(text: str, currencies: frozenset[str]) -> Contribution |
             return None
         currency, raw = code, (raw[: m.start()] + " " + raw[m.end() :]).strip()
     shares = "%" in raw or re.search(r"\bshare\b", raw, re.IGNORECASE) is not None
+    # Under a group ('Contributions by donor (EUR)' merged over 'EU' | 'Germany'), the group's words.
+    raw, by_donor = _BY_DONOR.subn(" ", raw)
     name, words = _CONTRIBUTION_WORDS.subn(" ", raw.replace("%", " "))
+    words += by_donor
     words += "%" in raw
     name = re.sub(r"[’']s\b", " ", name)  # "EU's contribution"
     name = " ".join(name.split()).strip(" -–:/()[].,")

@@ -337,6 +337,9 @@ def _two_row_header(rows: list[list], at: int, merged: tuple, currencies: frozen
         j = i
         while j > 0 and values.is_blank(top[j]) and j - 1 not in group:
             j -= 1
+        if values.is_blank(top[j]) and j - 1 in group:  # the group to the left goes on over it
+            group[i] = group[j - 1]
+            continue
         if values.is_blank(top[j]) or j not in filled:
             return None
         if j == i and not (i + 1 < len(top) and values.is_blank(top[i + 1]) and i + 1 in filled):

@@ -169,3 +169,36 @@ def test_amounts_in_thousands_or_millions_as_the_header_says(empty_db):
 )
 def test_the_unit_a_header_writes_its_amounts_in(header, scale):
     assert take_scale(header, frozenset({"EUR", "ALL"}))[1] == scale
+
+
+def test_donors_named_alone_under_a_contributions_group_are_the_funders(empty_db):
+    # 'EU' | 'Germany' | 'SDC' under a merged 'Contributions by donor (EUR)': the three columns were
+    # 'not imported' and no project had a funder.
+    plan, loaded = imported(empty_db, "t4_01_donor_columns_under_a_group.xlsx")
+    assert plan.counts["added"] == 4 and plan.counts["rejected"] == 0
+    eur = "EUR"
+    assert [funders(empty_db, p) for p in ("WB-01", "WB-02", "WB-03", "WB-04")] == [
+        [
+            ("DE", Decimal("300000.00"), eur),
+            ("EU", Decimal("600000.00"), eur),
+            ("SDC", Decimal("100000.00"), eur),
+        ],
+        [("EU", Decimal("250000.00"), eur)],
+        [("DE", Decimal("400000.00"), eur), ("SDC", Decimal("200000.00"), eur)],
+        [("SDC", Decimal("750000.00"), eur)],
+    ]
+    assert rows(empty_db, "SELECT project_id, budget FROM projects ORDER BY 1") == [
+        ("WB-01", Decimal("1000000.00")),
+        ("WB-02", Decimal("250000.00")),
+        ("WB-03", Decimal("600000.00")),
+        ("WB-04", Decimal("750000.00")),
+    ]
+    mapping = {c["column"]: c["imported as"] for c in loaded.columns}
+    assert mapping["Contributions by donor (EUR) SDC"] == "Funders: SDC's contribution (amounts in EUR)"
+    assert [(p.row, p.message) for p in loaded.problems] == [(10, "Looks like a total row; skipped.")]
+    # The same in a csv, its group over the first of its columns, no currency in it.
+    data = b"Title,Budget (EUR),Donors,,\n,,EU,Norway,Open Society Foundations\nRoads,1000,600,400,\n"
+    plan, _ = pipeline.preview_file(empty_db, data, "donors.csv")
+    imports.apply(empty_db, plan)
+    roads = rows(empty_db, "SELECT project_id FROM projects WHERE title = 'Roads'")[0][0]
+    assert funders(empty_db, roads) == [("EU", Decimal("600.00"), eur), ("NO", Decimal("400.00"), eur)]
