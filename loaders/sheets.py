@@ -818,6 +818,8 @@ class _SheetColumns:
         self.by_field = {h.field: h for h in headers if h.field}
         if "period" in self.by_field and ("start_date" in self.by_field or "end_date" in self.by_field):
             del self.by_field["period"]  # the sheet's own start and end columns say it better
+        if "funder_shares" in self.by_field and "funders" not in self.by_field:
+            del self.by_field["funder_shares"]  # shares of no one named
         self.funder_columns = self._funder_columns(headers, marks.hidden_columns)
         # Budgets spread over year columns ('2019', '2020', 'Budget 2021'): each year a budget
         # period, and without a total column their sum the budget.
@@ -1352,6 +1354,8 @@ class _SheetColumns:
         children: dict[str, list[dict[str, np.ndarray]]] = {t: [] for t in CHILD_FRAME_COLUMNS}
         if self.year_columns:
             children["budgets"].append(self._years(columns, currencies))
+        if has("funder_shares"):
+            self._funder_shares()
         for f, role in ROLE_FIELDS.items():
             if has(f):
                 children["project_orgs"].append(self._organisations(f, role, columns))
@@ -1644,6 +1648,57 @@ class _SheetColumns:
             for h in (self.by_field["budget"], *self.other_budgets)
         )
 
+    def _funder_shares(self) -> None:
+        """A shares column beside the funders ('EU; Austria' | '80%; 20%'): each share joins its
+        funder in the funders' cells, as though written 'EU (80%); Austria (20%)'."""
+        column = self.by_field["funders"].column
+        shares = self.by_field["funder_shares"].column
+        percents = self.marks.percents
+        keys = _Distinct(
+            [
+                (
+                    self.by_column[column][i],
+                    self.by_column[shares][i],
+                    bool(percents) and (self.at + 1 + i, shares) in percents,
+                )
+                for i in self.kept
+            ]
+        )
+        joined = keys.parse(self._with_shares)
+        self.flag_distinct("funder_shares", keys, [[message] if message else [] for _, message in joined])
+        cells = list(self.by_column[column])
+        for position, i in enumerate(self.kept):
+            cells[i] = joined[keys.codes[position]][0]
+        self.by_column[column] = cells
+        self._screened_values.pop(column, None)
+
+    def _with_shares(self, key: tuple) -> tuple:
+        """A funders' cell with the shares written beside it joined to their names, and what is wrong."""
+        cell, written, percent = key
+        if values.is_blank(cell) or values.is_blank(written):
+            return cell, None
+        known = self.context.organisation_known
+        names = [name for piece in _pieces(cell) for name in values.split_cell(piece, known=known)]
+        found = _shares(written, percent)
+        funders = self.by_field["funders"].text
+        shown = values.quote(_shown_cell(written))
+        if found is None:
+            return cell, (
+                f"{shown} is not a share of the budget; write a percentage per funder, such as '80%; 20%', "
+                f"in the order of '{funders}'. The funders are kept without shares."
+            )
+        if len(found) != len(names):
+            return cell, (
+                f"{shown} gives {len(found)} share{'s' if len(found) > 1 else ''} for {len(names)} funders "
+                f"({', '.join(names)}); which is whose is not clear, so the funders are kept without shares. "
+                f"Write one share per funder, in the order of '{funders}'."
+            )
+        if any(self.context.share(name)[1] is not None for name in names):
+            return cell, (
+                f"'{funders}' gives shares of its own, so {shown} is not used; write each share once."
+            )
+        return "; ".join(f"{name} ({share:f}%)" for name, share in zip(names, found, strict=True)), None
+
     def _organisations(self, f: str, role: str, columns: dict) -> dict[str, np.ndarray]:
         cells = self.distinct(f)
         parsed = cells.parse(self._org_cell)
@@ -1910,6 +1965,31 @@ def _may_name_several(name: str) -> bool:
 _NAME_WITH_AMOUNT = re.compile(
     r"^(?P<name>[^:=()]+?)\s*(?:[:=]\s*(?P<after>[^%]*\d[^%]*)|\((?P<inside>[^%()]*\d[^%()]*)\))\s*$"
 )
+
+
+_SHARE_SEPARATORS = re.compile(r"\s*(?:[;|/\r\n]|,(?!\d)|\band\b|&)\s*", re.IGNORECASE)
+
+
+def _shares(written, percent: bool) -> list[Decimal] | None:
+    """The percentages a shares cell gives, in order: '80%; 20%', '0.6, 0.4', 1 or 0.8 (typed as
+    100% or 80% in Excel, which keeps the fraction); None when one of them is no number."""
+    if isinstance(written, int | float) and not isinstance(written, bool):
+        share = Decimal(repr(written))
+        return [(share * 100).normalize() if percent or 0 < share <= 1 else share.normalize()]
+    pieces = [p for p in _SHARE_SEPARATORS.split(str(written)) if p.strip()]
+    found, signed = [], False
+    for piece in pieces:
+        piece = piece.strip()
+        signed |= piece.endswith("%")
+        amount = values.parse_amount(piece.removesuffix("%").strip())
+        if amount.value is None or amount.currency or amount.value < 0:
+            return None
+        found.append(amount.value)
+    if not found:
+        return None
+    if not signed and all(share <= 1 for share in found):  # fractions of the budget: 0.6, 0.4
+        found = [share * 100 for share in found]
+    return [share.normalize() for share in found]
 
 
 def _name_and_amount(text: str):

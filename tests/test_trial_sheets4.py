@@ -202,3 +202,72 @@ def test_donors_named_alone_under_a_contributions_group_are_the_funders(empty_db
     imports.apply(empty_db, plan)
     roads = rows(empty_db, "SELECT project_id FROM projects WHERE title = 'Roads'")[0][0]
     assert funders(empty_db, roads) == [("EU", Decimal("600.00"), eur), ("NO", Decimal("400.00"), eur)]
+
+
+def _titled(db, title: str) -> str:
+    return rows(db, "SELECT project_id FROM projects WHERE title = ?", [title])[0][0]
+
+
+def test_funders_shares_in_a_column_of_their_own_split_the_budget(empty_db):
+    # 'Share' beside 'Donor(s)' ('80%\n20%', '0.6, 0.4', '50 % / 50 %') was not imported: no funder had
+    # a contribution, and nothing said so.
+    plan, loaded = imported(empty_db, "t4_03_shares_column_google.csv")
+    assert plan.counts["added"] == 5 and plan.counts["rejected"] == 0
+    eur = "EUR"
+    assert {
+        title: funders(empty_db, _titled(empty_db, title))
+        for (title,) in rows(empty_db, "SELECT title FROM projects")
+    } == {
+        "Green agenda for the Western Balkans": [
+            ("AT", Decimal("300000.00"), eur),
+            ("EU", Decimal("1200000.00"), eur),
+        ],
+        "Youth employment": [("DE", Decimal("320000.00"), eur), ("EU", Decimal("480000.00"), eur)],
+        "Local governance": [("SDC", Decimal("2250000.00"), eur)],
+        "Media freedom": [("NO", Decimal("200000.00"), eur), ("SE", Decimal("200000.00"), eur)],
+        "Disaster preparedness": [("EU", None, None), ("GB", None, None)],
+    }
+    assert said(loaded) == [
+        (
+            6,
+            "Share",
+            "'70%' gives 1 share for 2 funders (EU, UK); which is whose is not clear, so the funders are "
+            "kept without shares. Write one share per funder, in the order of 'Donor(s)'.",
+        )
+    ]
+    assert {
+        "sheet": "t4_03_shares_column_google",
+        "column": "Share",
+        "imported as": ("Funders' shares of the budget"),
+    } in loaded.columns
+
+
+def test_a_share_typed_as_a_percentage_in_excel_is_that_percentage(empty_db):
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Title", "Donor", "Donor share", "Budget (EUR)"])
+    ws.append(["Roads", "EU", 0.8, 1000])
+    ws.append(["Bridges", "Sweden", 100, 500])
+    ws.append(["Ports", "Norway; Denmark", "60; 40", 2000])
+    ws["C2"].number_format = "0%"
+    out = io.BytesIO()
+    wb.save(out)
+    plan, loaded = pipeline.preview_file(empty_db, out.getvalue(), "shares.xlsx")
+    imports.apply(empty_db, plan)
+    assert [funders(empty_db, _titled(empty_db, t)) for t in ("Roads", "Bridges", "Ports")] == [
+        [("EU", Decimal("800.00"), "EUR")],
+        [("SE", Decimal("500.00"), "EUR")],
+        [("DK", Decimal("800.00"), "EUR"), ("NO", Decimal("1200.00"), "EUR")],
+    ]
+    assert said(loaded) == [
+        (
+            2,
+            "Donor",
+            "The shares (EU 80%) add up to 80%; each funder's part is its share of the budget, and the other "
+            "20% is not attributed to a funder named here.",
+        )
+    ]
