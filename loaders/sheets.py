@@ -134,7 +134,12 @@ _TOTAL_ROW = re.compile(
     r"^\s*(?:(?:grand|overall|sub|component\s+\w+|programme|program|portfolio)\s*-?\s*)?totals?\b|^\s*sum\b",
     re.IGNORECASE,
 )
-_FOOTNOTE = re.compile(r"^\s*(?:\*|†|note\b|notes\b|nb\b|n\.b\.|source\b|sources\b)", re.IGNORECASE)
+_FOOTNOTE = re.compile(
+    r"^\s*(?:\*|†|note\b|notes\b|nb\b|n\.b\.|source\b|sources\b|remarks?\b|disclaimer\b"
+    # "Figures in thousands of euro.", "All amounts are in EUR", "Prepared by ...", "Updated 5 May"
+    r"|(?:all\s+)?(?:figures|amounts)\s+(?:are\s+)?in\b|(?:prepared|compiled)\s+by\b|(?:last\s+)?updated\b)",
+    re.IGNORECASE,
+)
 _AIM_SPLIT = re.compile(r"\s*(?:\r?\n)+\s*(?:[-•*·]\s*|\d+[.)]\s*)?|(?:^|\s)[•·]\s*")
 
 

@@ -271,3 +271,13 @@ def test_a_share_typed_as_a_percentage_in_excel_is_that_percentage(empty_db):
             "20% is not attributed to a funder named here.",
         )
     ]
+
+
+def test_a_line_saying_what_the_figures_are_in_is_a_note_not_a_rejected_project(empty_db):
+    # 'Figures in thousands of euro.' under the table was a project 'with no title', rejected, and
+    # offered in the rows to fix.
+    plan, loaded = imported(empty_db, "t4_02_amounts_in_thousands.xlsx")
+    assert plan.counts["added"] == 4 and plan.counts["rejected"] == 0
+    assert [(p.row, p.severity, p.message) for p in loaded.problems] == [
+        (7, "note", "A note below the table, not a project; skipped.")
+    ]
