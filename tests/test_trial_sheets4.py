@@ -2,6 +2,7 @@
 make_trials4.py; EXPECTED.md there says what a careful reader of each expects): what they expect is
 what aidtrack stores, and what it cannot store is said, naming the sheet, row and column."""
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,9 +10,12 @@ import pytest
 
 from loaders import pipeline
 from loaders.headers import take_scale
+from loaders.problems import UnreadableFile
 from portfolio import imports
 
+from .snapshot import snapshot, without_data_version
 from .test_import import rows
+from .test_trial_sheets3 import portfolio_tables
 
 TRIALS = Path(__file__).parent / "data" / "trials4"
 
@@ -281,3 +285,96 @@ def test_a_line_saying_what_the_figures_are_in_is_a_note_not_a_rejected_project(
     assert [(p.row, p.severity, p.message) for p in loaded.problems] == [
         (7, "note", "A note below the table, not a project; skipped.")
     ]
+
+
+def test_formulas_read_as_excel_shows_them_and_broken_ones_reject_their_row(empty_db):
+    plan, loaded = imported(empty_db, "t4_04_formulas_links_summary.xlsx")
+    assert (plan.counts["added"], plan.counts["rejected"]) == (2, 2)
+    assert rows(
+        empty_db,
+        "SELECT * EXCLUDE (updated_at, import_id, description, programme, visibility, "
+        "illustrative, status, url) FROM projects ORDER BY 1",
+    ) == [
+        ("F-01", "Rule of law facility", date(2022, 1, 1), date(2023, 12, 31), "EUR", Decimal("1200000.00")),
+        (
+            "F-02",
+            "Public finance management",
+            date(2022, 1, 1),
+            date(2023, 12, 31),
+            "EUR",
+            Decimal("600000.00"),
+        ),
+    ]
+    assert countries(empty_db) == {"F-01": ["SRB"], "F-02": ["ALB"]}
+    assert [(p.sheet, p.row, p.column, p.severity, p.message) for p in loaded.problems] == [
+        (
+            "Summary",
+            None,
+            "",
+            "note",
+            "This sheet has no row of column headers aidtrack recognises (such as 'Title' or 'Project "
+            "name'), so it was skipped as notes.",
+        ),
+        (
+            "Projects",
+            4,
+            "Country",
+            "error",
+            "The cell shows the spreadsheet error #N/A (a broken formula or lookup); fix it or clear the "
+            "cell, then import the row.",
+        ),
+        (
+            "Projects",
+            5,
+            "Total budget",
+            "error",
+            "The cell shows the spreadsheet error #REF! (a broken formula or lookup); fix it or clear the "
+            "cell, then import the row.",
+        ),
+        (
+            "Lists",
+            None,
+            "",
+            "warning",
+            "This sheet has no title column, unlike sheet 'Projects', so it was skipped as a list, not "
+            "projects: its columns (Code, Country) were not imported. To import them, put them on sheet "
+            "'Projects' as columns of the projects' rows.",
+        ),
+    ]
+
+
+def test_a_sheet_headed_in_french_is_one_plain_message(empty_db):
+    path = TRIALS / "t4_07_french_headers.csv"
+    with pytest.raises(UnreadableFile, match="has no row of column headers aidtrack recognises"):
+        pipeline.preview_file(empty_db, path.read_bytes(), path.name)
+
+
+def test_headers_with_line_breaks_and_dates_with_a_final_dot(empty_db):
+    plan, loaded = imported(empty_db, "t4_08_wrapped_headers_dotted_dates.xlsx")
+    assert plan.counts["added"] == 4 and loaded.problems == []
+    assert rows(
+        empty_db, "SELECT project_id, title, budget, start_date, end_date FROM projects ORDER BY 1"
+    ) == [
+        ("S-1", "Obnova škola u Čačku", Decimal("1500000.00"), date(2019, 3, 15), date(2022, 3, 14)),
+        ("S-2", "Vodovod Niš", Decimal("2000000.00"), date(2020, 7, 1), date(2023, 6, 30)),
+        ("S-3", "Đakovica/Gjakova old bazaar", Decimal("450000.00"), date(2021, 1, 1), date(2023, 12, 31)),
+        ("S-4", "Banja Luka district heating", Decimal("1200000.00"), date(2020, 9, 1), date(2023, 8, 31)),
+    ]
+    assert rows(empty_db, "SELECT name, acronym FROM organisations WHERE org_id = 'CHWB'") == [
+        ("Cultural Heritage without Borders", "CHwB")
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.name for p in TRIALS.iterdir() if p.name.startswith("t4_") and "french" not in p.name),
+)
+def test_each_trial_imported_twice_changes_nothing_and_undo_restores_the_database(empty_db, name):
+    before = without_data_version(snapshot(empty_db.connection))
+    plan, _ = imported(empty_db, name)
+    import_id = rows(empty_db, "SELECT max(import_id) FROM imports")[0][0]
+    assert plan.counts["added"] > 0
+    again, _ = pipeline.preview_file(empty_db, (TRIALS / name).read_bytes(), name)
+    assert (again.counts["added"], again.counts["updated"]) == (0, 0)
+    imports.undo(empty_db, import_id)
+    assert portfolio_tables(without_data_version(snapshot(empty_db.connection))) == portfolio_tables(before)

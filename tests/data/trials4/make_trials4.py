@@ -343,10 +343,11 @@ adds the two years, the dates are =DATE and =EDATE formulas. A 'Lists' sheet and
 - F-01: title 'Rule of law facility' (never the formula text); EUR 1,200,000 (2022 500,000; 2023 700,000); EU; SRB;
   2022-01-01..2023-12-31.
 - F-02: 'Public finance management'; EUR 600,000; Germany; ALB.
-- F-03: the VLOOKUP shows #N/A (code 'XXX' is not on the list): a warning for row 4, 'Country'; no country stored
-  (never a country called '#N/A'). EUR 400,000; Sweden.
-- F-04: 'Total budget' shows #REF!: a warning for row 5, 'Total budget'; the budget is the years' sum, EUR
-  2,000,000, or not known; never 0. EBRD; MNE.
+- F-03: the VLOOKUP shows #N/A (code 'XXX' is not on the list): a message for row 4, 'Country'; never a country
+  called '#N/A'. Either a warning with no country stored, or the row rejected until the lookup is fixed (aidtrack's
+  rule since the first trial: a broken formula rejects its row, so a re-import never clears a stored value).
+- F-04: 'Total budget' shows #REF!: a message for row 5, 'Total budget'; never a budget of 0. As F-03: a warning
+  (the budget then the years' sum, EUR 2,000,000, or not known), or the row rejected.
 'Country code' and 'Country' say one thing twice. 'Lists' and 'Summary' are not projects."""
 
 
