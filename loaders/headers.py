@@ -479,6 +479,14 @@ def contribution_header(text: str, currencies: frozenset[str]) -> Contribution |
 
 
 def _match(text: str, currencies: frozenset[str]) -> tuple[str | None, str | None, int, int]:
+    field, currency, rank, scale = _match_words(text, currencies)
+    # A unit says a column holds numbers: 'Beneficiaries ('000)' counts people, and names no one.
+    if scale and field != "budget":
+        return None, currency, 0, scale
+    return field, currency, rank, scale
+
+
+def _match_words(text: str, currencies: frozenset[str]) -> tuple[str | None, str | None, int, int]:
     text, scale = take_scale(DATE_HINT.sub(" ", str(text)), currencies)
     words = normalise(text.replace("US$", "USD").replace("us$", "usd"))
     if not words:

@@ -378,3 +378,11 @@ def test_each_trial_imported_twice_changes_nothing_and_undo_restores_the_databas
     assert (again.counts["added"], again.counts["updated"]) == (0, 0)
     imports.undo(empty_db, import_id)
     assert portfolio_tables(without_data_version(snapshot(empty_db.connection))) == portfolio_tables(before)
+
+
+def test_a_unit_on_a_column_of_names_does_not_make_it_that_column(empty_db):
+    data = b"Title,Budget (EUR '000),Beneficiaries ('000)\nRoads,1200,12.5\n"
+    plan, loaded = pipeline.preview_file(empty_db, data, "people.csv")
+    imports.apply(empty_db, plan)
+    assert {c["column"]: c["imported as"] for c in loaded.columns}["Beneficiaries ('000)"] == "not imported"
+    assert rows(empty_db, "SELECT count(*) FROM organisations") == [(0,)]
