@@ -69,24 +69,11 @@ cols = st.columns(3) + st.columns(3)
 cols[0].metric("Public projects" if seen.public_only else "Projects", f"{head.projects:,}")
 if COUNTED:
     cols[1].metric("Total budget", ui.WITHHELD)
-elif not head.with_budget and head.projects:
-    cols[1].metric(
-        "Total budget",
-        UNKNOWN,
-        help="None of these projects has a budget that could be added up"
-        + (f" in {CURRENCY}." if head.unconverted else "."),
-    )
 else:
     cols[1].metric(
         "Total budget",
-        ui.short_money(head.total_budget, CURRENCY),
-        help=f"Exactly {ui.money(head.total_budget, CURRENCY)}, "
-        f"over {ui.count(head.with_budget, 'project')} with a budget"
-        + (
-            f" in {CURRENCY}; {head.unconverted:,} more with no rate for {CURRENCY} left out."
-            if head.unconverted
-            else "."
-        ),
+        UNKNOWN if head.total is None else ui.short_money(head.total, CURRENCY),
+        help=ui.budget_total_help(head, CURRENCY),
     )
 cols[2].metric("Funders", counted(head.funders))
 cols[3].metric("Implementing agencies", counted(head.implementers))
@@ -95,8 +82,7 @@ cols[5].metric("Active now", f"{head.active:,}", help="Projects in implementatio
 
 notes = []
 if head.without_budget and not COUNTED:
-    has = "has no recorded budget and adds" if head.without_budget == 1 else "have no recorded budget and add"
-    notes.append(f"{head.without_budget:,} of {head.projects:,} projects {has} nothing to the total.")
+    notes.append(ui.without_budget_note(head))
 if head.unconverted and not COUNTED:
     notes.append(
         f"{ui.count(head.unconverted, 'project')} could not be converted to {CURRENCY} "

@@ -67,17 +67,13 @@ total = ui.headline(filters, CURRENCY)
 totals = ui.review_totals(filters, CURRENCY)
 # Three to a row: five abreast, 'EUR 202.3bn' was cut to 'EUR 202.…' on a 1,400-pixel screen.
 cols = st.columns(3) + st.columns(3)
-if total.unconverted and not total.with_budget:
-    # Nothing converted is nothing added up, not a budget of 0.00: said as the Overview says it.
-    cols[0].metric(
-        "Budget",
-        UNKNOWN,
-        help=f"None of these projects has a budget that could be added up in {CURRENCY}.",
-    )
-else:
-    cols[0].metric(
-        "Budget", ui.short_money(total.total_budget, CURRENCY), help=ui.money(total.total_budget, CURRENCY)
-    )
+# Nothing recorded or nothing converted is nothing added up, not a budget of 0.00: said as the Overview
+# says it.
+cols[0].metric(
+    "Budget",
+    UNKNOWN if total.total is None else ui.short_money(total.total, CURRENCY),
+    help=ui.budget_total_help(total, CURRENCY),
+)
 # No transaction of a kind is not a sum of 0: it says none is recorded (or none has a rate).
 NONE = "none with a rate" if totals.unconverted else "none recorded"
 for col, (label, amount, kind, meaning) in zip(
@@ -99,6 +95,8 @@ for col, (label, amount, kind, meaning) in zip(
         col.metric(label, NONE, help=f"No {kind} of these projects is recorded with a rate for {CURRENCY}.")
     else:
         col.metric(label, ui.short_money(amount, CURRENCY), help=ui.money(amount, CURRENCY) + meaning)
+if total.without_budget:
+    st.info(ui.without_budget_note(total), icon=":material/info:")
 if total.unconverted:
     st.info(
         f"{ui.count(total.unconverted, 'project')} could not be converted to {CURRENCY} (no rate for "

@@ -119,6 +119,21 @@ class Headline:
     active: int
     illustrative: int
 
+    @property
+    def total(self) -> Decimal | None:
+        """The total budget, or None where projects are chosen and not one has a budget that adds
+        up (none recorded, or none with a rate for `currency`): the total of nothing recorded is not
+        a budget of 0.00. Where some add up, their total, the others counted apart."""
+        return self.total_budget if self.with_budget or not self.projects else None
+
+    @property
+    def why_no_total(self) -> str | None:
+        """Why `total` is not known, as every page and the command line say it; None where it is."""
+        if self.total is not None:
+            return None
+        in_currency = f" in {self.currency}" if self.unconverted else ""
+        return f"None of these projects has a budget that could be added up{in_currency}."
+
 
 HEADLINE = f"""
 WITH {{{{selected}}}}, {{money}}

@@ -10,7 +10,7 @@ from portfolio import quality
 from portfolio.filters import Filters
 from portfolio.store import PROJECT_FIELDS
 
-from .test_pages import app
+from .test_pages import app, metric
 from .test_quality import TODAY, WHOLE, build
 
 
@@ -19,9 +19,50 @@ def test_the_projects_list_says_what_the_listed_budgets_add_up_to(sample_db):
     assert at.caption[0].value.startswith(
         "43 projects. Total budget EUR 95,865,652.63; 2 projects have no budget recorded. Search"
     )
+    # One project with no budget: the total of nothing recorded is not a budget of EUR 0.00, and the
+    # Overview said 'not recorded' beside it.
     seed = app("pages/projects.py", q="Countering Serious Crime", illustrative="no")
     assert seed.caption[0].value.startswith(
-        "1 project. Total budget EUR 0.00; 1 project has no budget recorded. Search"
+        "1 project. Total budget not recorded; 1 project has no budget recorded. Search"
+    )
+
+
+@pytest.mark.parametrize(
+    "query", [{"q": "Countering Serious Crime"}, {"funder": "DE"}], ids=["one project", "a funder"]
+)
+def test_a_selection_with_no_budget_recorded_has_no_total_on_any_page(sample_db, query):
+    # The seed page's Countering Serious Crime, the one project Germany funds there, states no budget.
+    # The Overview said 'not recorded'; the Projects list 'Total budget EUR 0.00' and the Spend
+    # review 'Budget EUR 0' for the same project.
+    query = {**query, "illustrative": "no"}
+    overview = app(**query)
+    assert metric(overview, "Total budget") == "not recorded"
+    projects = app("pages/projects.py", **query)
+    assert projects.caption[0].value.startswith("1 project. Total budget not recorded; 1 project has no")
+    review = app("pages/spend.py", **query)
+    (budget,) = [m for m in review.metric if m.label == "Budget"]
+    assert (budget.value, budget.help) == (
+        "not recorded",
+        "None of these projects has a budget that could be added up.",
+    )
+    assert next(m for m in overview.metric if m.label == "Total budget").help == budget.help
+    assert "1 of 1 projects has no recorded budget and adds nothing to the total." in [
+        i.value for i in review.info
+    ]
+
+
+def test_where_some_budgets_are_recorded_the_total_is_theirs_with_the_others_counted(sample_db):
+    # The seed page: the EU grant's EUR 1,000,000.00, and two projects with no budget.
+    overview, review = app(illustrative="no"), app("pages/spend.py", illustrative="no")
+    assert metric(overview, "Total budget") == metric(review, "Budget") == "EUR 1.0m"
+    (budget,) = [m for m in review.metric if m.label == "Budget"]
+    assert budget.help == "Exactly EUR 1,000,000.00, over 1 project with a budget."
+    missing = "2 of 3 projects have no recorded budget and add nothing to the total."
+    assert missing in [i.value for i in overview.info] and missing in [i.value for i in review.info]
+    assert (
+        app("pages/projects.py", illustrative="no")
+        .caption[0]
+        .value.startswith("3 projects. Total budget EUR 1,000,000.00; 2 projects have no budget recorded.")
     )
 
 

@@ -55,6 +55,7 @@ from ui.filters import current_filters, reporting_currency, sidebar_filters
 from ui.format import (
     amount_column,
     budget_fact,
+    budget_total_help,
     changes_shown,
     conversions_table,
     count,
@@ -69,6 +70,7 @@ from ui.format import (
     split_note,
     store_error,
     unknowns_shown,
+    without_budget_note,
 )
 from ui.imports import (
     CURRENCY_CHOICES,
@@ -103,6 +105,8 @@ __all__ = [
     "saved_note",
     "amount_column",
     "budget_fact",
+    "budget_total_help",
+    "without_budget_note",
     "changes_shown",
     "audience",
     "may",

@@ -118,13 +118,29 @@ def budget_fact(project: dict, has_periods: bool, currency: str) -> str:
     return own
 
 
+def budget_total_help(head, currency: str) -> str:
+    """The help of a page's total budget (Overview, Spend review): the exact figure and the projects it
+    is over, or why there is none ('None of these projects has a budget that could be added up.')."""
+    if head.total is None:
+        return head.why_no_total
+    over = f"over {count(head.with_budget, 'project')} with a budget"
+    if head.unconverted:
+        over += f" in {currency}; {head.unconverted:,} more with no rate for {currency} left out"
+    return f"Exactly {money(head.total, currency)}, {over}."
+
+
+def without_budget_note(head) -> str:
+    """'2 of 3 projects have no recorded budget and add nothing to the total.'"""
+    has = "has no recorded budget and adds" if head.without_budget == 1 else "have no recorded budget and add"
+    return f"{head.without_budget:,} of {head.projects:,} projects {has} nothing to the total."
+
+
 def budget_total_note(head, currency: str) -> str:
     """Under a list of projects: what their budgets add up to, and which of them are not in it
     ('Total budget EUR 95,865,652.63; 2 projects have no budget recorded. ')."""
-    # Where budgets are recorded but none converts, nothing was added up: 'USD 0.00' read as a budget of
-    # nothing beside the Overview's 'not recorded' (the Spend review's Budget says so too).
-    nothing_added = head.unconverted and not head.with_budget
-    text = "Total budget " + (UNKNOWN if nothing_added else money(head.total_budget, currency))
+    # Where no budget is recorded, or none converts, nothing was added up: 'EUR 0.00' read as a budget
+    # of nothing beside the Overview's 'not recorded' (the Spend review's Budget says so too).
+    text = "Total budget " + money(head.total, currency)
     left_out = []
     if head.without_budget:
         left_out.append(
