@@ -73,14 +73,21 @@ def summary(args: argparse.Namespace) -> int:
     split_equally = (
         queries.estimated_projects(con, args.by, filters, args.currency) if rows["estimated"].any() else 0
     )
+    # Nothing recorded or nothing converted is no total, not 0.00: said as the pages say it.
+    total = head.total
+    unconverted = queries.unconverted_currencies(con, filters, args.currency) if head.unconverted else []
     if args.json:
         report = {
             "by": args.by,
             "currency": args.currency,
-            "total": str(head.total_budget),
+            "total": None if total is None else str(total),
+            "total_not_known": head.why_no_total,
             "projects": head.projects,
+            "projects_with_budget": head.with_budget,
             "projects_without_budget": head.without_budget,
             "projects_unconverted": head.unconverted,
+            # The currencies of the budgets left out for want of a rate for their date.
+            "unconverted_currencies": unconverted,
             "projects_split_equally": split_equally,
             "rows": [
                 {
@@ -95,29 +102,41 @@ def summary(args: argparse.Namespace) -> int:
         }
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        width = max([len(str(n)) for n in rows["name"]] + [len(args.by)])
-        print(f"{'Budget by ' + args.by:<{width}}  {args.currency:>18}  projects  split")
+        heading = f"Budget by {args.by}"
+        width = max([len(str(n)) for n in rows["name"]] + [len(heading)])
+        print(f"{heading:<{width}}  {args.currency:>18}  projects  split")
         for r in rows.itertuples():
             split = "estimated" if r.estimated else "recorded"
             print(f"{r.name:<{width}}  {r.amount:>18,.2f}  {r.projects:>8}  {split}")
-        print(f"{'Total':<{width}}  {head.total_budget:>18,.2f}  {head.with_budget:>8}")
+        shown = "not recorded" if total is None else f"{total:,.2f}"
+        print(f"{'Total':<{width}}  {shown:>18}  {head.with_budget:>8}")
         print(
-            f"\n{head.projects} projects; {head.without_budget} without a recorded budget, "
-            f"{head.unconverted} not convertible to {args.currency} (left out of the total)."
+            f"\n{_count(head.projects, 'project')}; {head.without_budget:,} without a recorded budget, "
+            f"{head.unconverted:,} not convertible to {args.currency} (left out of the total)."
         )
+        if unconverted:
+            currencies = ", ".join(unconverted)
+            print(f"Not convertible to {args.currency}: budgets in {currencies}, no rate for their date.")
+        if total is None:
+            print(f"Total: not recorded. {head.why_no_total}")
         if split_equally:
             whose = "1 project's money is" if split_equally == 1 else f"{split_equally:,} projects' money is"
             print(
                 f"Estimated: {whose} split equally by {args.by} because shares or contributions are not "
                 "recorded."
             )
-    if parts != head.total_budget:
+    if parts != (total or 0):
         print(
-            f"error: the parts add up to {parts}, not {head.total_budget}",
+            f"error: the parts add up to {parts}, not {total}",
             file=sys.stderr,
         )
         return 1
     return 0
+
+
+def _count(n: int, thing: str) -> str:
+    """'1 project', '3 projects'."""
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
 
 
 def spend_review(args: argparse.Namespace) -> int:

@@ -308,6 +308,25 @@ LIMIT $limit
 """
 
 
+UNCONVERTED_CURRENCIES = """
+WITH {{selected}}, {money}
+SELECT DISTINCT unnest(pv.currencies) AS currency
+FROM project_amounts pa JOIN provenance pv USING (project_id)
+WHERE pa.cents IS NULL
+ORDER BY 1
+"""
+
+
+@rollups.in_one_version
+def unconverted_currencies(
+    con: duckdb.DuckDBPyConnection, filters: Filters, currency: str = REPORTING_CURRENCY
+) -> list[str]:
+    """The currencies of the filtered projects' budgets that could not be converted to `currency`
+    (headline().unconverted of them), for want of a rate for their date."""
+    sql = UNCONVERTED_CURRENCIES.format(money=_money(con, currency))
+    return [c for (c,) in _rows(con, *_over(sql, filters, currency=currency))]
+
+
 @rollups.in_one_version
 def unconverted(
     con: duckdb.DuckDBPyConnection, filters: Filters, currency: str = REPORTING_CURRENCY, limit: int = 5000

@@ -138,6 +138,56 @@ def test_cli_summary_as_a_table(sample_db):
     assert "Total" in done.stdout and "1,000,000.00" in done.stdout
 
 
+def test_cli_summary_of_nothing_converted_is_not_a_total_of_zero(sample_db):
+    # The seed page in USD: two projects have no budget and the EUR 1 million grant has no date to take
+    # a rate from. The pages say 'not recorded'; the command said "total": "0.00" and 'Total 0.00'.
+    args = ("--db", str(sample_db), "--no-illustrative", "--currency", "USD")
+    done = summary(*args, "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["total"] is None
+    assert report["total_not_known"] == "None of these projects has a budget that could be added up in USD."
+    assert report["unconverted_currencies"] == ["EUR"]
+    assert (report["projects"], report["projects_with_budget"], report["rows"]) == (3, 0, [])
+    done = summary(*args)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1].split() == ["Total", "not", "recorded", "0"]
+    assert "0.00" not in done.stdout
+    assert "Not convertible to USD: budgets in EUR, no rate for their date." in lines
+    assert "Total: not recorded. None of these projects has a budget that could be added up in USD." in lines
+
+
+def test_cli_summary_of_projects_with_no_budget_recorded_has_no_total(sample_db):
+    # Germany's one seed project states no budget: not a total of 0.00, as on the Overview.
+    args = ("--db", str(sample_db), "--no-illustrative", "--funder", "DE")
+    report = json.loads(summary(*args, "--json").stdout)
+    assert (report["total"], report["total_not_known"], report["unconverted_currencies"]) == (
+        None,
+        "None of these projects has a budget that could be added up.",
+        [],
+    )
+    text = summary(*args).stdout
+    assert "1 project; 1 without a recorded budget, 0 not convertible to EUR (left out of the total)." in text
+    assert "Total: not recorded. None of these projects has a budget that could be added up." in text
+    # Where some budgets convert, the total is theirs, with the others counted apart.
+    report = json.loads(summary("--db", str(sample_db), "--currency", "USD", "--json").stdout)
+    assert (report["total"], report["total_not_known"], report["unconverted_currencies"]) == (
+        "106611051.29",
+        None,
+        ["EUR"],
+    )
+    assert (
+        report["projects_with_budget"],
+        report["projects_without_budget"],
+        report["projects_unconverted"],
+    ) == (
+        40,
+        2,
+        1,
+    )
+
+
 def test_cli_summary_without_a_database_says_what_to_do(tmp_path):
     done = summary("--db", str(tmp_path / "missing.duckdb"))
     assert done.returncode == 2
