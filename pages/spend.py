@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 import ui
-from portfolio import charts
+from portfolio import charts, spend
 from ui.db import flagged_review
 from ui.filters import filters_in_words
 from ui.format import UNKNOWN
@@ -35,6 +35,11 @@ MONEY = {
 
 def money(label: str):
     return st.column_config.NumberColumn(f"{label} ({CURRENCY})", format="accounting")
+
+
+def money_shown(label: str):
+    """A column of amounts, some of them missing, as ui.amounts_shown() words them."""
+    return ui.shown_amount_column(f"{label} ({CURRENCY})")
 
 
 filters = ui.current_filters()
@@ -75,7 +80,7 @@ cols[0].metric(
     help=ui.budget_total_help(total, CURRENCY),
 )
 # No transaction of a kind is not a sum of 0: it says none is recorded (or none has a rate).
-NONE = "none with a rate" if totals.unconverted else "none recorded"
+NONE = spend.no_transaction(totals)
 for col, (label, amount, kind, meaning) in zip(
     cols[1:5],
     [
@@ -157,13 +162,15 @@ if view in (None, "Project"):
             "elapsed",
         ]
     ].assign(link=[ui.project_link(pid) for pid in rows["project_id"]])
+    # A missing amount says why (no budget, no rate, no such transaction), where it showed a grey 'None'.
+    shown = ui.amounts_shown(table, dict(spend.why_missing(rows)))
     st.dataframe(
-        ui.unknowns_shown(table, ["status"]),
+        ui.unknowns_shown(shown, ["status"]),
         column_config={
             "project_id": "ID",
             "title": st.column_config.TextColumn("Project", width="medium"),
             "status": "Status",
-            **{c: money(label) for c, label in MONEY.items()},
+            **{c: money_shown(label) for c, label in MONEY.items()},
             "burn": st.column_config.ProgressColumn("Spent", format="percent", min_value=0, max_value=1),
             "elapsed": st.column_config.ProgressColumn(
                 "Time elapsed", format="percent", min_value=0, max_value=1
@@ -204,9 +211,15 @@ else:
             )
         else:
             st.altair_chart(charts.spend_by_year(rows, CURRENCY), width="stretch")
+    if by == "year":  # every year has its money, 0.00 where none of a kind
+        shown, amount = rows, money
+    else:
+        # A funder with no budget counted, or no spending: said, not a grey 'None'.
+        shown = ui.amounts_shown(rows, {"budget": UNKNOWN, "spent": NONE})
+        amount = money_shown
     st.dataframe(
-        rows.drop(columns="key"),
-        column_config={"name": view, **{c: money(label) for c, label in MONEY.items()}},
+        shown.drop(columns="key"),
+        column_config={"name": view, **{c: amount(label) for c, label in MONEY.items()}},
         hide_index=True,
         width="stretch",
     )

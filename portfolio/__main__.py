@@ -142,6 +142,8 @@ def _count(n: int, thing: str) -> str:
 def spend_review(args: argparse.Namespace) -> int:
     from datetime import date
 
+    import pandas as pd
+
     from portfolio import spend
 
     path = _db(args)
@@ -171,14 +173,26 @@ def spend_review(args: argparse.Namespace) -> int:
     else:
         rows = spend.review_by(db.connection, args.by, filters, args.currency)
         columns = [c for c in rows.columns if c != "key"]
-    rows = rows[columns]
     if args.json:
-        print(rows.to_json(orient="records", date_format="iso", indent=2, default_handler=str))
+        print(rows[columns].to_json(orient="records", date_format="iso", indent=2, default_handler=str))
         return 0
+    # A missing amount says why, as the Spend review's tables say it: it printed '<NA>'.
+    if args.by == "project":
+        why = spend.why_missing(rows)
+    else:
+        # Spending that is missing: none recorded, or none with a rate, as the page's headline says.
+        spent = rows["spent"].isna().any() and spend.review_totals(db.connection, filters, args.currency)
+        why = pd.DataFrame(
+            {"budget": spend.NO_BUDGET, "spent": spend.no_transaction(spent) if spent else None},
+            index=rows.index,
+        )
+    rows = rows[columns].astype(dict.fromkeys(why.columns.intersection(columns), object))
+    for column in why.columns.intersection(columns):
+        rows[column] = rows[column].where(rows[column].notna(), why[column])
     print(
         f"Spend review by {args.by}, {args.currency}, converted by {store.FX_METHODS[store.fx_method(db)]}."
     )
-    print(rows.to_string(index=False, na_rep="-", max_colwidth=60))
+    print(rows.to_string(index=False, max_colwidth=60))
     return 0
 
 

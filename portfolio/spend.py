@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from portfolio import rollups
@@ -26,6 +27,15 @@ LITTLE_SPENT = 0.5
 ZERO = Decimal("0.00")
 CONTRIBUTION_TOLERANCE = 0.005
 FLAG_COLUMNS = ("ahead", "little_spent", "money_after_end", "contributions_off", "no_rate", "spent_negative")
+
+# Why a review's amount is missing, as the pages and the command line say it in its place: never 0,
+# which it is not, nor a bare 'None'. The headline figures say the same.
+NO_BUDGET = "not recorded"
+NO_RATE_FOR_BUDGET = "not converted"  # a budget is recorded, with no rate for its date
+NO_TRANSACTION = "none recorded"
+NO_RATE_FOR_TRANSACTIONS = "none with a rate"  # the project has transactions with no rate
+BUDGET_AMOUNTS = ("budget", "remaining")
+TRANSACTION_AMOUNTS = ("commitments", "disbursements", "expenditure", "spent")
 
 
 def _per_project(con: duckdb.DuckDBPyConnection, currency: str) -> str:
@@ -199,6 +209,28 @@ def project_review(
     frame = _frame(con, *_over(sql, filters, **params))
     frame["flag_text"] = ["; ".join(_flags(row, currency)) for row in frame.itertuples()]
     return frame
+
+
+def no_transaction(totals: ReviewTotals) -> str:
+    """What a missing sum of transactions reads over these projects: 'none recorded', or 'none with a
+    rate' where some of their transactions have none."""
+    return NO_RATE_FOR_TRANSACTIONS if totals.unconverted else NO_TRANSACTION
+
+
+def why_missing(rows: pd.DataFrame) -> pd.DataFrame:
+    """For rows of project_review(): in each amount column, why the amount is missing where it is
+    ('not recorded', 'not converted', 'none recorded', 'none with a rate'), None where it is known."""
+    budget = np.where(rows["budget_unconverted"].fillna(False).astype(bool), NO_RATE_FOR_BUDGET, NO_BUDGET)
+    transactions = np.where(rows["unconverted"].fillna(0) > 0, NO_RATE_FOR_TRANSACTIONS, NO_TRANSACTION)
+    reasons = {c: budget for c in BUDGET_AMOUNTS} | {c: transactions for c in TRANSACTION_AMOUNTS}
+    return pd.DataFrame(
+        {
+            column: pd.Series(reason, index=rows.index, dtype=object).where(rows[column].isna(), None)
+            for column, reason in reasons.items()
+            if column in rows
+        },
+        index=rows.index,
+    )
 
 
 @rollups.in_one_version

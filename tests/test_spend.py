@@ -10,7 +10,7 @@ from portfolio import queries, spend
 from portfolio.filters import Filters
 from portfolio.store import add_records
 
-from .test_pages import app
+from .test_pages import app, metric
 
 TODAY = date(2026, 11, 27)
 
@@ -399,8 +399,18 @@ def test_the_spend_review_lists_the_budgets_it_could_not_convert(sample_db):
     at = app("pages/spend.py")
     assert f"{chf} projects could not be converted to EUR" in "\n".join(i.value for i in at.info)
     table = at.dataframe[0].value
-    unconverted = table[table["budget"].isna() & table["flag_text"].str.contains("Budget not converted")]
+    # Its budget cell says it is not converted, where it showed a grey 'None'.
+    unconverted = table[
+        (table["budget"] == "not converted") & table["flag_text"].str.contains("Budget not converted")
+    ]
     assert len(unconverted) == chf
+    assert (unconverted["remaining"] == "not converted").all()
+    # Their CHF transactions have no rate either: not 'none recorded', but for ILL-0006 (cancelled) with none.
+    assert dict(zip(unconverted["project_id"], unconverted["disbursements"], strict=True)) == {
+        "ILL-0001": "none with a rate",
+        "ILL-0006": "none recorded",
+        "ILL-0020": "none with a rate",
+    }
 
 
 def test_spent_is_one_figure_on_the_spend_review(sample_db):
@@ -446,6 +456,88 @@ def test_years_split_by_funder_or_country_add_up(sample_db, by):
         if pd.notna(r.expenditure) or pd.notna(r.disbursements)
     )
     assert sum(spent["spent"], Decimal(0)) == spent_total
+
+
+AMOUNTS = ["budget", "commitments", "disbursements", "expenditure", "remaining"]
+
+
+def test_the_spend_reviews_missing_amounts_say_why_and_download_as_numbers(sample_db, monkeypatch):
+    # The seed page: the EU grant has a budget and no transaction, the other two projects neither. Each
+    # missing amount showed a grey 'None', where the headline above says 'none recorded'.
+    import io
+
+    import streamlit as st
+
+    downloads = []
+    monkeypatch.setattr(st, "download_button", lambda label, data, **kwargs: downloads.append(data))
+    at = app("pages/spend.py", illustrative="no")
+    table = at.dataframe[0].value.set_index("project_id")
+    assert table.loc["SEED-EU-SRB-BM", AMOUNTS].tolist() == (
+        ["1,000,000.00"] + ["none recorded"] * 3 + ["1,000,000.00"]
+    )
+    assert table.loc["SEED-CSC-WB", AMOUNTS].tolist() == ["not recorded"] + ["none recorded"] * 3 + [
+        "not recorded"
+    ]
+    assert metric(at, "Committed") == "none recorded"
+    # The workbook keeps numbers: a missing amount is an empty cell, not text, nor 0.
+    sheet = pd.read_excel(io.BytesIO(downloads[-1]()), header=1, engine="openpyxl").set_index("ID")
+    columns = ["Budget (EUR)", "Committed (EUR)", "Remaining (EUR)"]
+    assert sheet.loc["SEED-EU-SRB-BM", "Budget (EUR)"] == 1_000_000
+    assert sheet.loc["SEED-CSC-WB", columns].isna().all()
+    assert all(pd.api.types.is_numeric_dtype(sheet[c]) for c in columns)
+    # By funder: the EU's grant, with no spending recorded.
+    at.segmented_control(key="spend_view").set_value("Funder")
+    at.run()
+    assert at.dataframe[0].value[["name", "budget", "spent"]].values.tolist() == [
+        ["EU", "1,000,000.00", "none recorded"]
+    ]
+    sheet = pd.read_excel(io.BytesIO(downloads[-1]()), header=1, engine="openpyxl")
+    assert sheet[["Budget (EUR)", "Spent (EUR)"]].values.tolist()[0][0] == 1_000_000
+    assert sheet["Spent (EUR)"].isna().all()
+    # In USD the grant has no date to take a rate from: its budget is recorded, not converted.
+    usd = app("pages/spend.py", illustrative="no", currency="USD").dataframe[0].value.set_index("project_id")
+    assert usd.loc["SEED-EU-SRB-BM", ["budget", "remaining"]].tolist() == ["not converted"] * 2
+    assert usd.loc["SEED-CSC-WB", "budget"] == "not recorded"
+
+
+def test_the_spend_reviews_amounts_read_as_a_money_column_shows_them():
+    from ui.format import amounts_shown
+
+    rows = pd.DataFrame({"budget": [Decimal("1234567.5"), Decimal("-5400000"), None], "spent": [None, 1, 2]})
+    shown = amounts_shown(rows, {"budget": pd.Series(["a", "b", "not converted"]), "spent": "none recorded"})
+    assert shown.values.tolist() == [
+        ["1,234,567.50", "none recorded"],
+        ["(5,400,000.00)", "1.00"],
+        ["not converted", "2.00"],
+    ]
+
+
+def test_the_spend_review_from_the_terminal_says_why_an_amount_is_missing(sample_db):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    def run(*args):
+        done = subprocess.run(
+            [sys.executable, "-m", "portfolio", "spend", "--db", str(sample_db), "--no-illustrative", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    # It printed '<NA>' for each of them.
+    text = run("--currency", "USD")
+    assert "<NA>" not in text
+    grant = next(line for line in text.splitlines() if line.strip().startswith("SEED-EU-SRB-BM"))
+    assert grant.split()[1:8] == ["not", "converted"] + ["none", "recorded"] * 2 + ["none"]
+    csc = next(line for line in text.splitlines() if line.strip().startswith("SEED-CSC-WB")).split()
+    assert csc[1:3] == ["not", "recorded"] and csc[-2:] == ["not", "recorded"]
+    funders = run("--by", "funder").splitlines()
+    assert funders[-1].split() == ["EU", "1000000.00", "none", "recorded"]
 
 
 def test_the_year_view_stacks_by_funder(sample_db):
