@@ -505,13 +505,22 @@ def _csv(data: bytes, file_name: str, sha256: str) -> Workbook:
     text = decode_text(data, file_name)
     delimiter = _delimiter(text)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        rows, count, width = _csv_rows(text, delimiter)
     except csv.Error as e:
         raise UnreadableFile(file_name, _csv_error(text, delimiter)) from e
-    width = max((len(r) for r in rows), default=0)
     if width > MAX_COLUMNS:
         raise UnreadableFile(
             file_name, f"has {width:,} columns; aidtrack reads at most {MAX_COLUMNS}. Delete the unused ones."
+        )
+    if count > MAX_ROWS:
+        raise UnreadableFile(
+            file_name, f"has {count:,} rows; aidtrack reads at most {MAX_ROWS:,}. Split the file."
+        )
+    if rows is None:
+        raise UnreadableFile(
+            file_name,
+            f"has {count:,} rows and {width:,} columns: {count * width:,} cells, where aidtrack reads at "
+            f"most {MAX_CELLS:,}. Delete the columns you do not import, or split the file.",
         )
     if not _has_values(rows):
         raise UnreadableFile(file_name, "has no values. Choose a file that holds your projects.")
@@ -523,6 +532,42 @@ def _csv(data: bytes, file_name: str, sha256: str) -> Workbook:
         )
     name = Path(file_name).stem or "csv"
     return Workbook(file_name, "csv", sha256, [RawSheet(name, rows)], decimal_comma=delimiter == ";")
+
+
+def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]] | None, int, int]:
+    """The csv's rows down to the last with a value in it, how many they are and the widest of them;
+    None for the rows when they are more than aidtrack reads (`_fits`).
+
+    A csv has no extent to check before it is read, as a workbook's sheets have: its rows are
+    held only while they fit, and past that only counted, for the message. 25 MB of blank lines
+    are 26 million rows; held as lists and checked, they took 6.5 GB. Blank lines after the last
+    value are not counted, as a workbook's empty cells are not: a spreadsheet program saves the
+    rows it once formatted as lines of separators.
+    """
+    rows: list[list[str]] | None = []
+    blank: list[list[str]] | None = []  # the blank rows since the last with a value, while they fit
+    count = width = 0  # down to the last row with a value
+    blanks = blank_width = 0  # the blank rows since
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        if not any(row):
+            blanks += 1
+            blank_width = max(blank_width, len(row))
+            if blank is not None:
+                blank.append(row)
+                if not _fits(count + blanks, max(width, blank_width)):
+                    blank = None  # a row with a value after them is refused; without one, they are dropped
+            continue
+        count += blanks + 1
+        width = max(width, blank_width, len(row))
+        blanks = blank_width = 0
+        if rows is not None and _fits(count, width):
+            if blank:
+                rows += blank
+            rows.append(row)
+        else:
+            rows = None
+        blank = None if rows is None else []
+    return rows, count, width
 
 
 def _csv_error(text: str, delimiter: str) -> str:

@@ -230,6 +230,47 @@ def test_the_cli_refuses_with_the_same_words_and_exit_code_2(sample_db, tmp_path
     db.close()
 
 
+# A csv has no extent to check before it is read, as a workbook's sheets have: it is held to the
+# same rows and cells as it is read. 25 MB of blank lines with a value after them are 26 million
+# rows: held as lists and checked, they took 6.5 GB.
+
+
+def test_a_csv_of_more_rows_than_aidtrack_reads_is_refused(db):
+    at_the_limit = b"Title,Budget\n" + b"\n" * (workbook.MAX_ROWS - 2) + b"Road repair,100\n"
+    assert len(workbook.read_bytes(at_the_limit, "long.csv").sheets[0].rows) == workbook.MAX_ROWS
+    before = store_dump(db)
+    with pytest.raises(UnreadableFile) as refused:
+        pipeline.preview_file(db, b"Title,Budget\n" + at_the_limit, "long.csv")
+    assert refused.value.message == "has 1,100,001 rows; aidtrack reads at most 1,100,000. Split the file."
+    assert store_dump(db) == before
+
+
+def test_a_csv_of_more_cells_than_aidtrack_reads_is_refused(db, monkeypatch):
+    monkeypatch.setattr(workbook, "MAX_CELLS", 1_000)  # ten million cells take a 10 MB csv
+    header = "Title,Budget," + ",".join(f"Note {i}" for i in range(8))
+    lines = [header] + [f"Project {i},100" + "," * 8 for i in range(100)]  # 101 rows of 10 columns
+    with pytest.raises(UnreadableFile) as refused:
+        pipeline.preview_file(db, "\n".join(lines).encode(), "wide.csv")
+    assert refused.value.message == (
+        "has 101 rows and 10 columns: 1,010 cells, where aidtrack reads at most 1,000. Delete the columns "
+        "you do not import, or split the file."
+    )
+    plan, _ = pipeline.preview_file(db, "\n".join(lines[:-1]).encode(), "wide.csv")
+    assert (plan.counts["added"], plan.counts["rejected"]) == (99, 0)
+
+
+def test_blank_lines_after_a_csvs_last_value_are_neither_counted_nor_kept(db):
+    # A spreadsheet program saves the rows it once formatted as lines of separators: like a
+    # workbook's empty cells, they do not count against the limits.
+    data = b"Title,Budget\r\nRoad repair,100\r\n" + b",\r\n" * (workbook.MAX_ROWS + 1)
+    assert workbook.read_bytes(data, "formatted.csv").sheets[0].rows == [
+        ["Title", "Budget"],
+        ["Road repair", "100"],
+    ]
+    plan, _ = pipeline.preview_file(db, data, "formatted.csv")
+    assert (plan.counts["added"], plan.counts["rejected"]) == (1, 0)
+
+
 # --- Files that import, in part or with warnings --------------------------------------------
 
 
