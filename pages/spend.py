@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 import ui
@@ -35,11 +36,6 @@ MONEY = {
 
 def money(label: str):
     return st.column_config.NumberColumn(f"{label} ({CURRENCY})", format="accounting")
-
-
-def money_shown(label: str):
-    """A column of amounts, some of them missing, as ui.amounts_shown() words them."""
-    return ui.shown_amount_column(f"{label} ({CURRENCY})")
 
 
 filters = ui.current_filters()
@@ -162,15 +158,21 @@ if view in (None, "Project"):
             "elapsed",
         ]
     ].assign(link=[ui.project_link(pid) for pid in rows["project_id"]])
-    # A missing amount says why (no budget, no rate, no such transaction), where it showed a grey 'None'.
-    shown = ui.amounts_shown(table, dict(spend.why_missing(rows)))
+    # The amounts stay numbers, so that a click on a column sorts them by size; a blank amount is
+    # said why beside them (no budget, no rate, no such transaction).
+    labels = {c: label for c, label in MONEY.items() if c in table}
+    shown = table.copy()
+    shown.insert(
+        shown.columns.get_loc("remaining") + 1, "blank", ui.blank_amounts(spend.why_missing(rows), labels)
+    )
     st.dataframe(
         ui.unknowns_shown(shown, ["status"]),
         column_config={
             "project_id": "ID",
             "title": st.column_config.TextColumn("Project", width="medium"),
             "status": "Status",
-            **{c: money_shown(label) for c, label in MONEY.items()},
+            **{c: money(label) for c, label in MONEY.items()},
+            "blank": st.column_config.TextColumn("Blank amounts", width="medium"),
             "burn": st.column_config.ProgressColumn("Spent", format="percent", min_value=0, max_value=1),
             "elapsed": st.column_config.ProgressColumn(
                 "Time elapsed", format="percent", min_value=0, max_value=1
@@ -211,15 +213,18 @@ else:
             )
         else:
             st.altair_chart(charts.spend_by_year(rows, CURRENCY), width="stretch")
-    if by == "year":  # every year has its money, 0.00 where none of a kind
-        shown, amount = rows, money
-    else:
-        # A funder with no budget counted, or no spending: said, not a grey 'None'.
-        shown = ui.amounts_shown(rows, {"budget": UNKNOWN, "spent": NONE})
-        amount = money_shown
+    shown = rows.drop(columns="key")
+    if by != "year":  # every year has its money, 0.00 where none of a kind
+        # A funder with no budget counted, or no spending, is said, not left a grey 'None' alone.
+        reasons = pd.DataFrame({"budget": UNKNOWN, "spent": NONE}, index=rows.index)
+        shown["blank"] = ui.blank_amounts(reasons.where(rows[["budget", "spent"]].isna(), None), MONEY)
     st.dataframe(
-        shown.drop(columns="key"),
-        column_config={"name": view, **{c: amount(label) for c, label in MONEY.items()}},
+        shown,
+        column_config={
+            "name": view,
+            **{c: money(label) for c, label in MONEY.items()},
+            "blank": st.column_config.TextColumn("Blank amounts"),
+        },
         hide_index=True,
         width="stretch",
     )

@@ -399,17 +399,14 @@ def test_the_spend_review_lists_the_budgets_it_could_not_convert(sample_db):
     at = app("pages/spend.py")
     assert f"{chf} projects could not be converted to EUR" in "\n".join(i.value for i in at.info)
     table = at.dataframe[0].value
-    # Its budget cell says it is not converted, where it showed a grey 'None'.
-    unconverted = table[
-        (table["budget"] == "not converted") & table["flag_text"].str.contains("Budget not converted")
-    ]
+    # Beside its blank budget the table says it is not converted, where it showed a grey 'None' alone.
+    unconverted = table[table["budget"].isna() & table["flag_text"].str.contains("Budget not converted")]
     assert len(unconverted) == chf
-    assert (unconverted["remaining"] == "not converted").all()
     # Their CHF transactions have no rate either: not 'none recorded', but for ILL-0006 (cancelled) with none.
-    assert dict(zip(unconverted["project_id"], unconverted["disbursements"], strict=True)) == {
-        "ILL-0001": "none with a rate",
-        "ILL-0006": "none recorded",
-        "ILL-0020": "none with a rate",
+    assert dict(zip(unconverted["project_id"], unconverted["blank"], strict=True)) == {
+        "ILL-0001": "Budget, Remaining: not converted; Committed, Disbursed, Expenditure: none with a rate",
+        "ILL-0006": "Budget, Remaining: not converted; Committed, Disbursed, Expenditure: none recorded",
+        "ILL-0020": "Budget, Remaining: not converted; Committed, Disbursed, Expenditure: none with a rate",
     }
 
 
@@ -461,9 +458,9 @@ def test_years_split_by_funder_or_country_add_up(sample_db, by):
 AMOUNTS = ["budget", "commitments", "disbursements", "expenditure", "remaining"]
 
 
-def test_the_spend_reviews_missing_amounts_say_why_and_download_as_numbers(sample_db, monkeypatch):
+def test_the_spend_reviews_blank_amounts_say_why_and_sort_and_download_as_numbers(sample_db, monkeypatch):
     # The seed page: the EU grant has a budget and no transaction, the other two projects neither. Each
-    # missing amount showed a grey 'None', where the headline above says 'none recorded'.
+    # missing amount showed a grey 'None' alone, where the headline above says 'none recorded'.
     import io
 
     import streamlit as st
@@ -472,12 +469,11 @@ def test_the_spend_reviews_missing_amounts_say_why_and_download_as_numbers(sampl
     monkeypatch.setattr(st, "download_button", lambda label, data, **kwargs: downloads.append(data))
     at = app("pages/spend.py", illustrative="no")
     table = at.dataframe[0].value.set_index("project_id")
-    assert table.loc["SEED-EU-SRB-BM", AMOUNTS].tolist() == (
-        ["1,000,000.00"] + ["none recorded"] * 3 + ["1,000,000.00"]
+    assert table.loc["SEED-EU-SRB-BM", "budget"] == Decimal("1000000.00")
+    assert table.loc["SEED-EU-SRB-BM", "blank"] == "Committed, Disbursed, Expenditure: none recorded"
+    assert table.loc["SEED-CSC-WB", "blank"] == (
+        "Budget, Remaining: not recorded; Committed, Disbursed, Expenditure: none recorded"
     )
-    assert table.loc["SEED-CSC-WB", AMOUNTS].tolist() == ["not recorded"] + ["none recorded"] * 3 + [
-        "not recorded"
-    ]
     assert metric(at, "Committed") == "none recorded"
     # The workbook keeps numbers: a missing amount is an empty cell, not text, nor 0.
     sheet = pd.read_excel(io.BytesIO(downloads[-1]()), header=1, engine="openpyxl").set_index("ID")
@@ -488,27 +484,35 @@ def test_the_spend_reviews_missing_amounts_say_why_and_download_as_numbers(sampl
     # By funder: the EU's grant, with no spending recorded.
     at.segmented_control(key="spend_view").set_value("Funder")
     at.run()
-    assert at.dataframe[0].value[["name", "budget", "spent"]].values.tolist() == [
-        ["EU", "1,000,000.00", "none recorded"]
+    assert at.dataframe[0].value[["name", "budget", "blank"]].values.tolist() == [
+        ["EU", Decimal("1000000.00"), "Spent: none recorded"]
     ]
     sheet = pd.read_excel(io.BytesIO(downloads[-1]()), header=1, engine="openpyxl")
     assert sheet[["Budget (EUR)", "Spent (EUR)"]].values.tolist()[0][0] == 1_000_000
     assert sheet["Spent (EUR)"].isna().all()
     # In USD the grant has no date to take a rate from: its budget is recorded, not converted.
     usd = app("pages/spend.py", illustrative="no", currency="USD").dataframe[0].value.set_index("project_id")
-    assert usd.loc["SEED-EU-SRB-BM", ["budget", "remaining"]].tolist() == ["not converted"] * 2
-    assert usd.loc["SEED-CSC-WB", "budget"] == "not recorded"
+    assert usd.loc["SEED-EU-SRB-BM", "blank"].startswith("Budget, Remaining: not converted; ")
+    assert usd.loc["SEED-CSC-WB", "blank"].startswith("Budget, Remaining: not recorded; ")
 
 
-def test_the_spend_reviews_amounts_read_as_a_money_column_shows_them():
-    from ui.format import amounts_shown
+def test_the_spend_reviews_amounts_are_numbers_that_sort_by_size(sample_db):
+    # Shown as text so that a blank could say why, they sorted as text: 972,000.00 above 8,977,000.00.
+    budgets = app("pages/spend.py").dataframe[0].value["budget"].dropna()
+    assert all(isinstance(b, Decimal) for b in budgets)
+    assert sorted(budgets, reverse=True)[:2] == [Decimal("13767280.05"), Decimal("8977000.00")]
 
-    rows = pd.DataFrame({"budget": [Decimal("1234567.5"), Decimal("-5400000"), None], "spent": [None, 1, 2]})
-    shown = amounts_shown(rows, {"budget": pd.Series(["a", "b", "not converted"]), "spent": "none recorded"})
-    assert shown.values.tolist() == [
-        ["1,234,567.50", "none recorded"],
-        ["(5,400,000.00)", "1.00"],
-        ["not converted", "2.00"],
+
+def test_blank_amounts_say_why_for_each_row():
+    from ui.format import blank_amounts
+
+    why = pd.DataFrame(
+        {"budget": [None, "not converted", None], "spent": [None, "none recorded", "none recorded"]}
+    )
+    assert blank_amounts(why, {"budget": "Budget", "spent": "Spent"}) == [
+        None,
+        "Budget: not converted; Spent: none recorded",
+        "Spent: none recorded",
     ]
 
 

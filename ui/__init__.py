@@ -54,7 +54,7 @@ from ui.edit import project_editor, saved_note
 from ui.filters import current_filters, reporting_currency, sidebar_filters
 from ui.format import (
     amount_column,
-    amounts_shown,
+    blank_amounts,
     budget_fact,
     budget_total_help,
     changes_shown,
@@ -67,7 +67,6 @@ from ui.format import (
     or_unknown,
     project_link,
     short_money,
-    shown_amount_column,
     source_of,
     split_note,
     store_error,
@@ -106,8 +105,7 @@ __all__ = [
     "project_editor",
     "saved_note",
     "amount_column",
-    "amounts_shown",
-    "shown_amount_column",
+    "blank_amounts",
     "budget_fact",
     "budget_total_help",
     "without_budget_note",

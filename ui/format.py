@@ -90,30 +90,19 @@ def money_columns(frame: pd.DataFrame, currency: str) -> dict:
     }
 
 
-def amounts_shown(frame: pd.DataFrame, why_missing: dict[str, pd.Series | str]) -> pd.DataFrame:
-    """A copy of `frame` whose amounts in the columns of `why_missing` read as a money column shows
-    them (1,234.50; a negative one (1,234.50)), and whose missing amounts say why ('not recorded',
-    'none recorded'), a Series by row or one text for the column, where a money column showed a grey
-    'None'. Columns not in `frame` are passed over. The amounts become text: for a table on the page
-    (shown_amount_column), not a download."""
-
-    def shown(amount, why) -> str:
-        if isinstance(amount, str):  # withheld
-            return amount
-        if not known(amount):
-            return why
-        return f"({-amount:,.2f})" if amount < 0 else f"{amount:,.2f}"
-
-    def column(amounts: pd.Series, why: pd.Series | str) -> list[str]:
-        reasons = [why] * len(amounts) if isinstance(why, str) else why.reindex(amounts.index)
-        return [shown(amount, reason) for amount, reason in zip(amounts, reasons, strict=True)]
-
-    return frame.assign(**{c: column(frame[c], why) for c, why in why_missing.items() if c in frame})
-
-
-def shown_amount_column(label: str):
-    """The column of amounts_shown(): right-aligned, as a money column is."""
-    return st.column_config.TextColumn(label, alignment="right")
+def blank_amounts(why: pd.DataFrame, labels: dict[str, str]) -> list[str | None]:
+    """For each row, why its blank amounts are blank, the columns by their `labels` ('Committed,
+    Disbursed: none recorded; Budget, Remaining: not converted'), from a frame of reasons by amount
+    column (None where the amount is known); None for a row with every amount."""
+    columns = [c for c in labels if c in why]
+    said = []
+    for reasons in why[columns].itertuples(index=False):
+        by_reason: dict[str, list[str]] = {}
+        for column, reason in zip(columns, reasons, strict=True):
+            if known(reason):
+                by_reason.setdefault(reason, []).append(labels[column])
+        said.append("; ".join(f"{', '.join(names)}: {reason}" for reason, names in by_reason.items()) or None)
+    return said
 
 
 def amount_column(frame: pd.DataFrame, column: str, label: str):
