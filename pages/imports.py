@@ -148,7 +148,7 @@ if upload is not None:
     elif st.session_state.get("preview"):
         plan, loaded = st.session_state["preview"]
         report = pipeline.report(plan, loaded)
-        ui.import_preview(report)
+        ui.import_preview(report, plan)
         if pipeline.rows_to_fix(plan, loaded):
             st.download_button(
                 "Download the rejected rows to fix",

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 
 import duckdb
 import pandas as pd
@@ -684,6 +685,100 @@ def preview(store: Store, incoming: Incoming) -> Preview:
         tables=tables,
         organisations=new_orgs.reset_index(drop=True),
     )
+
+
+def new_projects(store: Store, plan: Preview, limit: int) -> pd.DataFrame:
+    """The first `limit` new projects of a preview as the file gives them, for a reader to check
+    before saving: budget (Decimal) and currency, dates, and as lists of (name, Decimal or None,
+    currency) their funders and implementers with contributions, and of (name, share) their
+    countries. What the file has no column for is None throughout."""
+    shown = plan.added.head(limit)
+    tables = plan.tables
+    fields = plan.incoming.project_fields
+    values = {"budget": "CAST(i.budget AS VARCHAR)", "currency": "i.currency"}
+    values |= {"start_date": "i.start_date", "end_date": "i.end_date"}
+    selected = [f"{v if f in fields else 'NULL'} AS {f}" for f, v in values.items()]
+    given_tables = {(s.table, s.role) for s in plan.incoming.slices}
+    for role, label in (("funding", "funders"), ("implementing", "implementers")):
+        # A project the file gives none for has an empty list; a file without the column, None.
+        selected.append(
+            f"""(SELECT coalesce(list([coalesce(n.name, x.org_id), CAST(x.amount AS VARCHAR),
+                              coalesce(x.currency, i.currency)] ORDER BY coalesce(n.name, x.org_id)), [])
+                 FROM incoming_project_orgs x LEFT JOIN names n USING (org_id)
+                 WHERE x.project_id = i.project_id AND x.role = '{role}') AS {label}"""
+            if {("project_orgs", role), ("project_orgs", None)} & given_tables
+            else f"NULL AS {label}"
+        )
+    selected.append(
+        """(SELECT coalesce(list([coalesce(c.name, r.name, x.country), CAST(x.share AS VARCHAR)]
+                                 ORDER BY x.share DESC), [])
+            FROM incoming_project_countries x LEFT JOIN ref_countries c ON c.code = x.country
+                 LEFT JOIN ref_regions r ON r.code = x.country
+            WHERE x.project_id = i.project_id) AS countries"""
+        if "project_countries" in {t for t, _ in given_tables}
+        else "NULL AS countries"
+    )
+    names = pd.DataFrame(
+        {"org_id": plan.organisations.get("org_id", []), "name": plan.organisations.get("name", [])},
+        dtype=object,
+    )
+    registered = {f"incoming_{t}": table for t, table in tables.items()} | {
+        "shown": pa.table({"project_id": pa.array(shown["project_id"], pa.string())}),
+        "new_org_names": pa.Table.from_pandas(names, preserve_index=False, nthreads=1),
+    }
+    with store.cursor() as cur, _registered(cur, registered):
+        cur.execute(
+            f"""WITH names AS (SELECT org_id, name FROM organisations
+                               UNION ALL SELECT org_id, name FROM new_org_names)
+                SELECT i.project_id, {", ".join(selected)}
+                FROM incoming_projects i WHERE i.project_id IN (SELECT project_id FROM shown)"""
+        )
+        columns = [d[0] for d in cur.description]
+        found = {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in cur.fetchall()}
+
+    def exact(text: str | None) -> Decimal | None:
+        return None if text is None else Decimal(text)
+
+    rows = []
+    for project_id, title, sheet, row in shown[["project_id", "title", "sheet", "row"]].itertuples(
+        index=False
+    ):
+        given = found.get(project_id, {})
+        orgs = {
+            label: None if given.get(label) is None else [(n, exact(a), c) for n, a, c in given[label]]
+            for label in ("funders", "implementers")
+        }
+        countries = given.get("countries")
+        rows.append(
+            {
+                "project_id": project_id,
+                "title": title,
+                "sheet": sheet,
+                "row": row,
+                "budget": exact(given.get("budget")),
+                "currency": given.get("currency"),
+                "start_date": given.get("start_date"),
+                "end_date": given.get("end_date"),
+                **orgs,
+                "countries": None if countries is None else [(n, exact(s)) for n, s in countries],
+            }
+        )
+    return pd.DataFrame(rows, columns=NEW_PROJECT_COLUMNS, dtype=object)
+
+
+NEW_PROJECT_COLUMNS = [
+    "project_id",
+    "title",
+    "sheet",
+    "row",
+    "budget",
+    "currency",
+    "start_date",
+    "end_date",
+    "funders",
+    "implementers",
+    "countries",
+]
 
 
 # The format of an import that is an edit made in the app (loaders.pipeline.preview_edit).

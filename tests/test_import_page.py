@@ -1,11 +1,14 @@
 """The Import page: upload, preview, confirm, see it on every page, undo."""
 
+from pathlib import Path
+
 import ui
 from portfolio import rollups
 
 from .test_import import messy_workbook
 from .test_pages import app, metric
 
+TRIALS4 = Path(__file__).parent / "data" / "trials4"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -146,3 +149,24 @@ def test_a_file_name_with_markdown_signs_shows_as_typed(sample_db):
     at.selectbox(key="import_choice").select_index(0)
     at.run()
     assert r"**Import 3**: \$1 to \$2 \*\*b\*\* q3.xlsx" in [m.value for m in at.markdown]
+
+
+def test_the_new_projects_show_the_money_dates_funders_and_countries_read_from_the_file(sample_db):
+    # The New tab showed the id, title, sheet and row alone: a budget, a funder or a country column
+    # read wrongly, or not read at all, was only seen after saving.
+    path = TRIALS4 / "t4_03_shares_column_google.csv"
+    at = app("pages/imports.py")
+    at.file_uploader[0].set_value((path.name, path.read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    new = at.dataframe[1].value.set_index("project_id")
+    green = new[new["title"] == "Green agenda for the Western Balkans"].iloc[0]
+    assert green[["budget", "start_date", "end_date", "countries"]].tolist() == [
+        "EUR 1,500,000.00",
+        "2021-03-01",
+        "2024-02-29",
+        "Serbia",
+    ]
+    assert green["funders"] == "Austria (EUR 300,000.00); European Union (EUR 1,200,000.00)"
+    # The sheet has no implementer column: none is shown, rather than 'not recorded' on every row.
+    assert "implementers" not in new.columns

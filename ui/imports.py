@@ -14,8 +14,8 @@ import streamlit as st
 from portfolio import imports
 from portfolio.access import Audience
 from portfolio.filters import Filters
-from ui.db import _con, cached_read, data_version, db_path
-from ui.format import changes_shown, literal
+from ui.db import _con, cached_read, data_version, db_path, store
+from ui.format import UNKNOWN, changes_shown, literal, money
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN = 5000  # rows of a preview table sent to the browser
@@ -123,7 +123,7 @@ def nothing_to_import(report: dict, sha256: str, log: pd.DataFrame) -> str:
     return text + "."
 
 
-def import_preview(report: dict) -> None:
+def import_preview(report: dict, plan: imports.Preview) -> None:
     """New, changed, unchanged and rejected rows, and every problem with its place in the file."""
     from loaders import pipeline, template
 
@@ -180,17 +180,7 @@ def import_preview(report: dict) -> None:
                 icon=":material/download:",
             )
     with tabs[1]:
-        st.dataframe(
-            pd.DataFrame(report["new"], columns=["project_id", "title", "sheet", "row"]).head(SHOWN),
-            column_config={
-                "project_id": "ID",
-                "title": "Title",
-                "sheet": "Activity" if xml else "Sheet",
-                "row": st.column_config.NumberColumn("Line" if xml else "Row", format="%d"),
-            },
-            hide_index=True,
-            width="stretch",
-        )
+        new_projects_table(plan, xml)
     with tabs[2]:
         changes = pd.DataFrame(
             report["changes"][:SHOWN],
@@ -235,3 +225,63 @@ def import_preview(report: dict) -> None:
         st.caption(
             literal(f"{where[:1].upper() + where[1:]}: {note['message']}" if where else note["message"])
         )
+
+
+def new_projects_table(plan: imports.Preview, xml: bool) -> None:
+    """The new projects with what the file gives for their money, dates, organisations and
+    countries, so that a column read wrongly or not at all is seen before saving. A column the
+    file does not have is left out."""
+    # Worked out once per preview (0.2 s for 5,000 of 100,000 new projects), not on every rerun.
+    kept = st.session_state.get("new_projects_shown")
+    if kept is None or kept[0] is not plan:
+        kept = st.session_state["new_projects_shown"] = (plan, imports.new_projects(store(), plan, SHOWN))
+    shown = kept[1]
+    if len(plan.added) > SHOWN:
+        st.caption(f"The first {SHOWN:,} of {len(plan.added):,} new projects.")
+    table = shown[["project_id", "title"]].copy()
+    if shown["currency"].notna().any() or shown["budget"].notna().any():
+        table["budget"] = [money(b, c) for b, c in zip(shown["budget"], shown["currency"], strict=True)]
+    for column in ("start_date", "end_date"):
+        if shown[column].notna().any():
+            table[column] = [UNKNOWN if d is None else d.isoformat() for d in shown[column]]
+    for column in ("funders", "implementers"):
+        if shown[column].notna().any():
+            table[column] = [_organisations(orgs) for orgs in shown[column]]
+    if shown["countries"].notna().any():
+        table["countries"] = [_countries(places) for places in shown["countries"]]
+    table["sheet"], table["row"] = shown["sheet"], shown["row"]
+    st.dataframe(
+        table,
+        column_config={
+            "project_id": "ID",
+            "title": "Title",
+            "budget": "Budget",
+            "start_date": "Start",
+            "end_date": "End",
+            "funders": st.column_config.TextColumn(
+                "Funders", help="With their contributions, as the file gives them"
+            ),
+            "implementers": "Implementers",
+            "countries": st.column_config.TextColumn(
+                "Countries", help="With their shares, as the file gives them"
+            ),
+            "sheet": "Activity" if xml else "Sheet",
+            "row": st.column_config.NumberColumn("Line" if xml else "Row", format="%d"),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _organisations(orgs: list | None) -> str:
+    if not orgs:
+        return UNKNOWN
+    return "; ".join(
+        name if amount is None else f"{name} ({money(amount, currency)})" for name, amount, currency in orgs
+    )
+
+
+def _countries(places: list | None) -> str:
+    if not places:
+        return UNKNOWN
+    return "; ".join(name if share is None else f"{name} ({share:.2f}%)" for name, share in places)
