@@ -76,7 +76,7 @@ selection = st.dataframe(
 # A workbook is built in memory: beyond this many projects, narrow them first.
 DOWNLOADABLE = 100_000
 st.download_button(
-    f"Download these {ui.count(total, 'project')} (xlsx)",
+    "Download this project (xlsx)" if total == 1 else f"Download these {total:,} projects (xlsx)",
     data=lambda: ui.portfolio_workbook(filters, seen),
     file_name="aidtrack-projects.xlsx",
     mime=ui.XLSX,

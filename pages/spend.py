@@ -117,7 +117,11 @@ if totals.flagged:
         f"**{totals.flagged:,} of {totals.projects:,} projects need a look**: see the flags in the table."
     )
 else:
-    st.success(f"None of the {totals.projects:,} projects is flagged.")
+    st.success(
+        "The project is not flagged."
+        if totals.projects == 1
+        else f"None of the {totals.projects:,} projects is flagged."
+    )
 
 view = st.segmented_control(
     "Review by", ["Project", "Funder", "Implementer", "Year"], default="Project", key="spend_view"
@@ -137,6 +141,8 @@ if view in (None, "Project"):
             f"{matching:,} of {totals.projects:,} projects flagged for {flagged_for}"
             + (f"; the {len(rows):,} most flagged are listed." if matching > len(rows) else ".")
             if matching
+            else f"The project is not flagged for {flagged_for}."
+            if totals.projects == 1
             else f"None of the {totals.projects:,} projects is flagged for {flagged_for}."
         )
     else:

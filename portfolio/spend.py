@@ -249,6 +249,10 @@ def project_flags(
     return _flags(next(frame.itertuples()), currency) if len(frame) else []
 
 
+def _no_date(row) -> bool:
+    return not row.budget_by_period and (row.start_date is None or pd.isna(row.start_date))
+
+
 def _flags(row, currency: str) -> list[str]:
     found = []
     if row.ahead:
@@ -270,7 +274,9 @@ def _flags(row, currency: str) -> list[str]:
             + (" (the sum of its budget periods)" if row.budget_by_period else "")
         )
     if row.budget_unconverted:
-        found.append(f"Budget not converted to {currency}: no rate for its date, left out of the total")
+        # A budget's rate is taken on the project's start date (a period's, on its own start).
+        why = "no start date to take a rate from" if _no_date(row) else "no rate for its date"
+        found.append(f"Budget not converted to {currency}: {why}, left out of the total")
     if row.unconverted:
         found.append(
             f"{_transaction_count(row.unconverted)} in {row.unconverted_currencies} "

@@ -640,3 +640,13 @@ def test_overlapping_rates_stored_before_they_were_refused_convert_an_amount_onc
     assert queries.headline(empty_db.connection, Filters(), "EUR").total_budget == Decimal("500.00")
     trace = queries.conversion_trace(empty_db.connection, "USD", "EUR")
     assert len(trace) == 1 and "day.csv" in trace.iloc[0].to_string()
+
+
+def test_a_budget_with_no_start_date_is_flagged_for_that_not_for_a_missing_rate(sample_db):
+    # The seed page's EU grant has no dates: in USD the flag said 'no rate for its date', where the
+    # Projects list says what is missing, the start date to take a rate from.
+    at = app("pages/spend.py", illustrative="no", currency="USD")
+    table = at.dataframe[0].value.set_index("project_id")
+    assert table.loc["SEED-EU-SRB-BM", "flag_text"] == (
+        "Budget not converted to USD: no start date to take a rate from, left out of the total"
+    )

@@ -46,9 +46,7 @@ def test_a_selection_with_no_budget_recorded_has_no_total_on_any_page(sample_db,
         "None of these projects has a budget that could be added up.",
     )
     assert next(m for m in overview.metric if m.label == "Total budget").help == budget.help
-    assert "1 of 1 projects has no recorded budget and adds nothing to the total." in [
-        i.value for i in review.info
-    ]
+    assert "The project has no recorded budget." in [i.value for i in review.info]
 
 
 def test_where_some_budgets_are_recorded_the_total_is_theirs_with_the_others_counted(sample_db):
@@ -200,3 +198,12 @@ def test_what_changed_shows_a_budget_revision_with_thousands_separators(sample_d
     at = app("pages/changes.py")
     revised = next(d.value for d in at.dataframe if "Total budget" in set(d.value.get("field", ())))
     assert revised[["old", "new"]].values.tolist() == [["1,547,000.00", "2,500,000.00"]]
+
+
+def test_one_project_alone_is_not_counted_as_one_of_one_projects(sample_db):
+    # 'None of the 1 projects is flagged.' and 'Download these 1 project (xlsx)'.
+    query = {"q": "Countering Serious Crime", "illustrative": "no"}
+    review = app("pages/spend.py", **query)
+    assert "The project is not flagged." in [s.value for s in review.success]
+    projects = app("pages/projects.py", **query)
+    assert projects.get("download_button")[0].label == "Download this project (xlsx)"

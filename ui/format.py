@@ -146,6 +146,10 @@ def budget_total_help(head, currency: str) -> str:
 
 def without_budget_note(head) -> str:
     """'2 of 3 projects have no recorded budget and add nothing to the total.'"""
+    if head.without_budget == head.projects:
+        if head.projects == 1:
+            return "The project has no recorded budget."
+        return f"None of the {head.projects:,} projects has a recorded budget."
     has = "has no recorded budget and adds" if head.without_budget == 1 else "have no recorded budget and add"
     return f"{head.without_budget:,} of {head.projects:,} projects {has} nothing to the total."
 
