@@ -58,14 +58,10 @@ def open_database(args: argparse.Namespace) -> Store:
     while True:
         try:
             return store.open_store(path)
-        except store.StoreError as e:
-            held = re.search(r"PID (\d+)", str(e))
-            if "lock" not in str(e).lower():
-                raise
+        except store.DatabaseHeld as e:
             if time.monotonic() >= deadline:
-                who = f"process {held.group(1)}" if held else "another process"
                 raise store.StoreError(
-                    f"{path} is held by {who}, most likely the aidtrack dashboard, which keeps the "
+                    f"{path} is held by {e.holder}, most likely the aidtrack dashboard, which keeps the "
                     f"database open while it runs. {INSTEAD.get(args.command, INSTEAD['import'])}, or stop "
                     "the dashboard and run this command again.",
                     title="The dashboard holds the database",

@@ -192,7 +192,7 @@ def spend_review(args: argparse.Namespace) -> int:
     print(
         f"Spend review by {args.by}, {args.currency}, converted by {store.FX_METHODS[store.fx_method(db)]}."
     )
-    print(rows.to_string(index=False, max_colwidth=60))
+    print(rows.to_string(index=False, max_colwidth=60) if len(rows) else "No projects match.")
     return 0
 
 
@@ -230,9 +230,7 @@ def _existing_store(args: argparse.Namespace) -> store.Store | None:
         return None
     try:
         return store.open_store(path)
-    except store.StoreError as e:
-        if "lock" not in str(e).lower():
-            raise
+    except store.DatabaseHeld:
         print(
             f"{path} is open in another process, most likely the aidtrack dashboard. Use its Backups "
             "page, or stop it and run this command again.",

@@ -71,6 +71,19 @@ class StoreError(Exception):
         self.title = title
 
 
+class DatabaseHeld(StoreError):
+    """Another process holds the database: DuckDB lets one process open a file at a time."""
+
+    def __init__(self, path: Path, error: duckdb.Error):
+        pid = re.search(r"PID (\d+)", str(error))
+        self.holder = f"process {pid.group(1)}" if pid else "another process"
+        super().__init__(
+            f"{path} is held by {self.holder}, most likely the aidtrack dashboard, which keeps the database "
+            "open while it runs. See the figures on the dashboard, or stop it and run this command again.",
+            title="The dashboard holds the database",
+        )
+
+
 def _one_of(column: str, values: tuple[str, ...]) -> str:
     # Builds CHECK constraints from the constants above; never sees user text.
     return f"CHECK ({column} IN ({', '.join(repr(v) for v in values)}))"
@@ -551,6 +564,8 @@ class Store:
         try:
             self.connection = duckdb.connect(str(self.path))
         except duckdb.Error as e:
+            if "Could not set lock" in str(e):
+                raise DatabaseHeld(self.path, e) from e
             raise StoreError(f"Cannot open {self.path}: {e}", title="Database unavailable") from e
         # Rates are looked up per (currency, day) pair (portfolio.money): a few thousand rows
         # against the rate history. DuckDB would plan that as a nested loop over every rate

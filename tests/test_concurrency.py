@@ -210,6 +210,18 @@ def test_a_command_held_off_by_the_dashboard_says_what_it_did_not_do(sample_db, 
     )
     try:
         assert holder.stdout.readline().strip() == "open"
+        # The figures from the terminal said DuckDB's 'IO Error: Could not set lock on file ... Conflicting
+        # lock is held in .../python3.11 (PID 1541). See also https://duckdb.org/docs/...'.
+        figures = [
+            subprocess.run(
+                [sys.executable, "-m", "portfolio", command, "--db", str(sample_db)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            for command in ("summary", "spend")
+        ]
         done = subprocess.run(
             [
                 sys.executable,
@@ -229,6 +241,13 @@ def test_a_command_held_off_by_the_dashboard_says_what_it_did_not_do(sample_db, 
         )
     finally:
         holder.communicate("", timeout=30)
+    for said in figures:
+        assert said.returncode == 2
+        assert said.stderr.strip() == (
+            f"The dashboard holds the database: {sample_db} is held by process {holder.pid}, most likely the "
+            "aidtrack dashboard, which keeps the database open while it runs. See the figures on the "
+            "dashboard, or stop it and run this command again."
+        )
     assert done.returncode == 1 and not (tmp_path / "t.xlsx").exists()
     assert done.stderr.strip().endswith(
         "Nothing was written. Download the template from the dashboard's Import page, or stop the dashboard "
