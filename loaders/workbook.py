@@ -7,6 +7,7 @@ Whatever the file is, the answer is either a `Workbook` of sheets of rows, or an
 from __future__ import annotations
 
 import csv
+import ctypes
 import gc
 import hashlib
 import io
@@ -421,10 +422,29 @@ def _calamine(data: bytes, file_name: str, kind: str, sha256: str) -> Workbook:
         marks = pool.submit(read_marks, data) if read_marks else None
         sheets = _calamine_sheets(data, file_name)
         found = marks.result() if marks else {}
+    _give_back_freed_memory()
     sheets = [replace(s, marks=found.get(s.name, Marks())) for s in sheets]
     if not any(_has_values(s.rows) for s in sheets):
         raise UnreadableFile(file_name, "has no filled cells. Choose a file that holds your projects.")
     return Workbook(file_name, kind, sha256, sheets)
+
+
+try:
+    _malloc_trim = ctypes.CDLL(None).malloc_trim  # glibc's: Linux, not macOS, Windows or Alpine
+except (OSError, AttributeError, TypeError):
+    _malloc_trim = None
+
+
+def _give_back_freed_memory() -> None:
+    """Hand the memory calamine has freed back to the system, once its sheets are Python lists.
+
+    calamine lays a sheet out on the thread that reads it, and the C library keeps what a thread
+    frees for that thread's next use: the check after, on another thread, asked the system for
+    more instead. A sheet of 1,100,000 rows by 9 columns (10 million cells, 16 MB) took 2.2 GB
+    to import (--dry-run), 350 MB of it calamine's block, freed and kept; given back, 1.85 GB.
+    """
+    if _malloc_trim is not None:
+        _malloc_trim(0)
 
 
 def _calamine_sheets(data: bytes, file_name: str) -> list[RawSheet]:
