@@ -698,12 +698,13 @@ def new_projects(store: Store, plan: Preview, limit: int) -> pd.DataFrame:
     values = {"budget": "CAST(i.budget AS VARCHAR)", "currency": "i.currency"}
     values |= {"start_date": "i.start_date", "end_date": "i.end_date"}
     selected = [f"{v if f in fields else 'NULL'} AS {f}" for f, v in values.items()]
+    currency = values["currency"] if "currency" in fields else "NULL"
     given_tables = {(s.table, s.role) for s in plan.incoming.slices}
     for role, label in (("funding", "funders"), ("implementing", "implementers")):
         # A project the file gives none for has an empty list; a file without the column, None.
         selected.append(
             f"""(SELECT coalesce(list([coalesce(n.name, x.org_id), CAST(x.amount AS VARCHAR),
-                              coalesce(x.currency, i.currency)] ORDER BY coalesce(n.name, x.org_id)), [])
+                              coalesce(x.currency, {currency})] ORDER BY coalesce(n.name, x.org_id)), [])
                  FROM incoming_project_orgs x LEFT JOIN names n USING (org_id)
                  WHERE x.project_id = i.project_id AND x.role = '{role}') AS {label}"""
             if {("project_orgs", role), ("project_orgs", None)} & given_tables
