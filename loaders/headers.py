@@ -434,6 +434,11 @@ _CONTRIBUTION_WORDS = re.compile(
     re.IGNORECASE,
 )
 _BY_DONOR = re.compile(r"\b(?:(?:by|per|from|of)\s+)?(?:donors?|funders?)\b", re.IGNORECASE)
+# A group over several columns that says each is a donor's money: 'Contributions by donor (EUR)',
+# 'Donors', 'Funders', 'Co-financing'. 'Funding' or 'Budget' alone says no such thing.
+_DONOR_GROUP = re.compile(
+    r"\b(?:donors?|funders?|contributions?|co-?financ(?:ing|iers?)|co-?funding)\b", re.IGNORECASE
+)
 _CURRENCY_WRITTEN = re.compile(
     r"[(\[]\s*(?:in\s+)?(US\$|[A-Za-z]{3}|[€$£¥])\s*[)\]]|\s(?:in\s+)?(US\$|[A-Z]{3}|[€$£¥])\s*$"
 )
@@ -456,13 +461,15 @@ def contribution_header(text: str, currencies: frozenset[str]) -> Contribution |
     is for the caller to decide."""
     raw, scale = take_scale(" ".join(DATE_HINT.sub(" ", str(text)).split()), currencies)
     currency = None
-    m = _CURRENCY_WRITTEN.search(raw)
-    if m:
+    for m in _CURRENCY_WRITTEN.finditer(raw):
         token = m[1] or m[2]
         code = CURRENCY_SYMBOLS.get(token.lower(), token.upper())
-        if code not in currencies and token.lower() not in CURRENCY_SYMBOLS:
+        if code in currencies or token.lower() in CURRENCY_SYMBOLS:
+            currency, raw = code, (raw[: m.start()] + " " + raw[m.end() :]).strip()
+            break
+        # An acronym in brackets is part of a name: 'Open Society Foundations (OSF)'.
+        if not (m[1] and token.isupper()):
             return None
-        currency, raw = code, (raw[: m.start()] + " " + raw[m.end() :]).strip()
     shares = "%" in raw or re.search(r"\bshare\b", raw, re.IGNORECASE) is not None
     # Under a group ('Contributions by donor (EUR)' merged over 'EU' | 'Germany'), the group's words.
     raw, by_donor = _BY_DONOR.subn(" ", raw)
@@ -471,11 +478,19 @@ def contribution_header(text: str, currencies: frozenset[str]) -> Contribution |
     words += "%" in raw
     name = re.sub(r"[’']s\b", " ", name)  # "EU's contribution"
     name = " ".join(name.split()).strip(" -–:/()[].,")
+    if name.count("(") > name.count(")"):  # 'Open Society Foundations (OSF)': the bracket is the name's
+        name += ")"
     total = re.match(r"total\s+", name, re.IGNORECASE)
     name = name[total.end() :] if total else name
     if not name or any(c.isdigit() for c in name) or not (words or currency):
         return None
     return Contribution(name, currency, shares, bool(words), bool(total), scale)
+
+
+def names_donors(group: str) -> bool:
+    """Whether a group header over several columns says each column is a donor's money
+    ('Contributions by donor (EUR)' merged over 'EU' | 'Germany' | 'Open Society Foundations')."""
+    return _DONOR_GROUP.search(str(group)) is not None
 
 
 def _match(text: str, currencies: frozenset[str]) -> tuple[str | None, str | None, int, int]:

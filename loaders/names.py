@@ -775,6 +775,10 @@ class Organisations:
             return True
         return self._countries.country_named(text) is not None
 
+    def placeholder(self, name) -> bool:
+        """Whether a name stands for no organisation: 'n/a', 'unknown', 'TBC', 'other'."""
+        return _key(_clean(name) if name is not None else "") in _NOT_ORGANISATIONS
+
     def names_funder(self, name: str, well_known_only: bool = False) -> bool:
         """Whether a column of contributions names a funder ('EU contribution', 'IBRD Commitment'):
         a well-known donor, else (unless `well_known_only`) a stored organisation or a country's

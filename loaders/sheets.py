@@ -23,6 +23,7 @@ import pandas as pd
 
 from loaders import values
 from loaders.headers import (
+    CURRENCY_SYMBOLS,
     FIELD_LABELS,
     SCALE_WORDS,
     Contribution,
@@ -32,6 +33,7 @@ from loaders.headers import (
     find_header_row,
     map_headers,
     match_header,
+    names_donors,
     normalise,
 )
 from loaders.layout import LISTS_SHEET, PROBLEMS_COLUMN, README_SHEET, SHEETS, SHEETS_BY_NAME
@@ -321,10 +323,14 @@ class Context:
         )
 
 
-def _two_row_header(rows: list[list], at: int, merged: tuple, currencies: frozenset[str]) -> list | None:
+def _two_row_header(
+    rows: list[list], at: int, merged: tuple, currencies: frozenset[str]
+) -> tuple[list, dict[int, str]] | None:
     """The header row `at` and the row below as one, when the row below names the columns of groups
     in the header row ('Budget' merged over 'EUR' | 'USD', 'Dates' over 'Start' | 'End'): each such
-    column is headed 'Budget EUR', or by its own name where that alone names a field ('Start')."""
+    column is headed 'Budget EUR', or by its own name where that alone names a field ('Start').
+    With it, the columns under a group that says each is a donor's money ('Contributions by donor
+    (EUR)' over 'EU' | 'Open Society Foundations'), and that group's name."""
     if at + 1 >= len(rows):
         return None
     top, below = rows[at], rows[at + 1]
@@ -353,14 +359,21 @@ def _two_row_header(rows: list[list], at: int, merged: tuple, currencies: frozen
     if not group:
         return None
     joined = list(top)
+    donor_groups = {}
     for i, name in group.items():
         sub = "" if i >= len(below) or values.is_blank(below[i]) else str(below[i]).strip()
         both = f"{name} {sub}".strip()
-        if match_header(both, currencies)[0] or not sub or not match_header(sub, currencies)[0]:
+        field = match_header(both, currencies)[0]
+        if names_donors(name):
+            donor_groups[i] = name
+            if field and (sub == "%" or sub.upper() in currencies or sub.lower() in CURRENCY_SYMBOLS):
+                field = None  # 'Donors' over '%' or 'EUR': a share or sum column, not the funders' names
+                both = sub
+        if field or not sub or not match_header(sub, currencies)[0]:
             joined[i] = both
         else:
             joined[i] = sub
-    return joined
+    return joined, donor_groups
 
 
 def _unit(currency: str | None, scale: int) -> str:
@@ -544,10 +557,12 @@ class FlatReader(_Reader):
                     )
                 continue
             two_rows = _two_row_header(sheet.rows, at, sheet.merged, self.context.currencies)
+            donor_groups: dict[int, str] = {}
             if two_rows:
                 # The groups' row over their columns' row ('Budget' over 'EUR' | 'USD'): one header row
                 # made of both, and the projects start below the second.
-                sheet = replace(sheet, rows=[*sheet.rows[: at + 1], two_rows, *sheet.rows[at + 2 :]])
+                joined, donor_groups = two_rows
+                sheet = replace(sheet, rows=[*sheet.rows[: at + 1], joined, *sheet.rows[at + 2 :]])
                 at += 1
             hidden = sheet.marks.hidden_columns
             visible = [None if i in hidden else c for i, c in enumerate(sheet.rows[at])]
@@ -558,9 +573,9 @@ class FlatReader(_Reader):
             if not any(h.field for h in headers):  # the header row was found among hidden columns
                 all_hidden.append(sheet.name)
                 continue
-            found.append((sheet, at, headers))
-        titled = [s.name for s, _, headers in found if any(h.field == "title" for h in headers)]
-        for k, (sheet, at, headers) in enumerate(found):
+            found.append((sheet, at, headers, donor_groups))
+        titled = [s.name for s, _, headers, _ in found if any(h.field == "title" for h in headers)]
+        for k, (sheet, at, headers, donor_groups) in enumerate(found):
             if titled and not any(h.field == "title" for h in headers):
                 # A list beside the projects ('Code', 'Country' for a lookup): its rows have no title
                 # and would each be rejected as a project without one. Said as a warning, naming the
@@ -579,7 +594,9 @@ class FlatReader(_Reader):
                 ]
                 continue
             headed.append((sheet.name, at + 1))
-            sheet_rows = _SheetColumns(self, sheet.name, sheet.rows, at, headers, sheet.marks, sheet.merged)
+            sheet_rows = _SheetColumns(
+                self, sheet.name, sheet.rows, at, headers, sheet.marks, sheet.merged, donor_groups
+            )
             filled += sheet_rows.filled
             last = k == len(found) - 1
             projects, sheet_children, sheet_rejected = sheet_rows.read(seen_ids, seen_titles, last)
@@ -813,6 +830,7 @@ class _SheetColumns:
         headers: list[Header],
         marks: Marks,
         merged: tuple = (),
+        donor_groups: dict[int, str] | None = None,
     ):
         self.reader = reader
         self.context = reader.context
@@ -825,6 +843,7 @@ class _SheetColumns:
             del self.by_field["period"]  # the sheet's own start and end columns say it better
         if "funder_shares" in self.by_field and "funders" not in self.by_field:
             del self.by_field["funder_shares"]  # shares of no one named
+        self.donor_groups = donor_groups or {}
         self.funder_columns = self._funder_columns(headers, marks.hidden_columns)
         # Budgets spread over year columns ('2019', '2020', 'Budget 2021'): each year a budget
         # period, and without a total column their sum the budget.
@@ -852,6 +871,12 @@ class _SheetColumns:
         for h in headers:
             if h.text:
                 use = FIELD_LABELS[h.field] if h.field and self.by_field.get(h.field) is h else "not imported"
+                if (
+                    use == "not imported"
+                    and h.column in self.donor_groups
+                    and _DONORS_TOTAL.fullmatch(h.text)
+                ):
+                    use = _NOT_A_DONOR_USE["total"]  # 'Total (EUR)' beside the budget: the same sum
                 if any(h is b or h.column == b.column for b in self.other_budgets):
                     use = (
                         f"{FIELD_LABELS['budget']} (amounts in {_unit(h.currency, h.scale)}), where "
@@ -871,6 +896,10 @@ class _SheetColumns:
                     )
                     if said.currency or said.scale:
                         use += f" (amounts in {_unit(said.currency, said.scale)})"
+                    if h.column in self.new_funders:
+                        use += "; a new organisation"
+                elif h.column in self.not_donors:
+                    use = _NOT_A_DONOR_USE[self.not_donors[h.column]]
                 if h.column in marks.hidden_columns:
                     use = "hidden column: not imported"
                 if h.field and (h.currency or h.scale):
@@ -968,9 +997,13 @@ class _SheetColumns:
         """Columns of one funder's money ('EU contribution (EUR)', 'Germany (EUR)', 'SIDA share',
         'IBRD Commitment'), as co-financing tables and the World Bank's export keep funders. A name
         without a word such as 'contribution' counts only when it is a well-known donor, so
-        'Serbia (EUR)' (a country's part of the budget) is not read as Serbia funding."""
+        'Serbia (EUR)' (a country's part of the budget) is not read as Serbia funding. Any other
+        name counts only under a group that says each column is a donor's money ('Open Society
+        Foundations' under 'Contributions by donor (EUR)'), and is then a new organisation."""
         found = {}
         self.funder_of: dict[int, str] = {}  # the funder's name to match, where not the column's name
+        self.new_funders: set[int] = set()  # columns of a funder aidtrack has yet to add
+        self.not_donors: dict[int, str] = {}  # columns under a donor group naming no donor -> why
         organisations = self.context.organisations
         for h in headers:
             if h.field or not h.text or h.column in hidden:
@@ -991,8 +1024,64 @@ class _SheetColumns:
             ):
                 found[h.column] = replace(said, total=True)
                 self.funder_of[h.column] = parts[0].strip()
+            elif h.column in self.donor_groups:
+                why = self._not_a_donor(said.name, parts)
+                if why:
+                    self.not_donors[h.column] = why
+                    continue
+                found[h.column] = said
+                if organisations.stored(said.name) is None:
+                    self.new_funders.add(h.column)
         # A funder's total column goes last: where it is filled it replaces the sum of the others.
         return dict(sorted(found.items(), key=lambda item: item[1].total))
+
+    def _not_a_donor(self, name: str, parts: list[str]) -> str | None:
+        """Why a column under a donor group is no donor's money: "others" (several donors together,
+        or none named: 'Other donors', 'Unknown'), "several" (donors named together: 'Sweden and
+        Norway'), "total", or "other" (a currency, or a kind of money: 'Cash', 'In-kind'); None
+        when the name is a donor's."""
+        if _NO_ONE_DONOR.fullmatch(name) or self.context.organisations.placeholder(name):
+            return "others"
+        if len(parts) > 1 and all(self.context.organisation_known(part.strip()) for part in parts):
+            return "several"
+        if _DONORS_TOTAL.fullmatch(name):
+            return "total"
+        if self.context.currency(name) or _NO_DONOR.fullmatch(name):
+            return "other"
+        return None
+
+    def _unrecorded_donors(self) -> None:
+        """Say, once for each column under a donor group that names no one donor ('Other donors'),
+        on which rows its amounts are left out: they are no one funder's contribution."""
+        for column, why in self.not_donors.items():
+            if why not in ("others", "several"):
+                continue
+            cells = self.by_column[column]
+            rows = [
+                self.numbers[position]
+                for position, i in enumerate(self.kept)
+                if not values.is_blank(cells[i]) and cells[i] != 0
+            ]
+            if not rows:
+                continue
+            group = self.donor_groups[column]
+            header = str(self.header[column]).strip()
+            written = header.removeprefix(group).strip() or header
+            shown = ", ".join(map(str, rows[:20])) + (" ..." if len(rows) > 20 else "")
+            what = (
+                "names no one donor"
+                if why == "others"
+                else "names several donors in one column, and which part is whose is not said"
+            )
+            self.reader.problem(
+                f"'{written}' under '{group}' {what}, so its amounts (row{'s' * (len(rows) > 1)} {shown}) "
+                "are not recorded as any funder's contribution. Give each donor a column of its own to "
+                "import its contribution.",
+                self.sheet,
+                rows[0],
+                header,
+                WARNING,
+            )
 
     def _contributions(self, parts: list[dict], columns: dict) -> list[dict]:
         """The funders of the funder columns, with their contributions, added to `parts` (the
@@ -1366,6 +1455,8 @@ class _SheetColumns:
                 children["project_orgs"].append(self._organisations(f, role, columns))
         if self.funder_columns:
             children["project_orgs"] = self._contributions(children["project_orgs"], columns)
+        if self.not_donors:
+            self._unrecorded_donors()
         if not has("countries") and (code := self.sheet_country):
             # One sheet per country, none with a country column: the sheet's name is where they are.
             children["project_countries"].append(
@@ -1945,6 +2036,22 @@ _YEAR_COLUMN = re.compile(
     r"\s*(?:(?:budget|allocation|amount)\s+)?(?:19[5-9]\d|20\d\d)(?:\s+budget)?\s*", re.IGNORECASE
 )
 _YEAR = re.compile(r"19[5-9]\d|20\d\d")
+# Under a group of donors' columns ('Contributions by donor (EUR)'), lower headers that are no donor:
+# several donors together or none named; the donors' total; a kind of money, or a remark.
+_NO_ONE_DONOR = re.compile(r"(?:all\s+)?others?\b.*|(?:the\s+)?rest|various|multiple", re.IGNORECASE)
+_DONORS_TOTAL = re.compile(r"(?:grand\s+|sub-?\s*)?totals?\b.*|sum|sub-?totals?", re.IGNORECASE)
+_NO_DONOR = re.compile(
+    r"cash|in[-\s]?kind|kind|own(?:\s+(?:funds|resources))?|local|loans?|committed|disbursed|paid|received|"
+    r"pledged|planned|actual|spent|balance|remaining|expected|confirmed|secured|pending|notes?|comments?|"
+    r"remarks?|sources?",
+    re.IGNORECASE,
+)
+_NOT_A_DONOR_USE = {
+    "others": "not imported: no one funder (other donors together, or none named); its amounts are left out",
+    "several": "not imported: several funders in one column; its amounts are left out",
+    "total": "not imported: the donors' total",
+    "other": "not imported",
+}
 _SEVERAL_NAMES = re.compile(r",|/|\s\+\s|\s&\s|\sand\s", re.IGNORECASE)
 # Words that make a phrase an organisation's name of its own. "Ministry of Health and Family
 # Welfare" is one name (such a word before 'and', none after); "Ministry of Finance, Rural

@@ -11,7 +11,8 @@ import pytest
 from loaders import pipeline
 from loaders.headers import take_scale
 from loaders.problems import UnreadableFile
-from portfolio import imports
+from portfolio import imports, quality
+from portfolio.filters import Filters
 
 from .snapshot import snapshot, without_data_version
 from .test_import import rows
@@ -386,3 +387,150 @@ def test_a_unit_on_a_column_of_names_does_not_make_it_that_column(empty_db):
     imports.apply(empty_db, plan)
     assert {c["column"]: c["imported as"] for c in loaded.columns}["Beneficiaries ('000)"] == "not imported"
     assert rows(empty_db, "SELECT count(*) FROM organisations") == [(0,)]
+
+
+NEW_DONORS = "t4_09_new_donors_under_a_group.xlsx"
+GROUP = "Contributions by donor (EUR)"
+
+
+def test_donors_aidtrack_does_not_know_under_a_contributions_group_are_funders_too(empty_db):
+    # 'Open Society Foundations (OSF)' and 'Fondation Lumière' under 'Contributions by donor (EUR)' were
+    # 'not imported', although the group says whose money each column is: their EUR 1,150,000 was in no
+    # project's funding.
+    plan, loaded = imported(empty_db, NEW_DONORS)
+    assert plan.counts["added"] == 4 and plan.counts["rejected"] == 0
+    eur = "EUR"
+    assert [funders(empty_db, p) for p in ("CF-01", "CF-02", "CF-03", "CF-04")] == [
+        [
+            ("EU", Decimal("600000.00"), eur),
+            ("FONDATION-LUMIERE", Decimal("150000.00"), eur),
+            ("OSF", Decimal("250000.00"), eur),
+        ],
+        [("OSF", Decimal("300000.00"), eur)],
+        [("EU", Decimal("400000.00"), eur), ("FONDATION-LUMIERE", Decimal("300000.00"), eur)],
+        [("FONDATION-LUMIERE", Decimal("200000.00"), eur)],
+    ]
+    # Each new donor is one organisation, however many rows name it.
+    assert rows(empty_db, "SELECT org_id, name, acronym FROM organisations ORDER BY 1") == [
+        ("EU", "European Union", "EU"),
+        ("FONDATION-LUMIERE", "Fondation Lumière", None),
+        ("OSF", "Open Society Foundations", "OSF"),
+    ]
+    # 'Start', under the group too (its merge runs one column too far), is the start date.
+    assert rows(empty_db, "SELECT project_id, budget, start_date FROM projects ORDER BY 1") == [
+        ("CF-01", Decimal("1000000.00"), date(2022, 1, 1)),
+        ("CF-02", Decimal("500000.00"), date(2022, 7, 1)),
+        ("CF-03", Decimal("800000.00"), date(2023, 1, 1)),
+        ("CF-04", Decimal("200000.00"), date(2023, 3, 1)),
+    ]
+    mapping = {c["column"]: c["imported as"] for c in pipeline.report(plan, loaded)["columns"]}
+    assert mapping == {
+        "Code": "Project ID",
+        "Project title": "Title",
+        "Country": "Countries",
+        "Budget (EUR)": "Total budget (amounts in EUR)",
+        f"{GROUP} EU": "Funders: EU's contribution (amounts in EUR)",
+        f"{GROUP} Open Society Foundations (OSF)": (
+            "Funders: Open Society Foundations (OSF)'s contribution (amounts in EUR); a new organisation"
+        ),
+        f"{GROUP} Fondation Lumière": (
+            "Funders: Fondation Lumière's contribution (amounts in EUR); a new organisation"
+        ),
+        f"{GROUP} Other donors": (
+            "not imported: no one funder (other donors together, or none named); its amounts are left out"
+        ),
+        "Total": "not imported: the donors' total",
+        "Start": "Start date",
+        "End": "End date",
+    }
+    # Imported again, nothing changes, and the donors are no longer new; undone, they are gone.
+    import_id = rows(empty_db, "SELECT max(import_id) FROM imports")[0][0]
+    again, loaded = pipeline.preview_file(empty_db, (TRIALS / NEW_DONORS).read_bytes(), NEW_DONORS)
+    assert (again.counts["added"], again.counts["updated"], again.counts["unchanged"]) == (0, 0, 4)
+    assert {c["column"]: c["imported as"] for c in loaded.columns}[f"{GROUP} Fondation Lumière"] == (
+        "Funders: Fondation Lumière's contribution (amounts in EUR)"
+    )
+    imports.undo(empty_db, import_id)
+    assert rows(empty_db, "SELECT count(*) FROM organisations") == [(0,)]
+
+
+def test_other_donors_and_the_total_under_the_group_are_no_funder_and_the_shortfall_is_said(empty_db):
+    # 'Other donors' is several donors' money together: no one organisation gets it. Left out, the
+    # amounts are said on its rows, and the projects whose contributions then fall short of the budget
+    # are flagged by the data-quality check, as is CF-03's 700,000 of 800,000: never scaled to fit.
+    _, loaded = imported(empty_db, NEW_DONORS)
+    assert [(p.row, p.column, p.severity, p.message) for p in loaded.problems] == [
+        (10, "", "note", "Looks like a total row; skipped."),
+        (
+            7,
+            f"{GROUP} Other donors",
+            "warning",
+            f"'Other donors' under '{GROUP}' names no one donor, so its amounts (row 7) are not recorded as "
+            "any funder's contribution. Give each donor a column of its own to import its contribution.",
+        ),
+    ]
+    assert rows(
+        empty_db, "SELECT count(*) FROM organisations WHERE name ILIKE '%other%' OR name ILIKE '%total%'"
+    ) == [(0,)]
+    checked = quality.project_quality(empty_db.connection, Filters(), date(2023, 7, 1))
+    assert dict(zip(checked["project_id"], checked["fails_contributions"], strict=True)) == {
+        "CF-01": False,
+        "CF-02": True,
+        "CF-03": True,
+        "CF-04": False,
+    }
+    assert rows(
+        empty_db, "SELECT sum(amount) FROM project_orgs WHERE project_id = 'CF-03' AND role = 'funding'"
+    ) == [(Decimal("700000.00"),)]
+
+
+def test_under_a_donor_group_fields_units_and_totals_keep_their_meaning(empty_db):
+    # Only the donors under 'Donors' are funders: 'Start', 'Currency' and 'Country' are those fields,
+    # '%', 'Sum' and 'Cash' are no one, and 'Sweden and Norway' is two donors whose parts are not said.
+    data = (
+        b"Title,Budget (EUR),Donors,,,,,,,,\n"
+        b",,EU,Fondation X,Sweden and Norway,Start,Currency,Country,%,Sum,Cash\n"
+        b"Roads,1000,600,300,100,2021-01-01,EUR,Serbia,100,1000,900\n"
+        b"Bridges,500,,500,,2022-03-01,EUR,Albania,100,500,\n"
+    )
+    plan, loaded = pipeline.preview_file(empty_db, data, "donors.csv")
+    imports.apply(empty_db, plan)
+    assert [funders(empty_db, _titled(empty_db, t)) for t in ("Roads", "Bridges")] == [
+        [("EU", Decimal("600.00"), "EUR"), ("FONDATION-X", Decimal("300.00"), "EUR")],
+        [("FONDATION-X", Decimal("500.00"), "EUR")],
+    ]
+    assert rows(empty_db, "SELECT title, currency, start_date FROM projects ORDER BY 1") == [
+        ("Bridges", "EUR", date(2022, 3, 1)),
+        ("Roads", "EUR", date(2021, 1, 1)),
+    ]
+    assert countries(empty_db) == {_titled(empty_db, "Bridges"): ["ALB"], _titled(empty_db, "Roads"): ["SRB"]}
+    mapping = {c["column"]: c["imported as"] for c in loaded.columns}
+    assert [
+        mapping[c] for c in ("Donors Fondation X", "Start", "Currency", "Country", "%", "Donors Sum")
+    ] == [
+        "Funders: Fondation X's contribution; a new organisation",
+        "Start date",
+        "Currency",
+        "Countries",
+        "not imported",
+        "not imported: the donors' total",
+    ]
+    assert mapping["Donors Cash"] == "not imported"
+    assert said(loaded) == [
+        (
+            3,
+            "Donors Sweden and Norway",
+            "'Sweden and Norway' under 'Donors' names several donors in one column, and which part is whose "
+            "is not said, so its amounts (row 3) are not recorded as any funder's contribution. Give each "
+            "donor a column of its own to import its contribution.",
+        )
+    ]
+    # Without a group that says so, a name aidtrack does not know is not taken for a funder: not under
+    # 'Budget (EUR)', nor with a word such as 'contribution' in a header of its own.
+    data = b"Title,Budget (EUR),,Fondation Y contribution (EUR)\n,Total,Fondation Z,\nPorts,1000,600,400\n"
+    plan, loaded = pipeline.preview_file(empty_db, data, "plain.csv")
+    imports.apply(empty_db, plan)
+    assert {c["column"]: c["imported as"] for c in loaded.columns}[
+        "Fondation Y contribution (EUR)"
+    ] == "not imported"
+    assert rows(empty_db, "SELECT org_id FROM organisations ORDER BY 1") == [("EU",), ("FONDATION-X",)]
