@@ -21,11 +21,18 @@ def _read_ahead() -> None:
 
     import ui
 
+    # Streamlit warns, for each cached read, that this thread runs no page ("missing
+    # ScriptRunContext"): ten lines in the terminal of every `make run`, about nothing wrong.
+    no_page = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = no_page.level
+    no_page.setLevel(logging.ERROR)
     try:
         ui.read_ahead_overview()
     except Exception:
         # The first page reads it again and shows what went wrong (the database locked, say).
         logging.getLogger(__name__).warning("Reading the Overview ahead failed", exc_info=True)
+    finally:
+        no_page.setLevel(level)
 
 
 @asynccontextmanager

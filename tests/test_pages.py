@@ -251,3 +251,25 @@ def test_the_overview_read_ahead_by_the_server_is_all_its_first_page_reads(sampl
     assert metric(at, "Projects") == "43"
     assert len(at.get("vega_lite_chart")) == 6  # the page was drawn whole, every chart
     assert read == []
+
+
+def test_the_servers_read_ahead_writes_no_warnings_to_the_terminal(sample_db):
+    # Every `make run` printed ten "Thread 'aidtrack-read-ahead': missing ScriptRunContext!" lines.
+    import logging
+    import threading
+
+    import serve
+
+    said = []
+    handler = logging.Handler()
+    handler.emit = said.append
+    logger = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    logger.addHandler(handler)
+    try:
+        reading = threading.Thread(target=serve._read_ahead, name="aidtrack-read-ahead")
+        reading.start()
+        reading.join(60)
+    finally:
+        logger.removeHandler(handler)
+    assert [r.getMessage() for r in said] == []
+    assert logger.level == logging.NOTSET or logger.level < logging.ERROR
