@@ -237,7 +237,28 @@ def _checked(data: bytes, file_name: str) -> Callable[[], Workbook]:
                 "import that.",
             )
         return partial(Workbook, file_name, "xml", sha256, [], text=data)
+    suffix = Path(file_name).suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return partial(_text_named_as_workbook, data, file_name, sha256, suffix)
     return partial(_csv, data, file_name, sha256)
+
+
+# Names of workbooks; a file so named that holds text is read as a csv (many systems' "Export to
+# Excel" write one), and where that fails, the message says the name and the contents disagree.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def _text_named_as_workbook(data: bytes, file_name: str, sha256: str, suffix: str) -> Workbook:
+    try:
+        return _csv(data, file_name, sha256)
+    except UnreadableFile as e:
+        read_as_text = e.message.split(". ")[0].rstrip(".")  # what is wrong, without what to use instead
+        raise UnreadableFile(
+            file_name,
+            f"is named {suffix}, but holds text, not a workbook, and as text it {read_as_text}. It was "
+            "saved under the wrong name, or is damaged: if it came from Excel, open it there and save it "
+            "as an Excel workbook (.xlsx) again.",
+        ) from None
 
 
 def _utf16_markup(data: bytes) -> bool:

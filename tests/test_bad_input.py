@@ -538,3 +538,23 @@ def test_the_cli_stores_sql_looking_names_verbatim(sample_db):
     ]
     assert rows(db, "SELECT count(*) FROM projects") == [(45,)]
     db.close()
+
+
+@pytest.mark.parametrize("name", ["quarter.xlsx", "quarter.XLS", "quarter.ods"])
+def test_text_under_a_workbooks_name_that_is_no_table_says_the_name_and_contents_disagree(db, name):
+    # A file named .xlsx holding one line of text was told 'does not look like a table ... Use an Excel
+    # workbook (.xlsx, .xls)': to someone who had uploaded an .xlsx.
+    suffix = name.rsplit(".", 1)[1].lower()
+    with pytest.raises(UnreadableFile) as refused:
+        pipeline.preview_file(db, b"Project portfolio Q3 2026\n", name, None)
+    assert str(refused.value) == (
+        f"{name}: is named .{suffix}, but holds text, not a workbook, and as text it does not look like a "
+        "table: every line has a single value. It was saved under the wrong name, or is damaged: if it came "
+        "from Excel, open it there and save it as an Excel workbook (.xlsx) again."
+    )
+
+
+def test_a_csv_under_a_workbooks_name_still_imports(db):
+    # Many systems' "Export to Excel" write a csv named .xls.
+    plan, _ = pipeline.preview_file(db, b"Project ID;Title\nQ-1;Water supply\n", "export.xls", None)
+    assert plan.counts["added"] == 1
