@@ -90,6 +90,8 @@ def import_file(args: argparse.Namespace) -> int:
         )
     except UnreadableFile as e:
         return _unreadable(e, args)
+    # Worked out before the write, which stores the file's new organisations.
+    new = None if args.json else pipeline.new_projects_shown(db, plan, NEW_SHOWN)
     import_id = None
     if not args.dry_run and plan.writes_anything:
         if len(data) > 1_000_000:
@@ -108,8 +110,11 @@ def import_file(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     else:
-        print(pipeline.report_text(report))
+        print(pipeline.report_text(report, new=new))
     return 0
+
+
+NEW_SHOWN = 50  # new projects listed in the text report; --json gives every one's ID and row
 
 
 def _unreadable(e: UnreadableFile, args: argparse.Namespace) -> int:

@@ -137,7 +137,67 @@ def change_text(change: dict) -> str:
     return f"{change['old'] or '(blank)'} -> {change['new'] or '(blank)'}"
 
 
-def report_text(r: dict, limit: int = 50) -> str:
+NOT_GIVEN = "not recorded"  # as the pages say it (ui.format.UNKNOWN)
+
+
+def new_projects_shown(db: Store, plan: imports.Preview, limit: int) -> pd.DataFrame:
+    """The first `limit` new projects in words, for the Import page and the command line: ID,
+    title, budget ('EUR 1,500,000.00'), start, end, funders ('Austria (EUR 300,000.00); EU'),
+    implementers, countries ('Serbia (60.00%); Kosovo (40.00%)'), sheet and row. A column the
+    file does not have is left out; a value it leaves blank reads 'not recorded'."""
+    found = imports.new_projects(db, plan, limit)
+
+    def money(amount, currency) -> str:
+        return NOT_GIVEN if amount is None else f"{currency} {amount:,.2f}"
+
+    def organisations(orgs: list) -> str:
+        named = (name if amount is None else f"{name} ({money(amount, c)})" for name, amount, c in orgs)
+        return "; ".join(named) or NOT_GIVEN
+
+    def countries(places: list) -> str:
+        named = (name if share is None else f"{name} ({share:.2f}%)" for name, share in places)
+        return "; ".join(named) or NOT_GIVEN
+
+    shown = found[["project_id", "title"]].copy()
+    if found["budget"].notna().any() or found["currency"].notna().any():
+        shown["budget"] = [money(b, c) for b, c in zip(found["budget"], found["currency"], strict=True)]
+    for column in ("start_date", "end_date"):
+        if found[column].notna().any():
+            shown[column] = [NOT_GIVEN if d is None else d.isoformat() for d in found[column]]
+    for column, words in (
+        ("funders", organisations),
+        ("implementers", organisations),
+        ("countries", countries),
+    ):
+        if found[column].notna().any():
+            shown[column] = [words(given) for given in found[column]]
+    shown["sheet"], shown["row"] = found["sheet"], found["row"]
+    return shown
+
+
+def new_projects_text(shown: pd.DataFrame, total: int) -> list[str]:
+    """The lines of report_text on new projects, from new_projects_shown."""
+    labels = {
+        "budget": "budget",
+        "start_date": "start",
+        "end_date": "end",
+        "funders": "funders",
+        "implementers": "implementers",
+        "countries": "countries",
+    }
+    lines = ["", "New projects:"]
+    for row in shown.to_dict("records"):
+        lines.append(f"  {row['project_id']} {row['title']}")
+        said = [f"{label}: {row[c]}" for c, label in labels.items() if c in row]
+        if said:
+            lines.append(f"    {' | '.join(said)}")
+    if total > len(shown):
+        lines.append(f"  ... and {total - len(shown):,} more")
+    return lines
+
+
+def report_text(r: dict, limit: int = 50, new: pd.DataFrame | None = None) -> str:
+    """The preview in words; `new` (new_projects_shown) lists the new projects."""
     lines = [f"{r['file']} ({r['format']})", ""]
     xml = r["format"] == "iati"
     lines.append("Elements:" if xml else "Columns:")
@@ -150,6 +210,8 @@ def report_text(r: dict, limit: int = 50) -> str:
         f"{verb} add {r['added']} projects, update {r['updated']}; {r['unchanged']} unchanged, "
         f"{r['rejected']} rows rejected ({r['errors']} errors, {r['warnings']} warnings)."
     )
+    if new is not None and len(new):
+        lines += new_projects_text(new, r["added"])
     if r["changes"]:
         lines += ["", "Changes:"]
         for c in r["changes"][:limit]:

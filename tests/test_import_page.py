@@ -170,3 +170,27 @@ def test_the_new_projects_show_the_money_dates_funders_and_countries_read_from_t
     assert green["funders"] == "Austria (EUR 300,000.00); European Union (EUR 1,200,000.00)"
     # The sheet has no implementer column: none is shown, rather than 'not recorded' on every row.
     assert "implementers" not in new.columns
+
+
+def test_the_command_line_lists_the_new_projects_with_what_was_read_for_them(sample_db):
+    # It gave the number of new projects and nothing of them.
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    path = TRIALS4 / "t4_03_shares_column_google.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "loaders", "import", str(path), "--db", str(sample_db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    at = lines.index("  AT-A46228CED1 Green agenda for the Western Balkans")
+    assert lines[at + 1] == (
+        "    budget: EUR 1,500,000.00 | start: 2021-03-01 | end: 2024-02-29 | funders: Austria (EUR "
+        "300,000.00); European Union (EUR 1,200,000.00) | countries: Serbia"
+    )
