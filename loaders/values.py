@@ -371,14 +371,20 @@ _NUMERIC = re.compile(rf"(\d{{1,2}})([./-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}
 _MONTH_YEAR_NUMERIC = re.compile(r"(\d{1,2})[./-](\d{4})")
 _YEAR_MONTH_NUMERIC = re.compile(r"(\d{4})[./-](\d{1,2})")
 _YEAR = re.compile(r"\d{4}")
-_QUARTER = re.compile(r"q([1-4])[\s/-]*(\d{4})|(\d{4})[\s/-]*q([1-4])")
-_HALF = re.compile(r"h([12])[\s/-]*(\d{4})|(\d{4})[\s/-]*h([12])")
+# "Q3 2019", "2019 Q3", "3Q 2019", "Q3-19" (a two-digit year, as in "Jan-19"); halves the same.
+_PART_OF_YEAR = (
+    r"(?:{p}(?P<n>[{n}])|(?P<m>[{n}]){p})"
+    r"(?:[\s/-]*(?P<year>\d{{4}})|\s*[/'’-]?\s*(?P<short_year>\d{{2}}))"
+)
+_YEAR_THEN_PART = r"|(?P<first_year>\d{{4}})[\s/-]*(?:{p}(?P<k>[{n}])|(?P<j>[{n}]){p})"
+_QUARTER = re.compile((_PART_OF_YEAR + _YEAR_THEN_PART).format(p="q", n="1-4"))
+_HALF = re.compile((_PART_OF_YEAR + _YEAR_THEN_PART).format(p="h", n="12"))
 # "FY2020", "FY 2019/20", "2019/20", "2019-2020": a year of accounts, whose first day depends on whose.
 _FINANCIAL_YEAR = re.compile(
     r"fy\s*'?(?P<fy>\d{4}|\d{2})(?:\s*[/-]\s*(?P<fy_to>\d{2}|\d{4}))?|(?P<from>\d{4})\s*[/-]\s*(?P<to>\d{2}|\d{4})"
 )
 _VAGUE = re.compile(
-    r"(?:mid|early|late|end\s+of|beginning\s+of|start\s+of|spring|summer|autumn|fall|winter)[\s-]*\d{4}"
+    r"(?:mid|early|late|(?:end|beginning|start)(?:\s+of)?|spring|summer|autumn|fall|winter)[\s-]*\d{4}"
 )
 _MON = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -519,11 +525,11 @@ def _date_from_text(raw: str, order: str | None, end: bool) -> ParsedDate:
     if m := _YEAR_MONTH_NUMERIC.fullmatch(lower):
         return _month(int(m[1]), int(m[2]), end, text)
     if m := _QUARTER.fullmatch(lower):
-        quarter, year = (m[1], m[2]) if m[1] else (m[4], m[3])
-        return _period(int(year), 3 * int(quarter) - 2, 3, end, text)
+        quarter, year = _part_of_year(m)
+        return _period(year, 3 * quarter - 2, 3, end, text)
     if m := _HALF.fullmatch(lower):
-        half, year = (m[1], m[2]) if m[1] else (m[4], m[3])
-        return _period(int(year), 6 * int(half) - 5, 6, end, text)
+        half, year = _part_of_year(m)
+        return _period(year, 6 * half - 5, 6, end, text)
     if _VAGUE.fullmatch(lower):
         return ParsedDate(
             None,
@@ -534,6 +540,13 @@ def _date_from_text(raw: str, order: str | None, end: bool) -> ParsedDate:
     if lower.isdigit():  # an Excel serial number that arrived as text
         return _date_from_serial(int(lower), end)
     return ParsedDate(None, f"{quote(text)} is not a date; {DATE_EXAMPLE}.")
+
+
+def _part_of_year(m: re.Match) -> tuple[int, int]:
+    """Which quarter or half, and of which year, from a match of _QUARTER or _HALF."""
+    part = m["n"] or m["m"] or m["k"] or m["j"]
+    year = m["year"] or m["first_year"] or str(_full_year(m["short_year"]))
+    return int(part), int(year)
 
 
 def _next_year(m: re.Match) -> bool:
