@@ -199,11 +199,13 @@ _MULTIPLIER_WORDS = frozenset({"MIO", "MLN", "BLN"})
 _AMOUNT = re.compile(
     r"(?P<sign>[-+])?\s*"
     r"(?P<number>\d(?:[\d.,' ’]*\d)?)\s*"
-    r"(?P<unit>k|thousands?|mn|mio|mill?ions?|mln|m|bn|bln|billions?|b)?\.?\s*"
+    r"(?P<unit>k|thousands?|mn|mio|mill?ions?|mln|m|bn|bln|mrd|billions?|b)?\.?\s*"
     r"(?P<trailing_minus>-)?",
     re.IGNORECASE,
 )
-_UNITS = {"k": 3, "thousand": 3, "thousands": 3, "bn": 9, "bln": 9, "b": 9, "billion": 9, "billions": 9}
+# "Mrd" is German and Dutch for a thousand million ("Milliarde", "miljard").
+_UNITS = {"k": 3, "thousand": 3, "thousands": 3, "bn": 9, "bln": 9, "mrd": 9, "b": 9}
+_UNITS |= {"billion": 9, "billions": 9}
 
 
 def _unit_power(unit: str) -> int:
@@ -254,6 +256,12 @@ def _checked(value: Decimal, currency: str | None, text: str | None = None) -> A
     return Amount(value.quantize(CENT, ROUND_HALF_UP), currency)
 
 
+# "approx. EUR 300,000", "ca. 1,2 Mio. €", "~500,000", "250,000 (est.)": an amount given as an estimate.
+_APPROXIMATE = re.compile(
+    r"^(?:approx(?:imately|\.)?|ca\.|c\.|circa|about|around|some|estimated|est\.|~|≈)\s*"
+    r"|\s*\((?:approx(?:imately|\.)?|ca\.?|est\.?|estimated?)\)$",
+    re.IGNORECASE,
+)
 _FOOTNOTE_MARK = re.compile(r"(?<=[\d\w€$£¥])\s*(?:\*+|[†‡]+|\(\*+\))$")
 _SWISS_NO_CENTS = re.compile(r"(?<=\d)[.,][-–—]{1,2}(?=\s*(?:[A-Za-z]{0,3}|[€$£¥])\s*$)")
 
@@ -271,6 +279,17 @@ def _amount_from_text(raw: str, fallback: str | None, decimal_comma: bool | None
     not_an_amount = f"{quote(written)} is not an amount; {AMOUNT_EXAMPLE}."
     if text.casefold() in PLACEHOLDERS:
         return Amount(None, fallback, f"{not_an_amount} {NOT_KNOWN}")
+    if (exact := _APPROXIMATE.sub("", text)) != text and exact:
+        amount = _amount_from_text(exact, fallback, decimal_comma, scale)
+        if amount.value is None or amount.problem:  # said of the cell as written
+            problem = amount.problem and amount.problem.replace(quote(exact), quote(written), 1)
+            return Amount(amount.value, amount.currency, problem)
+        read = f"{amount.value:,} {amount.currency or ''}".rstrip()
+        return Amount(
+            amount.value,
+            amount.currency,
+            f"{quote(written)} is an estimate, read as {read}. Write the amount alone once it is known.",
+        )
 
     found: set[str] = set()
     unknown: list[str] = []
