@@ -71,6 +71,14 @@ STATUS_WORDS = {
     "approved": "pipeline",
     "not started": "pipeline",
     "pipeline identification": "pipeline",
+    "in pipeline": "pipeline",
+    "hard pipeline": "pipeline",
+    "soft pipeline": "pipeline",
+    "preparation": "pipeline",
+    "in preparation": "pipeline",
+    "under preparation": "pipeline",
+    "formulation": "pipeline",
+    "in formulation": "pipeline",
     "active": "implementation",
     "ongoing": "implementation",
     "on going": "implementation",
@@ -81,6 +89,9 @@ STATUS_WORDS = {
     "under implementation": "implementation",
     "finalization": "finalisation",
     "closing": "finalisation",
+    # IATI's finalisation: the work is done, the accounts are not closed yet.
+    "operationally closed": "finalisation",
+    "closed operationally": "finalisation",
     "ending": "finalisation",
     "completed": "closed",
     "completion": "closed",
@@ -90,6 +101,8 @@ STATUS_WORDS = {
     "done": "closed",
     "terminated": "closed",
     "closed project": "closed",
+    "financially closed": "closed",
+    "closed financially": "closed",
     "canceled": "cancelled",
     "dropped": "cancelled",
     "withdrawn": "cancelled",
@@ -2126,12 +2139,19 @@ def _pieces(cell) -> list:
     return [] if values.is_blank(cell) else [cell]
 
 
+_QUALIFIER = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
+
+
 def _status(cell) -> tuple:
     text = _text_cell(cell)
     if not text:
         return (None,)
     found = STATUS_WORDS.get(normalise(text))
     if found:
+        return (found,)
+    # A word in brackets qualifies the status: 'Ongoing (no-cost extension)' is ongoing.
+    unqualified = _QUALIFIER.sub(" ", text)
+    if unqualified != text and (found := STATUS_WORDS.get(normalise(unqualified))):
         return (found,)
     return (
         None,
