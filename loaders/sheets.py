@@ -569,7 +569,8 @@ class FlatReader(_Reader):
                         severity=NOTE,
                     )
                 continue
-            two_rows = _two_row_header(sheet.rows, at, sheet.merged, self.context.currencies)
+            merged = sheet.merged or sheet.marks.merged  # an ods's come with its marks
+            two_rows = _two_row_header(sheet.rows, at, merged, self.context.currencies)
             donor_groups: dict[int, str] = {}
             if two_rows:
                 # The groups' row over their columns' row ('Budget' over 'EUR' | 'USD'): one header row
@@ -608,7 +609,7 @@ class FlatReader(_Reader):
                 continue
             headed.append((sheet.name, at + 1))
             sheet_rows = _SheetColumns(
-                self, sheet.name, sheet.rows, at, headers, sheet.marks, sheet.merged, donor_groups
+                self, sheet.name, sheet.rows, at, headers, sheet.marks, merged, donor_groups
             )
             filled += sheet_rows.filled
             last = k == len(found) - 1

@@ -38,6 +38,9 @@ class Marks:
     # (row, column) of numbers shown as a percentage: Excel keeps 60% as 0.6
     percents: frozenset[tuple[int, int]] = frozenset()
     filtered: bool = False  # a filter chooses the rows shown: Excel hides the others
+    # ((first row, first column), (last row, last column)), 0-based: an ods's merged cells, which
+    # calamine gives for an xlsx or xls but not for an ods
+    merged: tuple = ()
 
 
 def column_index(letters: str) -> int:
@@ -427,13 +430,14 @@ _ODS_MARK_TOKEN = re.compile(
 _ODS_CURRENCY = re.compile(rb'office:currency="([A-Za-z]{3})"')
 _ODS_HIDDEN = re.compile(rb'table:visibility="(collapse|filter)"')
 _ODS_KIND = re.compile(rb'office:value-type="(currency|percentage)"')
+_ODS_SPANNED = re.compile(rb'table:number-(rows|columns)-spanned="(\d+)"')
 # Marks are kept only within the rows and columns aidtrack reads (loaders.workbook refuses a
 # sheet beyond them): LibreOffice writes the empty rest of a sheet as one row repeated a million times.
 _ODS_LAST_ROW, _ODS_LAST_COLUMN = 1_100_000, 500
 
 
 def ods_marks(data: bytes) -> dict[str, Marks]:
-    """Hidden rows and columns and currency and percentage cells of each table, by name; read
+    """Hidden rows and columns, merged cells and currency and percentage cells of each table, by name; read
     after ods_extents has refused a table whose repetitions unfold too far."""
     try:
         with zipfile.ZipFile(BytesIO(data)) as z:
@@ -447,6 +451,7 @@ def ods_marks(data: bytes) -> dict[str, Marks]:
     currencies: dict[tuple[int, int], str] = {}
     percents: set[tuple[int, int]] = set()
     filtered = False
+    merged: list[tuple] = []
     for closing, tag, attributes, empty in _ODS_MARK_TOKEN.findall(xml):
         if tag == b"table":
             if closing:
@@ -457,12 +462,14 @@ def ods_marks(data: bytes) -> dict[str, Marks]:
                     currencies,
                     frozenset(percents),
                     filtered,
+                    tuple(merged),
                 )
             else:
                 named = re.search(rb'table:name="([^"]*)"', attributes)
                 name = _unescape(named.group(1)) if named else ""
                 row = table_column = 0
                 hidden_rows, hidden_columns, currencies, percents, filtered = set(), set(), {}, set(), False
+                merged = []
         elif tag == b"table-column" and not closing:
             columns = _repeat(attributes)
             if _ODS_HIDDEN.search(attributes):
@@ -478,6 +485,11 @@ def ods_marks(data: bytes) -> dict[str, Marks]:
                 row += repeat
         elif not closing:
             columns = _repeat(attributes)
+            if tag == b"table-cell" and b"-spanned=" in attributes and row < _ODS_LAST_ROW:
+                spans = {k: int(v) for k, v in _ODS_SPANNED.findall(attributes)}
+                down, across = spans.get(b"rows", 1), spans.get(b"columns", 1)
+                if down > 1 or across > 1:
+                    merged.append(((row, column), (row + down - 1, column + across - 1)))
             kind = _ODS_KIND.search(attributes)
             if kind and tag == b"table-cell":
                 currency = _ODS_CURRENCY.search(attributes)
