@@ -1388,10 +1388,22 @@ class _SheetColumns:
         # all() settles the usual sheet, with no blank titles or ids, in a fourth of the time a look
         # at each row takes.
         if not all(titles):
-            for position in [p for p, title in enumerate(titles) if not title]:
-                if position not in continuation:
-                    message = "This row has no title. Every project needs a title."
-                    self.flag(title_field, position, message, ERROR)
+            # The row with a title just above rows without one (none skipped between), and the last of them.
+            above = reach = None
+            for position, title in enumerate(titles):
+                if title or position in continuation:
+                    above, reach = (position, position) if title else (above, position)
+                    continue
+                message = "This row has no title. Every project needs a title."
+                follows = reach == position - 1 and self.numbers[position] == self.numbers[position - 1] + 1
+                if follows and above is not None and not given[position]:
+                    reach = position
+                    # One donor per row below the project's, the merge of its title lost in a copy.
+                    message += (
+                        f" If it is part of {values.quote(titles[above])} on row {self.numbers[above]}, "
+                        "merge that title cell down over this row."
+                    )
+                self.flag(title_field, position, message, ERROR)
         ids = list(given)
         made_up = functools.cache(made_up_id)
         if not all(given):
