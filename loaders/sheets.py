@@ -947,14 +947,20 @@ class _SheetColumns:
         if hidden:
             shown = ", ".join(str(first + i) for i in hidden[:20]) + (" ..." if len(hidden) > 20 else "")
             # Unhide does not show rows a filter hides: the filter has to be cleared.
+            them = "them" if len(hidden) > 1 else "it"
             how = (
-                "the sheet's filter hides them: clear the filter (Data > Clear) and unhide any rows still "
-                "hidden to import them."
+                f"the sheet's filter hides {them}: clear the filter (Data > Clear) and unhide any rows still "
+                f"hidden to import {them}."
                 if marks.filtered
-                else "unhide them in the spreadsheet to import them."
+                else f"unhide {them} in the spreadsheet to import {them}."
+            )
+            what = (
+                f"Hidden rows are not imported (rows {shown})"
+                if len(hidden) > 1
+                else f"A hidden row is not imported (row {shown})"
             )
             reader.problem(
-                f"Hidden rows are not imported (rows {shown}); {how}",
+                f"{what}; {how}",
                 sheet,
                 first + hidden[0],
                 severity=NOTE,

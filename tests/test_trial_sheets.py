@@ -207,8 +207,8 @@ def test_rows_a_filter_hides_are_said_to_need_the_filter_cleared(empty_db):
     assert [(p.row, p.message) for p in loaded.problems] == [
         (
             3,
-            "Hidden rows are not imported (rows 3); the sheet's filter hides them: clear the filter "
-            "(Data > Clear) and unhide any rows still hidden to import them.",
+            "A hidden row is not imported (row 3); the sheet's filter hides it: clear the filter "
+            "(Data > Clear) and unhide any rows still hidden to import it.",
         )
     ]
 

@@ -332,7 +332,7 @@ def test_libreoffice_hidden_rows_and_percent_shares_read_as_shown(empty_db):
         ("EU", Decimal("800000.00")),
     ]
     assert [(p.row, p.message) for p in loaded.problems] == [
-        (3, "Hidden rows are not imported (rows 3); unhide them in the spreadsheet to import them.")
+        (3, "A hidden row is not imported (row 3); unhide it in the spreadsheet to import it.")
     ]
 
 

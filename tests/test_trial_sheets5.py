@@ -148,7 +148,8 @@ def test_an_ods_projects_merged_rows_are_one_project_and_its_hidden_row_and_colu
     notes = [(p.row, p.message) for p in loaded.problems if p.severity == "note"]
     assert (
         7,
-        "Hidden rows are not imported (rows 7); unhide them in the spreadsheet to import them.",
+        # It said 'Hidden rows are not imported (rows 7); unhide them ...' of one row.
+        "A hidden row is not imported (row 7); unhide it in the spreadsheet to import it.",
     ) in notes
     assert [row for row, message in notes if message.startswith("Continues the project on row 4")] == [5, 6]
     mapping = {c["column"]: c["imported as"] for c in loaded.columns}
