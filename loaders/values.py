@@ -384,6 +384,7 @@ _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[ap]\.?m\.?)?\s*(?:z|[+
 _ISO_DATE = re.compile(rf"(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME}", re.IGNORECASE)
 _YMD = re.compile(rf"(\d{{4}})([./])(\d{{1,2}})\2(\d{{1,2}}){_TIME}", re.IGNORECASE)
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SERIAL_WITH_TIME = re.compile(r"\d{5}\.\d+")
 # "31.12.2019." and "1. 3. 2017": how dates are written in much of Central and South-East Europe.
 _DOTTED_DAY = re.compile(r"(?<=\d)\.(?:\s+(?=\d)|$)")
 _NUMERIC = re.compile(rf"(\d{{1,2}})([./-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}", re.IGNORECASE)
@@ -558,6 +559,8 @@ def _date_from_text(raw: str, order: str | None, end: bool) -> ParsedDate:
         return _day(int(m[1]), int(m[2]), int(m[3]), text)
     if lower.isdigit():  # an Excel serial number that arrived as text
         return _date_from_serial(int(lower), end)
+    if _SERIAL_WITH_TIME.fullmatch(lower):  # "43466.0", "43466.5": as pandas and some exports write one
+        return _date_from_serial(float(lower), end)
     return ParsedDate(None, f"{quote(text)} is not a date; {DATE_EXAMPLE}.")
 
 

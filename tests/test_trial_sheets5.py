@@ -89,6 +89,13 @@ def test_a_quarter_or_half_in_other_orders_is_read(text, start, end):
     assert (parse_date(text).value, parse_date(text, end=True).value) == (start, end)
 
 
+@pytest.mark.parametrize(("text", "day"), [("43466.0", date(2019, 1, 1)), ("43466.75", date(2019, 1, 1))])
+def test_an_excel_date_as_text_with_a_fraction_is_read(text, day):
+    # A serial with a time ('43466.0', as pandas writes a column of serials to csv) was 'not a date';
+    # '43466' alone was read.
+    assert parse_date(text).value == day
+
+
 def test_a_project_over_merged_rows_and_one_whose_merge_was_lost(empty_db):
     plan, loaded = imported(empty_db, "t5_02_one_project_over_rows.xlsx")
     assert (plan.counts["added"], plan.counts["rejected"]) == (3, 2)
