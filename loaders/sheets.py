@@ -258,6 +258,8 @@ class Context:
                     f"'{_clip(name)}' is taken as one organisation; if it names several, separate them "
                     "with ';'."
                 )
+            elif amount and amount.problem:
+                warning = f"{_clip(name)}'s contribution {amount.problem[0].lower()}{amount.problem[1:]}"
             found.append(
                 (
                     match.org_id,
@@ -1234,7 +1236,7 @@ class _SheetColumns:
                 )
             return None if share == 0 else ("share", share, None, None)
         amount = self.reader.parse_amount(cell, formatted or said.currency, said.scale)
-        if amount.problem:
+        if amount.problem and not amount.estimated:
             return (
                 "amount",
                 None,
@@ -1252,7 +1254,7 @@ class _SheetColumns:
                 f"{said.name}'s contribution {amount.value:,} is negative; write 0 or more. {said.name} is "
                 "kept as a funder with its contribution not known.",
             )
-        return "amount", amount.value, amount.currency, None
+        return "amount", amount.value, amount.currency, amount.problem  # an estimate says so
 
     def _merged_rows(self, merged: tuple, at: int, kept: list[int]) -> tuple[set[int], dict[int, int]]:
         """Rows that are section headings (one cell merged across the row), and rows whose title
@@ -1693,7 +1695,9 @@ class _SheetColumns:
                 )
                 if amount.blank:
                     continue
-                problem = amount.problem
+                problem = None if amount.estimated else amount.problem
+                if amount.estimated:  # kept as the year's budget, and said
+                    self.reader.problem(amount.problem, self.sheet, self.numbers[position], h.text, WARNING)
                 if not problem and amount.value < 0:
                     problem = f"{amount.value:,} is negative; a budget is 0 or more."
                 if not problem and not amount.currency:
@@ -2143,7 +2147,8 @@ def _name_and_amount(text: str):
         return text, None
     amount = values.parse_amount(m["after"] or m["inside"])
     # "UNDP (2)" is a footnote mark, not money: an amount names a currency or is 1,000 or more.
-    if amount.value is None or amount.problem or not (amount.currency or abs(amount.value) >= 1000):
+    said = amount.problem and not amount.estimated  # "EU: approx. EUR 500,000" is the EU's estimate
+    if amount.value is None or said or not (amount.currency or abs(amount.value) >= 1000):
         return text, None
     return m["name"].strip(), amount
 
@@ -2445,7 +2450,7 @@ class TemplateReader(_Reader):
                     + values.NOT_KNOWN,
                     WARNING,
                 )
-            if amount.problem:
+            if amount.problem and not amount.estimated:
                 return None, amount.problem, ERROR if column.required else WARNING
             if currency and amount.currency != currency:
                 # The cell names one currency and the row's Currency column another: storing the
@@ -2465,6 +2470,8 @@ class TemplateReader(_Reader):
                     f"{amount.value:,} is negative; write 0 or more.",
                     ERROR if column.required else WARNING,
                 )
+            if amount.estimated:  # "approx. 250,000": kept, and said
+                return amount.value, amount.problem, WARNING
             return amount.value, None, None
         if kind == "share":
             # A number is read as one: as text, 33.333 would be read as 33,333.

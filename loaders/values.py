@@ -83,6 +83,7 @@ class Amount:
     currency: str | None
     problem: str | None = None
     blank: bool = False
+    estimated: bool = False  # written as an estimate ("approx. EUR 300,000"): `problem` says so
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,7 @@ def _amount_from_text(raw: str, fallback: str | None, decimal_comma: bool | None
             amount.value,
             amount.currency,
             f"{quote(written)} is an estimate, read as {read}. Write the amount alone once it is known.",
+            estimated=True,
         )
 
     found: set[str] = set()

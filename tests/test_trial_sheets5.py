@@ -3,10 +3,12 @@ make_trials5.py; EXPECTED.md there says what a careful reader of each expects): 
 halves, one project over several rows (merged, and with the merge lost), an ods from LibreOffice with
 merged, hidden and filtered cells, one tab per country, amounts in words, statuses in the user's words."""
 
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from loaders import pipeline
@@ -264,3 +266,62 @@ def test_each_trial_imported_twice_changes_nothing_and_undo_restores_the_databas
     assert (again.counts["added"], again.counts["updated"]) == (0, 0)
     imports.undo(empty_db, import_id)
     assert portfolio_tables(without_data_version(snapshot(empty_db.connection))) == portfolio_tables(before)
+
+
+def test_an_estimate_beside_a_funder_in_a_funder_column_in_a_year_or_on_the_template_is_kept_and_said(
+    empty_db,
+):
+    # 'EU: approx. EUR 500,000' became a new organisation of that name; in a funder column or a year
+    # column the estimate was 'read as 700,000.00 EUR' and then said to be not known.
+    data = (
+        b"Title,Donor,Currency,Budget,SIDA contribution,2020,2021\n"
+        b'Roads,"EU: approx. EUR 500,000; UK: GBP 100,000",EUR,"1,000,000","ca. 300,000","approx. 300,000",'
+        b'"700,000"\n'
+    )
+    plan, loaded = pipeline.preview_file(empty_db, data, "estimates.csv")
+    imports.apply(empty_db, plan)
+    project = rows(empty_db, "SELECT project_id FROM projects")[0][0]
+    assert funders(empty_db, project) == [
+        ("EU", Decimal("500000.00"), "EUR"),
+        ("GB", Decimal("100000.00"), "GBP"),
+        ("SIDA", Decimal("300000.00"), "EUR"),
+    ]
+    assert rows(empty_db, "SELECT period_start, amount FROM budgets ORDER BY 1") == [
+        (date(2020, 1, 1), Decimal("300000.00")),
+        (date(2021, 1, 1), Decimal("700000.00")),
+    ]
+    estimate = "is an estimate, read as {} EUR. Write the amount alone once it is known."
+    assert sorted(said(loaded)) == [
+        ("estimates", 2, "2020", "'approx. 300,000' " + estimate.format("300,000.00")),
+        ("estimates", 2, "Donor", "EU's contribution 'approx. EUR 500,000' " + estimate.format("500,000.00")),
+        # The column names no currency: the row's (EUR) is the contribution's, as for any amount there.
+        (
+            "estimates",
+            2,
+            "SIDA contribution",
+            "'ca. 300,000' is an estimate, read as 300,000.00. Write the amount alone once it is known.",
+        ),
+    ]
+
+
+def test_an_estimate_on_the_templates_budgets_sheet_is_kept_and_said(empty_db):
+    wb = openpyxl.Workbook()
+    projects = wb.active
+    projects.title = "Projects"
+    projects.append(["Project ID", "Title", "Currency", "Total budget"])
+    projects.append(["P-1", "Roads", "EUR", "approx. 250,000"])
+    budgets = wb.create_sheet("Budgets")
+    budgets.append(["Project ID", "Period start", "Period end", "Amount", "Currency"])
+    budgets.append(["P-1", "2020-01-01", "2020-12-31", "ca. 100,000", "EUR"])
+    out = io.BytesIO()
+    wb.save(out)
+    plan, loaded = pipeline.preview_file(empty_db, out.getvalue(), "template.xlsx")
+    imports.apply(empty_db, plan)
+    # The Budgets row was rejected ('not an amount') and the budget stored as not known.
+    assert (plan.counts["added"], plan.counts["rejected"]) == (1, 0)
+    assert rows(empty_db, "SELECT budget FROM projects") == [(Decimal("250000.00"),)]
+    assert rows(empty_db, "SELECT amount FROM budgets") == [(Decimal("100000.00"),)]
+    assert [(p.sheet, p.row, p.column) for p in loaded.problems if p.severity == "warning"] == [
+        ("Projects", 2, "Total budget"),
+        ("Budgets", 2, "Amount"),
+    ]
