@@ -1407,10 +1407,17 @@ class _SheetColumns:
                 if follows and above is not None and not given[position]:
                     reach = position
                     # One donor per row below the project's, the merge of its title lost in a copy.
-                    message += (
-                        f" If it is part of {values.quote(titles[above])} on row {self.numbers[above]}, "
-                        "merge that title cell down over this row."
-                    )
+                    part = f" If it is part of {values.quote(titles[above])} on row {self.numbers[above]}, "
+                    # A csv cannot merge cells: its donors go in one cell of the project's row.
+                    if self.reader.book.format == "csv":
+                        donors = self.by_field.get("funders")
+                        cell = f"that row's '{donors.text}' cell" if donors else "one cell of that row"
+                        message += (
+                            f"{part}put its donor in {cell} with the others ('EU: EUR 400,000; Sweden: EUR "
+                            "150,000'), with the project's total as its budget, and delete this row."
+                        )
+                    else:
+                        message += part + "merge that title cell down over this row."
                 self.flag(title_field, position, message, ERROR)
         ids = list(given)
         made_up = functools.cache(made_up_id)

@@ -325,3 +325,19 @@ def test_an_estimate_on_the_templates_budgets_sheet_is_kept_and_said(empty_db):
         ("Projects", 2, "Total budget"),
         ("Budgets", 2, "Amount"),
     ]
+
+
+def test_a_csv_row_below_a_project_is_not_told_to_merge_cells(empty_db):
+    # A csv cannot merge cells: the message said to merge the title cell down over the row.
+    data = b"Project ID,Title,Donor,Amount (EUR)\nM-2,Juvenile justice reform,EU,400000\n,,Sweden,150000\n"
+    _, loaded = pipeline.preview_file(empty_db, data, "cofinancing.csv")
+    assert said(loaded) == [
+        (
+            "cofinancing",
+            3,
+            "Title",
+            "This row has no title. Every project needs a title. If it is part of 'Juvenile justice "
+            "reform' on row 2, put its donor in that row's 'Donor' cell with the others ('EU: EUR 400,000; "
+            "Sweden: EUR 150,000'), with the project's total as its budget, and delete this row.",
+        )
+    ]
