@@ -341,3 +341,42 @@ def test_a_csv_row_below_a_project_is_not_told_to_merge_cells(empty_db):
             "Sweden: EUR 150,000'), with the project's total as its budget, and delete this row.",
         )
     ]
+
+
+def test_amounts_beside_donors_in_one_cell(empty_db):
+    plan, loaded = imported(empty_db, "t5_07_amounts_beside_donors.csv")
+    assert (plan.counts["added"], plan.counts["rejected"]) == (5, 0)
+    found = {
+        title: rows(
+            empty_db,
+            "SELECT org_id, amount, currency FROM project_orgs WHERE project_id = ? ORDER BY 1",
+            [project_id],
+        )
+        for project_id, title in rows(empty_db, "SELECT project_id, title FROM projects")
+    }
+    assert found["Border police training"] == [
+        ("DE", Decimal("300000.00"), "EUR"),
+        ("EU", Decimal("1200000.00"), "EUR"),
+    ]
+    assert found["Forensic laboratory"] == [
+        ("EU", Decimal("800000.00"), "EUR"),
+        ("SE", Decimal("200000.00"), "EUR"),
+    ]
+    # 'EU: approx. EUR 500,000' was a new organisation of that name.
+    assert found["Asylum reception"] == [
+        ("EU", Decimal("500000.00"), "EUR"),
+        ("GB", Decimal("100000.00"), "GBP"),
+    ]
+    assert found["Cybercrime unit"] == [
+        ("EU", Decimal("700000.00"), "EUR"),
+        ("NO", Decimal("300000.00"), "EUR"),
+    ]
+    # Not read (an amount after ' - '), but said, with the fix.
+    assert said(loaded)[1] == (
+        "t5_07_amounts_beside_donors",
+        6,
+        "Donors",
+        "'EU - 1,2 Mio. EUR / Austria - 0,3 Mio. EUR' is taken as one organisation; if it names several, "
+        "separate them with ';'.",
+    )
+    assert said(loaded)[0][1:3] == (4, "Donors")

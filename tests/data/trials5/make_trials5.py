@@ -388,8 +388,35 @@ statuses: 'Operationally closed' is IATI's finalisation (the work is done, the a
 12 projects added, none rejected."""
 
 
+def t07():
+    name = "t5_07_amounts_beside_donors.csv"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(
+        [
+            ["Title", "Donors", "Budget"],
+            ["Border police training", "EU: € 1.2 m; Germany: EUR 300.000", "EUR 1,500,000"],
+            ["Forensic laboratory", "EU (€ 800,000), Sweden (€ 200,000)", "EUR 1,000,000"],
+            ["Asylum reception", "EU: approx. EUR 500,000; UK: GBP 100,000", "EUR 600,000"],
+            ["Cybercrime unit", "EU 70%, Norway 30 %", "EUR 1,000,000"],
+            ["Witness protection", "EU - 1,2 Mio. EUR / Austria - 0,3 Mio. EUR", "EUR 1,500,000"],
+        ]
+    )
+    (HERE / name).write_bytes(out.getvalue().encode("utf-8"))
+    EXPECT[name] = """Each donor's money written beside its name in the Donors cell (csv, header row 1).
+- row 2 'EU: € 1.2 m; Germany: EUR 300.000': EU EUR 1,200,000, Germany EUR 300,000.
+- row 3 'EU (€ 800,000), Sweden (€ 200,000)': EU EUR 800,000, Sweden EUR 200,000.
+- row 4 'EU: approx. EUR 500,000; UK: GBP 100,000': EU EUR 500,000 with a warning that it is an estimate; UK GBP
+  100,000. Never a new organisation named 'EU: approx. EUR 500,000'.
+- row 5 'EU 70%, Norway 30 %': shares of EUR 1,000,000: EU 700,000, Norway 300,000.
+- row 6 'EU - 1,2 Mio. EUR / Austria - 0,3 Mio. EUR': a reader sees EU 1,200,000 and Austria 300,000. aidtrack reads
+  an amount after ':' or in brackets only, so this is one organisation of that name, with the warning that it is
+  taken as one organisation and to separate several with ';'. Left as it is (see the report): the warning names the
+  row and the fix."""
+
+
 def main():
-    for make in (t01, t02, t03, t04, t05, t06):
+    for make in (t01, t02, t03, t04, t05, t06, t07):
         make()
     with open(HERE / "EXPECTED.md", "w", encoding="utf-8") as f:
         f.write("# What a careful reader expects from each trial file (round 5)\n\n")
