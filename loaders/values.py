@@ -402,8 +402,10 @@ _YEAR_THEN_PART = r"|(?P<first_year>\d{{4}})[\s/-]*(?:{p}(?P<k>[{n}])|(?P<j>[{n}
 _QUARTER = re.compile((_PART_OF_YEAR + _YEAR_THEN_PART).format(p="q", n="1-4"))
 _HALF = re.compile((_PART_OF_YEAR + _YEAR_THEN_PART).format(p="h", n="12"))
 # "FY2020", "FY 2019/20", "2019/20", "2019-2020": a year of accounts, whose first day depends on whose.
+# "Q3 FY2019", "H1 FY21": a quarter or half of one.
 _FINANCIAL_YEAR = re.compile(
-    r"fy\s*'?(?P<fy>\d{4}|\d{2})(?:\s*[/-]\s*(?P<fy_to>\d{2}|\d{4}))?|(?P<from>\d{4})\s*[/-]\s*(?P<to>\d{2}|\d{4})"
+    r"(?P<part>[qh][1-4][\s/-]*)?"
+    r"(?:fy\s*'?(?P<fy>\d{4}|\d{2})(?:\s*[/-]\s*(?P<fy_to>\d{2}|\d{4}))?|(?P<from>\d{4})\s*[/-]\s*(?P<to>\d{2}|\d{4}))"
 )
 _VAGUE = re.compile(
     r"(?:mid|early|late|(?:end|beginning|start)(?:\s+of)?|spring|summer|autumn|fall|winter)[\s-]*\d{4}"
@@ -524,7 +526,8 @@ def _date_from_text(raw: str, order: str | None, end: bool) -> ParsedDate:
     if (m := _FINANCIAL_YEAR.fullmatch(lower)) and _next_year(m):
         return ParsedDate(
             None,
-            f"{quote(text)} is a financial year, which starts in January, April, July or October depending "
+            f"{quote(text)} is {'in ' if m['part'] else ''}a financial year, which starts in January, April, "
+            "July or October depending "
             f"on who keeps the accounts; write the day it {'ends' if end else 'starts'} (such as "
             f"{'2020-06-30' if end else '2019-07-01'}). {NOT_KNOWN}",
         )

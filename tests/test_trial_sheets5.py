@@ -380,3 +380,9 @@ def test_amounts_beside_donors_in_one_cell(empty_db):
         "separate them with ';'.",
     )
     assert said(loaded)[0][1:3] == (4, "Donors")
+
+
+@pytest.mark.parametrize("text", ["Q3 FY2019", "H1 FY21", "Q2 2019/20"])
+def test_a_quarter_or_half_of_a_financial_year_says_so(text):
+    # It was 'not a date; write a date such as 2019-01-15', as if mistyped.
+    assert parse_date(text).problem.startswith(f"'{text}' is in a financial year, which starts in January")
