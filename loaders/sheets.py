@@ -1410,13 +1410,16 @@ class _SheetColumns:
         if not all(titles):
             # The row with a title just above rows without one (none skipped between), and the last of them.
             above = reach = None
+            # A row with dates or countries of its own is a project of its own, its title forgotten.
+            own = [self.cells(f) for f in ("start_date", "end_date", "countries") if has(f)]
             for position, title in enumerate(titles):
                 if title or position in continuation:
                     above, reach = (position, position) if title else (above, position)
                     continue
                 message = "This row has no title. Every project needs a title."
                 follows = reach == position - 1 and self.numbers[position] == self.numbers[position - 1] + 1
-                if follows and above is not None and not given[position]:
+                of_its_own = any(not values.is_blank(cells[position]) for cells in own)
+                if follows and above is not None and not given[position] and not of_its_own:
                     reach = position
                     # One donor per row below the project's, the merge of its title lost in a copy.
                     part = f" If it is part of {values.quote(titles[above])} on row {self.numbers[above]}, "
