@@ -11,18 +11,17 @@ import pytest
 from loaders import pipeline
 from portfolio import imports
 
+from . import trials
 from .snapshot import snapshot, without_data_version
 from .test_import import REALWORLD, rows
+from .trials import funders, portfolio_tables
 
 TRIALS = Path(__file__).parent / "data" / "trials3"
 WORLD_BANK = REALWORLD / "projects_worldbank_2018_1-500.xlsx"
 
 
 def imported(db, name: str, currency: str | None = None):
-    path = TRIALS / name
-    plan, loaded = pipeline.preview_file(db, path.read_bytes(), path.name, currency)
-    imports.apply(db, plan)
-    return plan, loaded
+    return trials.imported(db, TRIALS / name, currency)
 
 
 def said(loaded, row: int | None = None) -> list[tuple]:
@@ -32,15 +31,6 @@ def said(loaded, row: int | None = None) -> list[tuple]:
         for p in loaded.problems
         if p.severity != "note" and (row is None or p.row == row)
     ]
-
-
-def funders(db, project_id: str) -> list[tuple]:
-    return rows(
-        db,
-        "SELECT org_id, amount, currency FROM project_orgs WHERE project_id = ? AND role = 'funding' "
-        "ORDER BY org_id",
-        [project_id],
-    )
 
 
 def test_a_project_column_beside_a_project_code_column_holds_the_titles(empty_db):
@@ -186,12 +176,6 @@ def test_each_trial_imported_twice_changes_nothing_and_undo_restores_the_databas
     imports.undo(empty_db, import_id)
     after = without_data_version(snapshot(empty_db.connection))
     assert portfolio_tables(after) == portfolio_tables(before)
-
-
-def portfolio_tables(state: dict) -> dict:
-    """The database without its logs (of imports, changes and quality scores), which undo keeps."""
-    logs = ("imports", "import_", "changes", "quality_scores")
-    return {t: r for t, r in state.items() if not t.startswith(logs)}
 
 
 def test_a_two_row_header_reads_each_column_under_its_group(empty_db):

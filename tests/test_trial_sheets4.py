@@ -14,18 +14,16 @@ from loaders.problems import UnreadableFile
 from portfolio import imports, quality
 from portfolio.filters import Filters
 
+from . import trials
 from .snapshot import snapshot, without_data_version
 from .test_import import rows
-from .test_trial_sheets3 import portfolio_tables
+from .trials import funders, portfolio_tables
 
 TRIALS = Path(__file__).parent / "data" / "trials4"
 
 
 def imported(db, name: str, currency: str | None = None):
-    path = TRIALS / name
-    plan, loaded = pipeline.preview_file(db, path.read_bytes(), path.name, currency)
-    imports.apply(db, plan)
-    return plan, loaded
+    return trials.imported(db, TRIALS / name, currency)
 
 
 def said(loaded, row: int | None = None) -> list[tuple]:
@@ -35,15 +33,6 @@ def said(loaded, row: int | None = None) -> list[tuple]:
         for p in loaded.problems
         if p.severity != "note" and (row is None or p.row == row)
     ]
-
-
-def funders(db, project_id: str) -> list[tuple]:
-    return rows(
-        db,
-        "SELECT org_id, amount, currency FROM project_orgs WHERE project_id = ? AND role = 'funding' "
-        "ORDER BY org_id",
-        [project_id],
-    )
 
 
 def countries(db) -> dict[str, list[str]]:

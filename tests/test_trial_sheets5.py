@@ -15,18 +15,16 @@ from loaders import pipeline
 from loaders.values import parse_amount, parse_date
 from portfolio import imports
 
+from . import trials
 from .snapshot import snapshot, without_data_version
 from .test_import import rows
-from .test_trial_sheets3 import portfolio_tables
+from .trials import funders, portfolio_tables
 
 TRIALS = Path(__file__).parent / "data" / "trials5"
 
 
 def imported(db, name: str, currency: str | None = None):
-    path = TRIALS / name
-    plan, loaded = pipeline.preview_file(db, path.read_bytes(), path.name, currency)
-    imports.apply(db, plan)
-    return plan, loaded
+    return trials.imported(db, TRIALS / name, currency)
 
 
 def said(loaded, severity: str | None = None) -> list[tuple]:
@@ -36,15 +34,6 @@ def said(loaded, severity: str | None = None) -> list[tuple]:
         for p in loaded.problems
         if (p.severity == severity if severity else p.severity != "note")
     ]
-
-
-def funders(db, project_id: str) -> list[tuple]:
-    return rows(
-        db,
-        "SELECT org_id, amount, currency FROM project_orgs WHERE project_id = ? AND role = 'funding' "
-        "ORDER BY org_id",
-        [project_id],
-    )
 
 
 def test_quarters_and_halves_as_managers_write_them_start_on_their_first_day_and_end_on_their_last(
