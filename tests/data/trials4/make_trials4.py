@@ -298,7 +298,7 @@ def t04():
             700000,
         ],
         ["F-02", "Public finance management", "Germany", "ALB", None, 300000, 300000],
-        ["F-03", "Parliamentary support", "Sweden", "XXX", None, 150000, 250000],
+        ["F-03", "Parliamentary support", "Sweden", "SER", None, 150000, 250000],
         ["F-04", "Renewable energy auctions", "EBRD", "MNE", None, 1000000, 1000000],
     ]
     _rows(ws, 2, data)
@@ -343,7 +343,7 @@ adds the two years, the dates are =DATE and =EDATE formulas. A 'Lists' sheet and
 - F-01: title 'Rule of law facility' (never the formula text); EUR 1,200,000 (2022 500,000; 2023 700,000); EU; SRB;
   2022-01-01..2023-12-31.
 - F-02: 'Public finance management'; EUR 600,000; Germany; ALB.
-- F-03: the VLOOKUP shows #N/A (code 'XXX' is not on the list): a message for row 4, 'Country'; never a country
+- F-03: the VLOOKUP shows #N/A (code 'SER', a slip for SRB, is not on the list): a message for row 4, 'Country'; never a country
   called '#N/A'. Either a warning with no country stored, or the row rejected until the lookup is fixed (aidtrack's
   rule since the first trial: a broken formula rejects its row, so a re-import never clears a stored value).
 - F-04: 'Total budget' shows #REF!: a message for row 5, 'Total budget'; never a budget of 0. As F-03: a warning
